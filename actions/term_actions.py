@@ -1,0 +1,46 @@
+"""Tero's action: answer a term from the catalogue, or offer best guesses."""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import state
+from actions.texts import text
+from studybots.decide import decide_term, load_thresholds
+from studybots.generate import term_intent
+
+THRESHOLDS = load_thresholds("tero")
+
+
+def term_answer(term, catalogue) -> str:
+    lines = [f"{term.term}", "", term.definition, "", text("term_source", url=term.source_url)]
+    services = [catalogue.services[s] for s in term.services if s in catalogue.services]
+    if services:
+        lines += ["", text("term_services_intro")]
+        lines += [f"• {s.name} ({s.provider}): {s.url}" for s in services]
+    return "\n".join(lines)
+
+
+class ActionAnswerTerm(Action):
+    def name(self) -> str:
+        return "action_answer_term"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+        catalogue = state.catalogue()
+        decision = decide_term(tracker.latest_message or {}, THRESHOLDS)
+        if decision.kind == "answer" and decision.term_id in catalogue.terms:
+            dispatcher.utter_message(text=term_answer(catalogue.terms[decision.term_id], catalogue))
+            return []
+        suggestions = [t for t in decision.suggestions if t in catalogue.terms]
+        if suggestions:
+            dispatcher.utter_message(
+                text=text("term_suggest"),
+                buttons=[{"title": catalogue.terms[t].term, "payload": f"/{term_intent(t)}"}
+                         for t in suggestions],
+            )
+            return []
+        dispatcher.utter_message(text=text("term_out_of_scope"))
+        return []

@@ -1,0 +1,22 @@
+"""User-facing texts of the actions, per language, from texts.<lang>.yml."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+DEFAULT_LANGUAGE = "fi"
+_DIR = Path(__file__).resolve().parent
+
+
+@lru_cache(maxsize=None)
+def _texts(language: str) -> dict[str, str]:
+    path = _DIR / f"texts.{language}.yml"
+    if not path.exists():
+        path = _DIR / f"texts.{DEFAULT_LANGUAGE}.yml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def text(key: str, language: str = DEFAULT_LANGUAGE, **values: str) -> str:
+    return _texts(language)[key].format(**values)

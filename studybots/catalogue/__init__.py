@@ -1,0 +1,1 @@
+"""The editor-owned catalogue: table schema, loading and validation."""

@@ -1,0 +1,146 @@
+"""What each catalogue table must look like.
+
+The schema is data, not code paths: a table is a list of columns, each with a
+kind (text, url, date, integer range, code from a code list, reference to
+another table). Validation and loading both read it, so a new column is
+declared once. Multi-valued cells are separated by ';'.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    required: bool = True
+    kind: str = "text"  # text | id | url | date | int | code | ref
+    multi: bool = False
+    codes: str | None = None  # code list name, for kind == "code"
+    ref: str | None = None  # table name, for kind == "ref"
+    min_value: int | None = None
+    max_value: int | None = None
+    max_length: int | None = None
+    forbid: str = ""  # characters that must not appear (e.g. Rasa markup)
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    path: str  # relative to the catalogue folder
+    columns: tuple[Column, ...]
+    key: str | None = "id"
+    unique_together: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+# Rasa reads [text](entity) and {"entity": ...} as annotations in training examples.
+NLU_MARKUP = "[]{}"
+
+CODE_LISTS = {
+    # name -> path of a CSV with at least a 'code' column
+    "dimension": "codes/dimensions.csv",
+    "phase": "codes/phases.csv",
+    "area": "codes/areas.csv",
+    "life_event": "codes/ptv_life_events_KE.csv",
+    "target_group": "codes/ptv_target_groups_KR.csv",
+    "service_class": "codes/ptv_service_classes_P.csv",
+    "service_type": "codes/service_types.csv",
+    "area_type": "codes/area_types.csv",
+}
+
+TERMS = Table(
+    name="terms",
+    path="terms/terms.csv",
+    columns=(
+        Column("id", kind="id"),
+        Column("term", max_length=120),
+        Column("aliases", required=False, multi=True),
+        Column("area", kind="code", codes="area"),
+        Column("definition", max_length=600),
+        Column("source_url", kind="url"),
+        Column("checked", required=False, kind="date"),
+        Column("dimension", kind="code", codes="dimension"),
+        Column("phase", kind="code", codes="phase"),
+        Column("services", required=False, kind="ref", ref="services", multi=True),
+    ),
+)
+
+TERM_PHRASINGS = Table(
+    name="term_phrasings",
+    path="terms/phrasings.csv",
+    key=None,
+    unique_together=("text",),
+    columns=(
+        Column("term_id", kind="ref", ref="terms"),
+        Column("text", max_length=200, forbid=NLU_MARKUP),
+    ),
+)
+
+SERVICES = Table(
+    name="services",
+    path="services/services.csv",
+    columns=(
+        Column("id", kind="id"),
+        Column("name", max_length=200),
+        Column("description", max_length=400),
+        Column("provider", max_length=200),
+        Column("url", kind="url"),
+        Column("service_type", kind="code", codes="service_type"),
+        Column("target_groups", kind="code", codes="target_group", multi=True),
+        Column("life_events", required=False, kind="code", codes="life_event", multi=True),
+        Column("service_classes", kind="code", codes="service_class", multi=True),
+        Column("phase", kind="code", codes="phase"),
+        Column("dimension", kind="code", codes="dimension"),
+        Column("area_type", kind="code", codes="area_type"),
+        Column("municipality", required=False, kind="int", min_value=1, max_value=999),
+        Column("keywords", required=False, multi=True),
+        Column("ptv_id", required=False, kind="ref", ref="ptv_services"),
+    ),
+)
+
+NEEDS = Table(
+    name="needs",
+    path="services/needs.csv",
+    columns=(
+        Column("id", kind="id"),
+        Column("name", max_length=60),
+        Column("description", max_length=300),
+        Column("services", kind="ref", ref="services", multi=True),
+        Column("phase", kind="code", codes="phase"),
+    ),
+)
+
+NEED_PHRASINGS = Table(
+    name="need_phrasings",
+    path="services/need_phrasings.csv",
+    key=None,
+    unique_together=("text",),
+    columns=(
+        Column("need_id", kind="ref", ref="needs"),
+        Column("text", max_length=200, forbid=NLU_MARKUP),
+    ),
+)
+
+# Real PTV service lists, copied from the national catalogue (CC BY 4.0).
+PTV_SERVICES = Table(
+    name="ptv_services",
+    path="ptv/services.csv",
+    columns=(
+        Column("id", kind="id"),
+        Column("municipality", required=False, kind="int", min_value=1, max_value=999),
+        Column("name", max_length=300),
+        Column("summary", required=False, max_length=2000),
+        Column("wellbeing", required=False, multi=True),
+        Column("source_sheet"),
+    ),
+)
+
+TABLES = (TERMS, TERM_PHRASINGS, SERVICES, NEEDS, NEED_PHRASINGS, PTV_SERVICES)
+TABLES_BY_NAME = {t.name: t for t in TABLES}
+
+MIN_PHRASINGS_PER_TERM = 8
+MIN_PHRASINGS_PER_NEED = 8

@@ -1,0 +1,264 @@
+"""Check every catalogue table and name file, row and column of each error.
+
+`validate_catalogue(dir)` returns a list of problems; an empty list means the
+catalogue can be built. Nothing is built from a catalogue with problems.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+from studybots.catalogue.schema import (
+    CODE_LISTS,
+    MIN_PHRASINGS_PER_NEED,
+    MIN_PHRASINGS_PER_TERM,
+    TABLES,
+    Column,
+    Table,
+)
+from studybots.catalogue.tables import RawTable, TableReadError, read_table, split_multi
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: str
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}"
+        if self.line:
+            where += f", rivi {self.line}"
+        if self.column:
+            where += f", sarake '{self.column}'"
+        return f"{where}: {self.message}"
+
+
+def load_code_lists(catalogue_dir: Path) -> tuple[dict[str, set[str]], list[Problem]]:
+    codes: dict[str, set[str]] = {}
+    problems: list[Problem] = []
+    for name, rel in CODE_LISTS.items():
+        try:
+            table = read_table(catalogue_dir / rel)
+        except TableReadError as exc:
+            problems.append(Problem(rel, 0, "", exc.message))
+            codes[name] = set()
+            continue
+        if "code" not in table.header:
+            problems.append(Problem(rel, 1, "code", "sarake puuttuu (column missing)"))
+            codes[name] = set()
+            continue
+        codes[name] = {row.cells["code"] for row in table.rows if row.cells.get("code")}
+    return codes, problems
+
+
+def _check_cell(
+    table: Table, column: Column, value: str, codes: dict[str, set[str]]
+) -> list[str]:
+    """Problems with one cell's own value (references are checked later)."""
+    if not value:
+        return ["pakollinen tieto puuttuu (required value missing)"] if column.required else []
+    values = split_multi(value) if column.multi else [value]
+    if column.required and not values:
+        return ["pakollinen tieto puuttuu (required value missing)"]
+    errors: list[str] = []
+    for item in values:
+        if column.max_length and len(item) > column.max_length:
+            errors.append(f"liian pitkä: {len(item)} merkkiä, enintään {column.max_length}")
+        bad = sorted({ch for ch in item if ch in column.forbid})
+        if bad:
+            errors.append(f"merkit {' '.join(bad)} eivät ole sallittuja tässä sarakkeessa")
+        if column.kind == "id" and not ID_PATTERN.match(item):
+            errors.append(
+                f"tunnus '{item}' saa sisältää vain pieniä kirjaimia a-z, numeroita, _ ja -"
+            )
+        elif column.kind == "url":
+            parsed = urlparse(item)
+            if parsed.scheme != "https" or not parsed.netloc or " " in item:
+                errors.append(f"'{item}' ei ole kelvollinen https-linkki")
+        elif column.kind == "date":
+            try:
+                dt.date.fromisoformat(item)
+            except ValueError:
+                errors.append(f"'{item}' ei ole päivämäärä muodossa VVVV-KK-PP")
+        elif column.kind == "int":
+            if not item.isdigit():
+                errors.append(f"'{item}' ei ole kokonaisluku")
+            elif (column.min_value is not None and int(item) < column.min_value) or (
+                column.max_value is not None and int(item) > column.max_value
+            ):
+                errors.append(
+                    f"'{item}' ei ole välillä {column.min_value}-{column.max_value}"
+                )
+        elif column.kind == "code":
+            known = codes.get(column.codes or "", set())
+            if item not in known:
+                errors.append(f"tuntematon koodi '{item}' (koodisto {column.codes})")
+    return errors
+
+
+def validate_tables(
+    raw: dict[str, RawTable], codes: dict[str, set[str]], catalogue_dir: Path
+) -> list[Problem]:
+    problems: list[Problem] = []
+    keys: dict[str, set[str]] = {}
+
+    for table in TABLES:
+        data = raw.get(table.name)
+        if data is None:
+            continue
+        rel = str(data.path.relative_to(catalogue_dir))
+        missing = [c for c in table.column_names if c not in data.header]
+        for name in missing:
+            problems.append(Problem(rel, 1, name, "sarake puuttuu (column missing)"))
+        unknown = [h for h in data.header if h not in table.column_names]
+        for name in unknown:
+            problems.append(Problem(rel, 1, name, "tuntematon sarake (unknown column)"))
+        if missing:
+            keys[table.name] = set()
+            continue
+        seen: dict[str, int] = {}
+        together: dict[tuple[str, ...], int] = {}
+        for row in data.rows:
+            if "__extra__" in row.cells:
+                problems.append(Problem(rel, row.line, "", "rivillä on ylimääräisiä soluja"))
+            for column in table.columns:
+                for message in _check_cell(table, column, row.cells.get(column.name, ""), codes):
+                    problems.append(Problem(rel, row.line, column.name, message))
+            if table.key:
+                key = row.cells.get(table.key, "")
+                if key and key in seen:
+                    problems.append(
+                        Problem(rel, row.line, table.key,
+                                f"tunnus '{key}' on jo rivillä {seen[key]} (duplicate id)")
+                    )
+                elif key:
+                    seen[key] = row.line
+            if table.unique_together:
+                marker = tuple(row.cells.get(c, "").casefold() for c in table.unique_together)
+                if marker in together:
+                    problems.append(
+                        Problem(rel, row.line, ",".join(table.unique_together),
+                                f"sama rivi on jo rivillä {together[marker]} (duplicate)")
+                    )
+                else:
+                    together[marker] = row.line
+        keys[table.name] = set(seen)
+
+    # References between tables.
+    for table in TABLES:
+        data = raw.get(table.name)
+        if data is None:
+            continue
+        rel = str(data.path.relative_to(catalogue_dir))
+        for column in table.columns:
+            if column.kind != "ref":
+                continue
+            known = keys.get(column.ref or "", set())
+            for row in data.rows:
+                value = row.cells.get(column.name, "")
+                for item in split_multi(value) if column.multi else ([value] if value else []):
+                    if item not in known:
+                        problems.append(
+                            Problem(rel, row.line, column.name,
+                                    f"viittaus '{item}' ei löydy taulukosta {column.ref}")
+                        )
+
+    problems += _check_examples_unambiguous(raw, catalogue_dir)
+    problems += _check_phrasing_counts(raw, "term_phrasings", "term_id", "terms",
+                                       MIN_PHRASINGS_PER_TERM, catalogue_dir)
+    problems += _check_phrasing_counts(raw, "need_phrasings", "need_id", "needs",
+                                       MIN_PHRASINGS_PER_NEED, catalogue_dir)
+    return problems
+
+
+def _example_key(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _check_examples_unambiguous(raw: dict[str, RawTable], catalogue_dir: Path) -> list[Problem]:
+    """A term's name, aliases and phrasings all train its intent: the same text
+    must not point at two terms (or two needs), or the bot cannot tell them apart."""
+    problems: list[Problem] = []
+    for owner_table, phrasing_table, ref, own_columns in (
+        ("terms", "term_phrasings", "term_id", ("term", "aliases")),
+        ("needs", "need_phrasings", "need_id", ()),
+    ):
+        if owner_table not in raw or phrasing_table not in raw:
+            continue
+        owners: dict[str, tuple[str, str, int, str]] = {}
+        sources = []
+        for row in raw[owner_table].rows:
+            for column in own_columns:
+                for item in split_multi(row.cells.get(column, "")):
+                    sources.append((row.cells.get("id", ""), raw[owner_table], row.line, column, item))
+        for row in raw[phrasing_table].rows:
+            sources.append((row.cells.get(ref, ""), raw[phrasing_table], row.line, "text",
+                            row.cells.get("text", "")))
+        for owner, table, line, column, item in sources:
+            key = _example_key(item)
+            if not key or not owner:
+                continue
+            rel = str(table.path.relative_to(catalogue_dir))
+            if key in owners and owners[key][0] != owner:
+                first = owners[key]
+                problems.append(Problem(
+                    rel, line, column,
+                    f"'{item}' kuuluu jo kohteelle '{first[0]}' ({first[1]}, rivi {first[2]}); "
+                    f"sama ilmaus ei voi viitata kahteen kohteeseen"))
+            elif key not in owners:
+                owners[key] = (owner, rel, line, column)
+    return problems
+
+
+def _check_phrasing_counts(
+    raw: dict[str, RawTable], table: str, ref_column: str, target: str, minimum: int,
+    catalogue_dir: Path,
+) -> list[Problem]:
+    if table not in raw or target not in raw:
+        return []
+    counts = Counter(row.cells.get(ref_column, "") for row in raw[table].rows)
+    rel = str(raw[target].path.relative_to(catalogue_dir))
+    problems = []
+    for row in raw[target].rows:
+        key = row.cells.get("id", "")
+        if key and counts[key] < minimum:
+            problems.append(
+                Problem(rel, row.line, "id",
+                        f"'{key}': {counts[key]} ilmaisua, vähintään {minimum} tarvitaan "
+                        f"taulukkoon {raw[table].path.name}")
+            )
+    return problems
+
+
+def read_all(catalogue_dir: Path) -> tuple[dict[str, RawTable], list[Problem]]:
+    raw: dict[str, RawTable] = {}
+    problems: list[Problem] = []
+    for table in TABLES:
+        try:
+            raw[table.name] = read_table(catalogue_dir / table.path)
+        except TableReadError as exc:
+            problems.append(Problem(table.path, 0, "", exc.message))
+    return raw, problems
+
+
+def validate_catalogue(catalogue_dir: Path) -> list[Problem]:
+    codes, problems = load_code_lists(catalogue_dir)
+    raw, read_problems = read_all(catalogue_dir)
+    problems += read_problems
+    problems += validate_tables(raw, codes, catalogue_dir)
+    return sorted(set(problems))
+
+
+def problems_by_file(problems: list[Problem]) -> dict[str, list[Problem]]:
+    grouped: dict[str, list[Problem]] = defaultdict(list)
+    for p in problems:
+        grouped[p.file].append(p)
+    return grouped

@@ -1,0 +1,1 @@
+"""The service data model (PTV-shaped), its database build, and search."""

@@ -1,0 +1,45 @@
+"""Runtime settings, read from the environment with safe defaults.
+
+Everything a city operator may want to change without editing code lives here:
+where the catalogue is, which database holds the service model, and the ports.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value).resolve() if value else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    catalogue_dir: Path
+    var_dir: Path
+    database_url: str
+    action_port: int
+    tero_port: int
+    paavo_port: int
+
+    @property
+    def models_dir(self) -> Path:
+        return self.var_dir / "models"
+
+
+def load_settings() -> Settings:
+    var_dir = _path("STUDYBOTS_VAR_DIR", PROJECT_ROOT / "var")
+    return Settings(
+        catalogue_dir=_path("STUDYBOTS_CATALOGUE_DIR", PROJECT_ROOT / "catalogue"),
+        var_dir=var_dir,
+        database_url=os.environ.get(
+            "STUDYBOTS_DATABASE_URL", f"sqlite:///{var_dir / 'catalogue.db'}"
+        ),
+        action_port=int(os.environ.get("ACTION_PORT", "5055")),
+        tero_port=int(os.environ.get("TERO_PORT", "5005")),
+        paavo_port=int(os.environ.get("PAAVO_PORT", "5006")),
+    )
