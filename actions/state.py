@@ -15,7 +15,7 @@ from pathlib import Path
 
 from studybots.catalogue.load import Catalogue, CatalogueInvalid, load_catalogue
 from studybots.services.finder import ServiceFinder
-from studybots.settings import load_settings
+from studybots.settings import Settings, load_settings
 
 logger = logging.getLogger(__name__)
 RELOAD_INTERVAL = 2.0
@@ -58,28 +58,46 @@ class _Cached:
             return self._value
 
 
-_settings = load_settings()
+class CatalogueState:
+    """The catalogue and the service finder of one deployment's settings."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.catalogue = _Cached(lambda: _fingerprint(settings.catalogue_dir),
+                                 lambda: load_catalogue(settings.catalogue_dir))
+        self.finder = _Cached(self._db_fingerprint, self._build_finder)
+
+    def _db_fingerprint(self):
+        url = self.settings.database_url
+        if url.startswith("sqlite:///"):
+            path = url[len("sqlite:///"):]
+            return os.stat(path).st_mtime_ns if os.path.exists(path) else None
+        return url
+
+    def _build_finder(self) -> ServiceFinder:
+        city = self.catalogue.get().meta.get("city") or {}
+        return ServiceFinder.from_database(self.settings.database_url,
+                                           str(city.get("municipality_code", "853")))
 
 
-def _db_fingerprint():
-    url = _settings.database_url
-    if url.startswith("sqlite:///"):
-        path = url[len("sqlite:///"):]
-        return os.stat(path).st_mtime_ns if os.path.exists(path) else None
-    return url
+_state: CatalogueState | None = None
 
 
-_catalogue = _Cached(lambda: _fingerprint(_settings.catalogue_dir),
-                     lambda: load_catalogue(_settings.catalogue_dir))
-_finder = _Cached(_db_fingerprint, lambda: ServiceFinder.from_database(
-    _settings.database_url,
-    str((catalogue().meta.get("city") or {}).get("municipality_code", "853")),
-))
+def configure(settings: Settings) -> None:
+    """Point the actions at a deployment's catalogue and database."""
+    global _state
+    _state = CatalogueState(settings)
+
+
+def current() -> CatalogueState:
+    if _state is None:
+        configure(load_settings())
+    return _state
 
 
 def catalogue() -> Catalogue:
-    return _catalogue.get()
+    return current().catalogue.get()
 
 
 def finder() -> ServiceFinder:
-    return _finder.get()
+    return current().finder.get()

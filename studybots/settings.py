@@ -25,6 +25,7 @@ class Settings:
     action_port: int
     tero_port: int
     paavo_port: int
+    web_port: int = 8080
 
     @property
     def models_dir(self) -> Path:
@@ -42,4 +43,5 @@ def load_settings() -> Settings:
         action_port=int(os.environ.get("ACTION_PORT", "5055")),
         tero_port=int(os.environ.get("TERO_PORT", "5005")),
         paavo_port=int(os.environ.get("PAAVO_PORT", "5006")),
+        web_port=int(os.environ.get("WEB_PORT", "8080")),
     )

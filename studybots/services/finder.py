@@ -17,6 +17,9 @@ from studybots.services.search import LexicalIndex, SearchDoc
 MAX_RESULTS = 5
 # A lexical hit below this cosine score is noise, not an answer.
 MIN_LEXICAL_SCORE = 0.12
+# When the NLU recognised a need, its curated services lead and only strong
+# lexical matches may join them.
+MIN_LEXICAL_SCORE_WITH_NEED = 0.30
 # Curated student services outrank general PTV rows at equal text similarity.
 STUDENT_BOOST = 1.6
 TURKU_BOOST = 1.15
@@ -101,8 +104,9 @@ class ServiceFinder:
                     ranked[service_id] = Ranked(
                         service, 2.0 - 0.05 * position, [f"tarve '{need.name}'"]
                     )
+        floor = MIN_LEXICAL_SCORE_WITH_NEED if ranked else MIN_LEXICAL_SCORE
         for hit in self.index.search(text, limit=limit * 4):
-            if hit.score < MIN_LEXICAL_SCORE:
+            if hit.score < floor:
                 continue
             service = self.services[hit.id]
             score = hit.score * self._lexical_weight(service)

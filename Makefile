@@ -1,0 +1,77 @@
+# Tero Termibotti and Paavo Palvelubotti.
+# The two commands of the README:   make run   and   make test
+# Everything else is a step of those two, or a tool for editors and operators.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Python 3.10 (Rasa 3.6 needs it): $PYTHON310, else pyenv's, else python3.10 on PATH.
+PYTHON310 ?= $(firstword $(wildcard $(or $(PYENV_ROOT),$(HOME)/.pyenv)/versions/3.10.*/bin/python) \
+                         $(shell command -v python3.10 2>/dev/null))
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat uv.lock pyproject.toml | sha256sum | cut -c1-12)
+
+export PYTHONPATH := $(CURDIR)
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 3
+export OMP_NUM_THREADS ?= 1
+
+.PHONY: help install validate generate build train retrain run test test-fast data-validate conversation-test eval bench clean
+
+help:
+	@echo "make run        install, validate, build, train if needed, start both bots + web page"
+	@echo "make test       install and run the whole test suite"
+	@echo "make validate   check every catalogue table (file, row, column of each error)"
+	@echo "make generate   regenerate data/nlu and the bots' generated domain/rules"
+	@echo "make train      train the bots whose inputs changed;  make retrain: from scratch"
+	@echo "make eval       accuracy on the held-out dev sets"
+	@echo "make bench      training time, latency, throughput and memory"
+
+install: $(STAMP)
+
+$(STAMP): uv.lock pyproject.toml
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found: install it or set PYTHON310=/path/to/python3.10" >&2; exit 1; }
+	@$(PYTHON310) -m uv --version >/dev/null 2>&1 || $(PYTHON310) -m pip install --quiet --disable-pip-version-check uv
+	$(PYTHON310) -m uv sync --frozen --python $(PYTHON310)
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+validate: install
+	$(PY) -m studybots.catalogue
+
+generate: validate
+	$(PY) -m studybots.generate
+
+build: validate
+	$(PY) -m studybots.services.build
+
+train: generate
+	$(PY) -m studybots.train
+
+retrain: generate
+	$(PY) -m studybots.train --force
+
+run: install
+	$(PY) -m studybots.run
+
+data-validate: generate
+	$(PY) -m rasa data validate --fail-on-warnings --config config.yml --domain bots/tero/domain --data data/nlu/common.yml data/nlu/tero bots/tero/rules
+	$(PY) -m rasa data validate --fail-on-warnings --config config.yml --domain bots/paavo/domain --data data/nlu/common.yml data/nlu/paavo bots/paavo/rules
+
+test: install
+	$(PY) -m pytest
+
+# Unit tests only: no training, no servers.
+test-fast: install
+	$(PY) -m pytest -m "not e2e"
+
+eval: train build
+	$(PY) -m studybots.evaluate --errors 20
+
+bench: train build
+	$(PY) scripts/bench.py
+
+clean:
+	rm -rf var results .pytest_cache

@@ -1,0 +1,73 @@
+"""`make run`: prepare everything, then run the action server, Tero, Paavo
+and the web chat page until Ctrl-C.
+
+Preparation refuses an invalid catalogue, regenerates the NLU data, rebuilds
+the service database and trains only the bots whose inputs changed.
+"""
+from __future__ import annotations
+
+import signal
+import sys
+import time
+
+from studybots import generate, train
+from studybots.catalogue.load import CatalogueInvalid, load_catalogue
+from studybots.services.build import build_database
+from studybots.servers import server_specs, start, stop
+from studybots.settings import load_settings
+
+
+def prepare() -> int:
+    settings = load_settings()
+    try:
+        catalogue = load_catalogue(settings.catalogue_dir)
+    except CatalogueInvalid as exc:
+        print(exc, file=sys.stderr)
+        print("Fix the catalogue first (make validate).", file=sys.stderr)
+        return 1
+    generate.write(generate.render(catalogue), generate.PROJECT_ROOT)
+    count = build_database(catalogue, settings.database_url)
+    print(f"service database: {count} services ({settings.database_url})")
+    return train.main([])
+
+
+def main() -> int:
+    if prepare() != 0:
+        return 1
+    settings = load_settings()
+    servers = server_specs(settings)
+    print("starting the action server, Tero, Paavo and the web page ...", flush=True)
+    stopping = False
+
+    def _stop(signum, frame):  # noqa: ARG001
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    start(servers)
+    print(f"""
+Ready.
+  Web chat page:   http://localhost:{settings.web_port}/
+  Tero (REST):     POST http://localhost:{settings.tero_port}/webhooks/rest/webhook
+  Paavo (REST):    POST http://localhost:{settings.paavo_port}/webhooks/rest/webhook
+  Action server:   http://localhost:{settings.action_port}/health
+  Example:  curl -s localhost:{settings.tero_port}/webhooks/rest/webhook \\
+              -H 'Content-Type: application/json' -d '{{"sender":"demo","message":"mikä on kela"}}'
+Press Ctrl-C to stop.""", flush=True)
+    try:
+        while not stopping:
+            for server in servers:
+                if server.process.poll() is not None:
+                    print(f"{server.name} stopped unexpectedly (code "
+                          f"{server.process.returncode}); stopping everything.", file=sys.stderr)
+                    stopping = True
+            time.sleep(0.5)
+    finally:
+        print("stopping ...", flush=True)
+        stop(servers)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""Shared fixtures: catalogue copies, a built service database, trained
+models and a running stack of real servers (action server, Tero, Paavo)."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+
+from studybots.catalogue.load import load_catalogue  # noqa: E402
+from studybots.services.build import build_database  # noqa: E402
+from studybots.settings import PROJECT_ROOT, Settings, load_settings  # noqa: E402
+
+CATALOGUE = PROJECT_ROOT / "catalogue"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture()
+def catalogue_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "catalogue"
+    shutil.copytree(CATALOGUE, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def catalogue():
+    return load_catalogue(CATALOGUE)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory, catalogue) -> str:
+    path = tmp_path_factory.mktemp("db") / "catalogue.db"
+    url = f"sqlite:///{path}"
+    build_database(catalogue, url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def models_dir() -> Path:
+    """Models trained from the committed catalogue (reused when up to date)."""
+    from studybots import train
+
+    assert train.main([]) == 0
+    return load_settings().models_dir
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory, models_dir, catalogue):
+    """Real action server and both bots on free ports, with their own copy of
+    the catalogue and database so tests may edit them."""
+    from studybots import servers
+
+    root = tmp_path_factory.mktemp("stack")
+    catalogue_dir = root / "catalogue"
+    shutil.copytree(CATALOGUE, catalogue_dir)
+    database_url = f"sqlite:///{root / 'catalogue.db'}"
+    build_database(catalogue, database_url)
+    settings = Settings(
+        catalogue_dir=catalogue_dir, var_dir=models_dir.parent, database_url=database_url,
+        action_port=free_port(), tero_port=free_port(), paavo_port=free_port(),
+        web_port=free_port(),
+    )
+    logs = root / "logs"
+    logs.mkdir()
+    specs = servers.server_specs(settings, models_dir=models_dir, with_web=True, log_dir=logs)
+    servers.start(specs)
+    try:
+        yield {"settings": settings, "servers": {s.name: s for s in specs}, "logs": logs}
+    finally:
+        servers.stop(specs)
