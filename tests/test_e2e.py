@@ -1,0 +1,154 @@
+"""End to end: real action server, real Tero and Paavo servers, over HTTP.
+
+Trains the models if they are out of date (see conftest.models_dir), starts
+every server on free ports with its own copy of the catalogue and database,
+and talks to both bots through Rasa's REST channel.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def post(port: int, payload: bytes | dict, timeout: float = 30) -> tuple[int, object]:
+    data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/webhooks/rest/webhook", data=data,
+        headers={"Content-Type": "application/json"}, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"null")
+
+
+def say(port: int, sender: str, text: str) -> list[dict]:
+    status, body = post(port, {"sender": sender, "message": text})
+    assert status == 200, body
+    assert isinstance(body, list) and body, body
+    return body
+
+
+def texts(messages: list[dict]) -> str:
+    return "\n".join(m.get("text") or "" for m in messages)
+
+
+def test_tero_answers_a_term_with_definition_source_and_services(stack, catalogue):
+    port = stack["settings"].tero_port
+    reply = texts(say(port, "e2e-tero-1", "mitä kela tarkoittaa"))
+    term = catalogue.terms["kela"]
+    assert term.definition in reply
+    assert term.source_url in reply
+    assert catalogue.services[term.services[0]].url in reply
+
+
+def test_tero_conversation_with_small_talk(stack, catalogue):
+    port = stack["settings"].tero_port
+    assert "Tero" in texts(say(port, "e2e-tero-2", "moi"))
+    assert catalogue.terms["verokortti"].definition in texts(
+        say(port, "e2e-tero-2", "mistä saan verokortin"))
+    assert texts(say(port, "e2e-tero-2", "kiitos"))
+
+
+def test_tero_button_payload_answers_directly(stack, catalogue):
+    reply = texts(say(stack["settings"].tero_port, "e2e-tero-3", "/termi_opintoraha"))
+    assert catalogue.terms["opintoraha"].definition in reply
+
+
+def test_tero_out_of_scope(stack):
+    reply = say(stack["settings"].tero_port, "e2e-tero-4", "anna resepti lihapullille")
+    assert "en osaa" in texts(reply).lower()
+    assert not any(m.get("buttons") for m in reply)
+
+
+def test_paavo_finds_services_before_the_move(stack, catalogue):
+    port = stack["settings"].paavo_port
+    reply = texts(say(port, "e2e-paavo-1", "sain opiskelupaikan turusta, mitä nyt pitää tehdä"))
+    need = catalogue.needs["opiskelupaikka_saatu"]
+    first = catalogue.services[need.services[0]]
+    assert first.name in reply and first.url in reply
+    assert 1 <= reply.count("https://") <= 5
+
+
+def test_paavo_free_text_search_when_unsure(stack):
+    reply = texts(say(stack["settings"].paavo_port, "e2e-paavo-2", "pesäpallokenttä"))
+    assert "https://" in reply
+
+
+def test_edited_definition_goes_live_without_retraining(stack):
+    """Editors fix a definition in the table; the running bot answers with it."""
+    port = stack["settings"].tero_port
+    path = stack["settings"].catalogue_dir / "terms" / "terms.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    marker = "Föli on Turun seudun joukkoliikenne (muokattu testissä)."
+    for row in rows:
+        if row["id"] == "foli":
+            row["definition"] = marker
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0].keys()), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    deadline = time.monotonic() + 15
+    while True:
+        reply = texts(say(port, "e2e-tero-5", "mikä on föli"))
+        if marker in reply or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    assert marker in reply
+
+
+BAD_INPUTS = [
+    ("empty", {"sender": "bad", "message": ""}),
+    ("whitespace", {"sender": "bad", "message": "   \n "}),
+    ("50 kB", {"sender": "bad", "message": "ä" * 50_000}),
+    ("wrong types", {"sender": ["x"], "message": 42}),
+    ("message a list", {"sender": "bad", "message": ["mikä on kela"]}),
+    ("emoji only", {"sender": "bad", "message": "😀🎉🙈"}),
+    ("html", {"sender": "bad", "message": "<img src=x onerror=alert(1)>"}),
+    ("script", {"sender": "bad", "message": "<script>alert('x')</script>"}),
+    ("sql", {"sender": "bad", "message": "'; DROP TABLE events; --"}),
+]
+
+
+@pytest.mark.parametrize("bot", ["tero", "paavo"])
+def test_bad_input_gets_a_polite_reply_or_a_clear_4xx(stack, bot):
+    port = getattr(stack["settings"], f"{bot}_port")
+    raw = [b"\xff\xfe\xfd", b"{\"sender\": \"bad\", \"message\": ", b"null", b"[]"]
+    for label, payload in BAD_INPUTS + [(f"raw {r[:8]!r}", r) for r in raw]:
+        status, body = post(port, payload)
+        assert status != 500, label
+        if status == 200:
+            assert isinstance(body, list) and body and body[0].get("text"), label
+            for message in body:  # the user's markup is never echoed back
+                assert "<script" not in (message.get("text") or ""), label
+                assert "onerror" not in (message.get("text") or ""), label
+        else:
+            assert 400 <= status < 500, label
+            assert body["message"], label
+        # The next ordinary message is answered normally.
+        assert "https://" in texts(say(port, "after-bad-input", "mikä on kela" if bot == "tero"
+                                       else "tarvitsen asunnon turusta")), label
+    for server in stack["servers"].values():
+        assert server.process.poll() is None, f"{server.name} crashed"
+
+
+def test_web_page_and_its_config_are_served(stack):
+    base = f"http://127.0.0.1:{stack['settings'].web_port}"
+    with urllib.request.urlopen(base + "/", timeout=10) as resp:
+        page = resp.read().decode()
+        assert "Content-Security-Policy" in resp.headers
+    assert "Tero" in page and "/static/chat.js" in page
+    with urllib.request.urlopen(base + "/config.js", timeout=10) as resp:
+        config = resp.read().decode()
+    assert str(stack["settings"].tero_port) in config
+    with urllib.request.urlopen(base + "/static/chat.js", timeout=10) as resp:
+        script = resp.read().decode()
+    assert "innerHTML" not in script  # everything is rendered as text
