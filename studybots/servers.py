@@ -40,6 +40,13 @@ def bot_port(settings: Settings, bot: str) -> int:
     return {"tero": settings.tero_port, "paavo": settings.paavo_port}[bot]
 
 
+def tracker_url(settings: Settings, bot: str) -> str:
+    """Each bot keeps its conversations in its own database: Slack user ids are
+    the same in both apps, so one table would mix the two bots' events."""
+    env_name = f"{bot.upper()}_TRACKER_URL"
+    return os.environ.get(env_name) or f"sqlite:///{settings.var_dir / f'tracker-{bot}.db'}"
+
+
 def server_specs(settings: Settings, models_dir: Path | None = None,
                  with_web: bool = True, log_dir: Path | None = None) -> list[Server]:
     models_dir = models_dir or settings.models_dir
@@ -62,6 +69,9 @@ def server_specs(settings: Settings, models_dir: Path | None = None,
     )]
     for bot in BOTS:
         port = bot_port(settings, bot)
+        # Several Sanic workers per bot (the SQL lock store makes that safe).
+        bot_env = dict(env, STUDYBOTS_TRACKER_URL=tracker_url(settings, bot),
+                       SANIC_WORKERS=os.environ.get("BOT_WORKERS", "2"))
         specs.append(Server(
             bot,
             [python, "-m", "rasa", "run", "--model", str(model_path(bot, models_dir)),
@@ -69,7 +79,7 @@ def server_specs(settings: Settings, models_dir: Path | None = None,
              "--endpoints", str(PROJECT_ROOT / "endpoints.yml"),
              "--credentials", str(PROJECT_ROOT / "bots" / bot / "credentials.yml"),
              "--cors", *origins],
-            port, "/webhooks/rest/", env, log(bot),
+            port, "/webhooks/rest/", bot_env, log(bot),
         ))
     if with_web:
         web_env = dict(env, TERO_URL=f"http://localhost:{settings.tero_port}",

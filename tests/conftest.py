@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
 from studybots.catalogue.load import load_catalogue  # noqa: E402
 from studybots.services.build import build_database  # noqa: E402
@@ -65,7 +66,7 @@ def stack(tmp_path_factory, models_dir, catalogue):
     database_url = f"sqlite:///{root / 'catalogue.db'}"
     build_database(catalogue, database_url)
     settings = Settings(
-        catalogue_dir=catalogue_dir, var_dir=models_dir.parent, database_url=database_url,
+        catalogue_dir=catalogue_dir, var_dir=root, database_url=database_url,
         action_port=free_port(), tero_port=free_port(), paavo_port=free_port(),
         web_port=free_port(),
     )

@@ -20,6 +20,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from studybots import rasa_patches
+
+rasa_patches.install()  # the bot servers load this channel, so they get the fixes
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024

@@ -34,7 +34,7 @@ class NormalisedNgramFeaturizer(SparseFeaturizer, GraphComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {**SparseFeaturizer.get_default_config(),
-                "weight": 5.0, "min_ngram": 2, "max_ngram": 5}
+                "weight": 5.0, "min_ngram": 2, "max_ngram": 5, "min_df": 2}
 
     def __init__(self, config: dict[str, Any], model_storage: ModelStorage,
                  resource: Resource, vectorizers: tuple | None = None) -> None:
@@ -63,8 +63,10 @@ class NormalisedNgramFeaturizer(SparseFeaturizer, GraphComponent):
 
     def train(self, training_data: TrainingData) -> Resource:
         texts = [t for t in self._texts(training_data.training_examples) if t]
-        words = CountVectorizer(lowercase=True, token_pattern=r"(?u)\b\w+\b")
-        chars = CountVectorizer(lowercase=True, analyzer="char_wb",
+        # n-grams seen in one example only add size (and reply time), not accuracy
+        min_df = min(int(self._config["min_df"]), max(1, len(texts) // 100))
+        words = CountVectorizer(lowercase=True, token_pattern=r"(?u)\b\w+\b", min_df=min_df)
+        chars = CountVectorizer(lowercase=True, analyzer="char_wb", min_df=min_df,
                                 ngram_range=(self._config["min_ngram"], self._config["max_ngram"]))
         words.fit(texts)
         chars.fit(texts)

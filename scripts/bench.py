@@ -1,0 +1,174 @@
+"""`make bench`: training time, reply latency, throughput and memory.
+
+Prints figures; asserts nothing. Everything runs on this machine against the
+real action server and both bots (REST channel, loopback only):
+
+1. training both bots from scratch (skip with --skip-training);
+2. one user at a time: conversations of 8 messages, reply p50/p95;
+3. 16 concurrent users per bot: replies per second and p95;
+4. resident memory of both bots and the action server;
+5. a long conversation (one sender, many messages) against a new one.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from studybots import servers, train  # noqa: E402
+from studybots.catalogue.load import load_catalogue  # noqa: E402
+from studybots.services.build import build_database  # noqa: E402
+from studybots.settings import PROJECT_ROOT, Settings, load_settings  # noqa: E402
+
+CONVERSATIONS = {
+    "tero": ["moi", "mikä on kela", "mistä saan verokortin", "mitä föli tarkoittaa",
+             "kerro opintolainasta", "mikä on yths", "kuka voitti eilen", "kiitos"],
+    "paavo": ["hei", "sain opiskelupaikan turusta", "tarvitsen asunnon", "missä voi uida",
+              "mistä saan apua jaksamiseen", "kirjastokortti", "paras pizza turussa", "kiitos"],
+}
+
+
+def percentile(values: list[float], q: float) -> float:
+    values = sorted(values)
+    k = max(0, min(len(values) - 1, round(q / 100 * (len(values) - 1))))
+    return values[k]
+
+
+async def send(session: aiohttp.ClientSession, port: int, sender: str, text: str) -> float:
+    started = time.perf_counter()
+    async with session.post(f"http://127.0.0.1:{port}/webhooks/rest/webhook",
+                            json={"sender": sender, "message": text}) as resp:
+        body = await resp.json()
+        if resp.status != 200 or not body:
+            raise RuntimeError(f"bad reply {resp.status}: {body}")
+    return (time.perf_counter() - started) * 1000
+
+
+async def single_user(port: int, bot: str, conversations: int) -> list[float]:
+    async with aiohttp.ClientSession() as session:
+        latencies = []
+        for c in range(conversations):
+            for text in CONVERSATIONS[bot]:
+                latencies.append(await send(session, port, f"bench-single-{bot}-{c}", text))
+        return latencies
+
+
+async def concurrent_users(port: int, bot: str, users: int, seconds: float) -> tuple[int, list[float], int]:
+    deadline = time.perf_counter() + seconds
+    latencies: list[float] = []
+    errors = 0
+
+    async def user(n: int, session: aiohttp.ClientSession) -> None:
+        nonlocal errors
+        for c in itertools.count():
+            for text in CONVERSATIONS[bot]:
+                if time.perf_counter() > deadline:
+                    return
+                try:
+                    latencies.append(await send(session, port, f"bench-conc-{bot}-{n}-{c}", text))
+                except Exception:
+                    errors += 1
+
+    connector = aiohttp.TCPConnector(limit=users)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        await asyncio.gather(*(user(n, session) for n in range(users)))
+    return len(latencies), latencies, errors
+
+
+async def long_conversation(port: int, bot: str, messages: int) -> tuple[list[float], list[float]]:
+    async with aiohttp.ClientSession() as session:
+        texts = itertools.cycle(CONVERSATIONS[bot])
+        all_latencies = [await send(session, port, f"bench-long-{bot}", next(texts))
+                         for _ in range(messages)]
+        fresh = [await send(session, port, f"bench-fresh-{bot}-{i}", next(texts))
+                 for i in range(50)]
+    return all_latencies[-50:], fresh
+
+
+def rss_mb(pid: int) -> float:
+    total = 0
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except FileNotFoundError:
+            pass
+    return total / 1024
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-training", action="store_true")
+    parser.add_argument("--conversations", type=int, default=25)
+    parser.add_argument("--users", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--long", type=int, default=1000, help="messages in the long conversation")
+    args = parser.parse_args()
+    base = load_settings()
+    print("Benchmark (2-core machine; REST over loopback; action server in the loop)\n")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        if not args.skip_training:
+            started = time.perf_counter()
+            for bot in servers.BOTS:
+                train.train(bot, base.models_dir, out_dir=tmp)
+            print(f"training both bots from scratch: {time.perf_counter() - started:.0f} s "
+                  f"(target <= 300 s)")
+        else:
+            assert train.main([]) == 0
+        catalogue_dir = tmp / "catalogue"
+        shutil.copytree(base.catalogue_dir, catalogue_dir)
+        database_url = f"sqlite:///{tmp / 'catalogue.db'}"
+        build_database(load_catalogue(catalogue_dir), database_url)
+        from tests.conftest import free_port  # the same free-port helper as the tests
+
+        settings = Settings(catalogue_dir=catalogue_dir, var_dir=tmp,
+                            database_url=database_url, action_port=free_port(),
+                            tero_port=free_port(), paavo_port=free_port(), web_port=free_port())
+        specs = servers.server_specs(settings, models_dir=base.models_dir, with_web=False,
+                                     log_dir=tmp)
+        servers.start(specs)
+        try:
+            for bot in servers.BOTS:
+                port = servers.bot_port(settings, bot)
+                asyncio.run(single_user(port, bot, 2))  # warm-up
+                lat = asyncio.run(single_user(port, bot, args.conversations))
+                print(f"\n{bot}: one user, {args.conversations} conversations x 8 messages")
+                print(f"  reply p50 {statistics.median(lat):.1f} ms, p95 {percentile(lat, 95):.1f} ms"
+                      f" (target p95 <= 60 ms), max {max(lat):.1f} ms")
+                count, lat, errors = asyncio.run(concurrent_users(port, bot, args.users, args.seconds))
+                print(f"  {args.users} concurrent users for {args.seconds:.0f} s: "
+                      f"{count / args.seconds:.1f} replies/s (target >= 50), "
+                      f"p95 {percentile(lat, 95):.1f} ms, errors {errors}")
+            memory = {s.name: rss_mb(s.process.pid) for s in specs}
+            print("\nresident memory: " + ", ".join(f"{k} {v:.0f} MB" for k, v in memory.items())
+                  + f"; together {sum(memory.values()):.0f} MB")
+            for bot in servers.BOTS:
+                port = servers.bot_port(settings, bot)
+                last, fresh = asyncio.run(long_conversation(port, bot, args.long))
+                print(f"{bot}: long conversation, last 50 of {args.long} messages p95 "
+                      f"{percentile(last, 95):.1f} ms vs new conversations p95 "
+                      f"{percentile(fresh, 95):.1f} ms")
+        finally:
+            servers.stop(specs)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

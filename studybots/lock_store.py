@@ -1,0 +1,85 @@
+"""A conversation lock store in SQL, shared by all worker processes of a bot.
+
+Rasa serialises the messages of one conversation with ticket locks. Its
+default lock store lives in one process's memory, which limits a bot to one
+Sanic worker; Redis is the usual answer, but the embedded profile must run
+without extra services. This store keeps the locks in the bot's own SQL
+database (SQLite by default, PostgreSQL in production), so a bot can run
+several workers (BOT_WORKERS) on a multi-core machine.
+
+Configure in endpoints.yml:
+    lock_store:
+      type: studybots.lock_store.SQLLockStore
+      url: ${STUDYBOTS_TRACKER_URL}
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import sqlalchemy as sa
+from rasa.core.lock import TicketLock
+from rasa.core.lock_store import LockStore
+from rasa.utils.endpoints import EndpointConfig
+
+_metadata = sa.MetaData()
+locks = sa.Table(
+    "conversation_locks", _metadata,
+    sa.Column("conversation_id", sa.String(255), primary_key=True),
+    sa.Column("data", sa.Text, nullable=False),
+)
+
+
+def _engine(url: str) -> sa.engine.Engine:
+    parsed = sa.engine.make_url(url)
+    if parsed.drivername.startswith("sqlite"):
+        if parsed.database:
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, future=True, poolclass=sa.pool.SingletonThreadPool)
+
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection, _record):  # pragma: no cover - trivial
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.close()
+        return engine
+    return sa.create_engine(url, future=True, pool_pre_ping=True)
+
+
+class SQLLockStore(LockStore):
+    def __init__(self, endpoint_config: EndpointConfig | None = None, url: str | None = None):
+        url = url or (endpoint_config.url if endpoint_config else None) or "sqlite:///locks.db"
+        self.engine = _engine(url)
+        _metadata.create_all(self.engine)
+        super().__init__()
+
+    def get_lock(self, conversation_id: str) -> TicketLock | None:
+        with self.engine.connect() as connection:
+            data = connection.execute(
+                sa.select(locks.c.data).where(locks.c.conversation_id == conversation_id)
+            ).scalar_one_or_none()
+        return TicketLock.from_dict(json.loads(data)) if data else None
+
+    def delete_lock(self, conversation_id: str) -> None:
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                sa.delete(locks).where(locks.c.conversation_id == conversation_id))
+        self._log_deletion(conversation_id, result.rowcount > 0)
+
+    def save_lock(self, lock: TicketLock) -> None:
+        data = lock.dumps()
+        with self.engine.begin() as connection:
+            updated = connection.execute(
+                sa.update(locks).where(locks.c.conversation_id == lock.conversation_id)
+                .values(data=data)).rowcount
+            if not updated:
+                try:
+                    with connection.begin_nested():
+                        connection.execute(sa.insert(locks).values(
+                            conversation_id=lock.conversation_id, data=data))
+                except sa.exc.IntegrityError:  # another worker inserted it first
+                    connection.execute(
+                        sa.update(locks).where(locks.c.conversation_id == lock.conversation_id)
+                        .values(data=data))

@@ -1,0 +1,93 @@
+"""A SQL tracker store whose cost per message does not grow with the conversation.
+
+Rasa's SQLTrackerStore loads every event of the current session on each
+message, and the policies and the action call then walk all of them: a chat
+that goes on for days gets slower with every message. This store keeps every
+event in SQL (nothing is lost) but loads only the last `window` events of the
+session, plus the latest value of every slot set before that window, so a
+long conversation is as fast as a new one.
+
+Configure in endpoints.yml:
+    tracker_store:
+      type: studybots.tracker_store.WindowedSQLTrackerStore
+      url: ${STUDYBOTS_TRACKER_URL}     # any SQLAlchemy URL; SQLite by default
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+from pathlib import Path
+from typing import Any, Iterator
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_WINDOW = 40  # events: the last 7-10 turns; the rules look at the last one or two
+_LOADED = "_studybots_events_in_store"
+
+
+class WindowedSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, domain: Domain | None = None, host: str | None = None,
+                 window: int | str = DEFAULT_WINDOW, event_broker: Any = None,
+                 **kwargs: Any) -> None:
+        # Rasa hands the endpoint's `url` to custom tracker stores as `host`.
+        url = kwargs.pop("url", None) or host or "sqlite:///rasa.db"
+        parsed = sa.engine.make_url(url)
+        if parsed.drivername.startswith("sqlite") and parsed.database:
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        super().__init__(
+            domain=domain, dialect=parsed.drivername, host=parsed.host, port=parsed.port,
+            db=parsed.database or "", username=parsed.username, password=parsed.password,
+            event_broker=event_broker, query=dict(parsed.query) or None, **kwargs,
+        )
+        self.window = int(window)
+        if self.engine.dialect.name == "sqlite":
+            # SQLAlchemy 1.4 opens a new SQLite connection per session by default;
+            # keep one per thread instead (the bot server runs one event loop).
+            self.engine.dispose()
+            self.engine = sa.create_engine(self.engine.url,
+                                           poolclass=sa.pool.SingletonThreadPool)
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+
+            @sa.event.listens_for(self.engine, "connect")
+            def _pragmas(dbapi_connection, _record):  # pragma: no cover - trivial
+                cursor = dbapi_connection.cursor()
+                cursor.execute("PRAGMA synchronous=NORMAL")
+                cursor.execute("PRAGMA busy_timeout=5000")
+                cursor.close()
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        with self.session_scope() as session:
+            session_events = self._event_query(session, sender_id, False)
+            recent = (session_events.order_by(None).order_by(self.SQLEvent.id.desc())
+                      .limit(self.window).all())
+            if not recent or not self.domain:
+                return None
+            recent.reverse()
+            earlier_slots: dict[str, Any] = {}
+            if len(recent) == self.window:
+                for row in session_events.filter(self.SQLEvent.type_name == "slot",
+                                                 self.SQLEvent.id < recent[0].id):
+                    earlier_slots[json.loads(row.data).get("name")] = row
+            rows = sorted(earlier_slots.values(), key=lambda r: r.id) + recent
+            events = [json.loads(row.data) for row in rows]
+        tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        setattr(tracker, _LOADED, len(tracker.events))
+        return tracker
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+        stored = getattr(tracker, _LOADED, None)
+        if stored is None:  # a tracker this store did not load: Rasa's own rule
+            return super()._additional_events(session, tracker)
+        return itertools.islice(tracker.events, stored, len(tracker.events))
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await super().save(tracker)
+        setattr(tracker, _LOADED, len(tracker.events))

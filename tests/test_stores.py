@@ -1,0 +1,86 @@
+"""The windowed SQL tracker store and the SQL lock store, on real SQLite."""
+from __future__ import annotations
+
+import asyncio
+
+import sqlalchemy as sa
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from studybots.lock_store import SQLLockStore
+from studybots.tracker_store import WindowedSQLTrackerStore
+
+DOMAIN = Domain.from_dict({
+    "intents": ["greet"],
+    "slots": {"asuu_turussa": {"type": "text", "mappings": [{"type": "custom"}]}},
+})
+
+
+def turn(i: int) -> list:
+    return [UserUttered(f"viesti {i}", {"name": "greet", "confidence": 1.0}),
+            ActionExecuted("utter_greet"), BotUttered(f"vastaus {i}"),
+            ActionExecuted("action_listen")]
+
+
+def count_rows(url: str, sender: str) -> int:
+    engine = sa.create_engine(url)
+    with engine.connect() as c:
+        n = c.execute(sa.text("select count(*) from events where sender_id = :s"),
+                      {"s": sender}).scalar()
+    engine.dispose()
+    return n
+
+
+def test_long_conversation_loads_a_window_but_keeps_every_event_and_slot(tmp_path):
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    store = WindowedSQLTrackerStore(DOMAIN, host=url, window=40)
+    tracker = DialogueStateTracker("student", DOMAIN.slots)
+    tracker.update(ActionExecuted("action_listen"))
+    tracker.update(SlotSet("asuu_turussa", "ei"))
+    for i in range(100):
+        for event in turn(i):
+            tracker.update(event)
+    asyncio.run(store.save(tracker))
+    stored = count_rows(url, "student")
+    assert stored == len(tracker.events) == 402
+
+    loaded = asyncio.run(store.retrieve("student"))
+    assert len(loaded.events) == 41  # 40 recent events + the earlier slot value
+    assert loaded.get_slot("asuu_turussa") == "ei"
+    assert loaded.latest_message.text == "viesti 99"
+
+    for event in turn(100):
+        loaded.update(event)
+    asyncio.run(store.save(loaded))
+    asyncio.run(store.save(loaded))  # saving twice adds nothing twice
+    assert count_rows(url, "student") == stored + 4
+    again = asyncio.run(store.retrieve("student"))
+    assert again.latest_message.text == "viesti 100"
+    assert again.get_slot("asuu_turussa") == "ei"
+
+
+def test_short_conversation_is_loaded_whole(tmp_path):
+    store = WindowedSQLTrackerStore(DOMAIN, host=f"sqlite:///{tmp_path / 't.db'}", window=40)
+    tracker = DialogueStateTracker("s2", DOMAIN.slots)
+    for event in turn(1):
+        tracker.update(event)
+    asyncio.run(store.save(tracker))
+    assert [e.as_dict()["event"] for e in asyncio.run(store.retrieve("s2")).events] == \
+        [e.as_dict()["event"] for e in tracker.events]
+    assert asyncio.run(store.retrieve("nobody")) is None
+
+
+def test_lock_store_is_shared_between_workers(tmp_path):
+    url = f"sqlite:///{tmp_path / 'locks.db'}"
+    worker_a, worker_b = SQLLockStore(url=url), SQLLockStore(url=url)
+    ticket_a = worker_a.issue_ticket("conv", lock_lifetime=60)
+    ticket_b = worker_b.issue_ticket("conv", lock_lifetime=60)
+    assert ticket_b == ticket_a + 1
+    lock = worker_b.get_lock("conv")
+    assert lock.is_locked(ticket_b)  # b waits while a is served
+    worker_a.finish_serving("conv", ticket_a)
+    assert not worker_b.get_lock("conv").is_locked(ticket_b)
+    worker_b.finish_serving("conv", ticket_b)
+    worker_b.cleanup("conv", ticket_b)
+    assert worker_a.get_lock("conv") is None
