@@ -144,3 +144,23 @@ def test_validation_command_exit_code(catalogue_copy, monkeypatch, capsys):
     edit_cell(catalogue_copy / "terms" / "terms.csv", 0, "dimension", "0")
     assert main() == 1
     assert "terms/terms.csv, rivi 2, sarake 'dimension'" in capsys.readouterr().out
+
+
+# Topics marked (S) in the shared topic list, by the term that covers them.
+SERVICE_TOPICS = ("tys", "vuokra_asunto", "asumistuki", "muuttoilmoitus", "opintotuki",
+                  "verokortti", "toimeentulotuki", "yths", "paivystys", "mielenterveys",
+                  "hammashoito", "foli", "kirjasto", "opinto_ohjaus", "suomen_kieli", "kesatyo",
+                  "tyollisyyspalvelut", "liikuntapaikat", "museot", "nuorisopalvelut",
+                  "oleskelulupa", "kaupungin_neuvonta")
+
+
+@pytest.mark.parametrize("term_id", SERVICE_TOPICS)
+def test_every_service_topic_has_a_curated_service(catalogue, term_id):
+    term = catalogue.terms[term_id]
+    assert term.services, f"{term_id} lists no related service"
+    for service_id in term.services:
+        service = catalogue.services[service_id]
+        assert service.url.startswith("https://") and service.provider
+    # ... and Paavo reaches it through some need.
+    reachable = {s for need in catalogue.needs.values() for s in need.services}
+    assert reachable & set(term.services), f"no need leads to {term_id}'s services"
