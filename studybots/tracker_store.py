@@ -4,8 +4,8 @@ Rasa's SQLTrackerStore loads every event of the current session on each
 message, and the policies and the action call then walk all of them: a chat
 that goes on for days gets slower with every message. This store keeps every
 event in SQL (nothing is lost) but loads only the last `window` events of the
-session, plus the latest value of every slot set before that window, so a
-long conversation is as fast as a new one.
+session, plus the latest value of every slot and the active form set before
+that window, so a long conversation is as fast as a new one.
 
 Configure in endpoints.yml:
     tracker_store:
@@ -27,7 +27,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_WINDOW = 40  # events: the last 7-10 turns; the rules look at the last one or two
+DEFAULT_WINDOW = 20  # events: the last 4-5 turns; the rules look at the last one  # events: the last 7-10 turns; the rules look at the last one or two
 _LOADED = "_studybots_events_in_store"
 
 
@@ -46,6 +46,7 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
             event_broker=event_broker, query=dict(parsed.query) or None, **kwargs,
         )
         self.window = int(window)
+        self._create_indexes()
         if self.engine.dialect.name == "sqlite":
             # SQLAlchemy 1.4 opens a new SQLite connection per session by default;
             # keep one per thread instead (the bot server runs one event loop).
@@ -63,6 +64,17 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
                 cursor.execute("PRAGMA busy_timeout=5000")
                 cursor.close()
 
+    def _create_indexes(self) -> None:
+        """Rasa indexes events by sender only, so finding the session start and
+        the latest events scans the sender's whole history. These two indexes
+        make both lookups independent of the conversation's length."""
+        with self.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "CREATE INDEX IF NOT EXISTS ix_events_sender_id_id ON events (sender_id, id)")
+            connection.exec_driver_sql(
+                "CREATE INDEX IF NOT EXISTS ix_events_sender_type_time "
+                "ON events (sender_id, type_name, timestamp)")
+
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         with self.session_scope() as session:
             session_events = self._event_query(session, sender_id, False)
@@ -71,12 +83,15 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
             if not recent or not self.domain:
                 return None
             recent.reverse()
-            earlier_slots: dict[str, Any] = {}
+            # State set before the window is carried over: the latest value of
+            # each slot and the latest active loop (form).
+            earlier_state: dict[tuple[str, str], Any] = {}
             if len(recent) == self.window:
-                for row in session_events.filter(self.SQLEvent.type_name == "slot",
-                                                 self.SQLEvent.id < recent[0].id):
-                    earlier_slots[json.loads(row.data).get("name")] = row
-            rows = sorted(earlier_slots.values(), key=lambda r: r.id) + recent
+                for row in session_events.filter(
+                        self.SQLEvent.type_name.in_(("slot", "active_loop")),
+                        self.SQLEvent.id < recent[0].id):
+                    earlier_state[(row.type_name, json.loads(row.data).get("name"))] = row
+            rows = sorted(earlier_state.values(), key=lambda r: r.id) + recent
             events = [json.loads(row.data) for row in rows]
         tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
         setattr(tracker, _LOADED, len(tracker.events))

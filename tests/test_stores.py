@@ -5,7 +5,7 @@ import asyncio
 
 import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from studybots.lock_store import SQLLockStore
@@ -37,17 +37,20 @@ def test_long_conversation_loads_a_window_but_keeps_every_event_and_slot(tmp_pat
     store = WindowedSQLTrackerStore(DOMAIN, host=url, window=40)
     tracker = DialogueStateTracker("student", DOMAIN.slots)
     tracker.update(ActionExecuted("action_listen"))
+    tracker.update(SlotSet("asuu_turussa", "kylla"))
     tracker.update(SlotSet("asuu_turussa", "ei"))
+    tracker.update(ActiveLoop("tilanne_form"))
     for i in range(100):
         for event in turn(i):
             tracker.update(event)
     asyncio.run(store.save(tracker))
     stored = count_rows(url, "student")
-    assert stored == len(tracker.events) == 402
+    assert stored == len(tracker.events) == 404
 
     loaded = asyncio.run(store.retrieve("student"))
-    assert len(loaded.events) == 41  # 40 recent events + the earlier slot value
+    assert len(loaded.events) == 42  # 40 recent events + latest slot value + active form
     assert loaded.get_slot("asuu_turussa") == "ei"
+    assert loaded.active_loop_name == "tilanne_form"
     assert loaded.latest_message.text == "viesti 99"
 
     for event in turn(100):
