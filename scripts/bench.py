@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from studybots import servers, train  # noqa: E402
 from studybots.catalogue.load import load_catalogue  # noqa: E402
 from studybots.services.build import build_database  # noqa: E402
-from studybots.settings import PROJECT_ROOT, Settings, load_settings  # noqa: E402
+from studybots.settings import Settings, load_settings  # noqa: E402
 
 CONVERSATIONS = {
     "tero": ["moi", "mikä on kela", "mistä saan verokortin", "mitä föli tarkoittaa",

@@ -16,7 +16,7 @@ import json
 import sys
 from pathlib import Path
 
-from studybots.catalogue.load import Catalogue, CatalogueInvalid, load_catalogue
+from studybots.catalogue.load import Catalogue, load_or_report
 from studybots.settings import PROJECT_ROOT, load_settings
 
 TERM_INTENT_PREFIX = "termi_"
@@ -120,12 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true",
                         help="only report whether generated files are up to date")
     args = parser.parse_args(argv)
-    settings = load_settings()
-    try:
-        catalogue = load_catalogue(settings.catalogue_dir)
-    except CatalogueInvalid as exc:
-        print(exc, file=sys.stderr)
-        print("Generation refused: fix the catalogue first (make validate).", file=sys.stderr)
+    catalogue = load_or_report(load_settings().catalogue_dir, "Generation")
+    if catalogue is None:
         return 1
     files = render(catalogue)
     if args.check:

@@ -11,7 +11,7 @@ import sys
 import time
 
 from studybots import generate, train
-from studybots.catalogue.load import CatalogueInvalid, load_catalogue
+from studybots.catalogue.load import load_or_report
 from studybots.services.build import build_database
 from studybots.servers import server_specs, start, stop
 from studybots.settings import load_settings
@@ -19,11 +19,8 @@ from studybots.settings import load_settings
 
 def prepare() -> int:
     settings = load_settings()
-    try:
-        catalogue = load_catalogue(settings.catalogue_dir)
-    except CatalogueInvalid as exc:
-        print(exc, file=sys.stderr)
-        print("Fix the catalogue first (make validate).", file=sys.stderr)
+    catalogue = load_or_report(settings.catalogue_dir, "Start")
+    if catalogue is None:
         return 1
     generate.write(generate.render(catalogue), generate.PROJECT_ROOT)
     count = build_database(catalogue, settings.database_url)

@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -150,3 +151,14 @@ def load_catalogue(catalogue_dir: Path) -> Catalogue:
         term_phrasings=term_phrasings, services=services, needs=needs,
         need_phrasings=need_phrasings, ptv_services=ptv,
     )
+
+
+def load_or_report(catalogue_dir: Path, refused: str) -> Catalogue | None:
+    """For commands: the catalogue, or None after printing its problems and
+    what was refused ("Generation", "Build", ...)."""
+    try:
+        return load_catalogue(catalogue_dir)
+    except CatalogueInvalid as exc:
+        print(exc, file=sys.stderr)
+        print(f"{refused} refused: fix the catalogue first (make validate).", file=sys.stderr)
+        return None

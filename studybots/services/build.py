@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from studybots.catalogue.load import Catalogue, CatalogueInvalid, load_catalogue
+from studybots.catalogue.load import Catalogue, load_or_report
 from studybots.services.model import (
     Base,
     NeedRow,
@@ -84,11 +84,8 @@ def build_database(catalogue: Catalogue, database_url: str) -> int:
 
 def main() -> int:
     settings = load_settings()
-    try:
-        catalogue = load_catalogue(settings.catalogue_dir)
-    except CatalogueInvalid as exc:
-        print(exc, file=sys.stderr)
-        print("Build refused: fix the catalogue first (make validate).", file=sys.stderr)
+    catalogue = load_or_report(settings.catalogue_dir, "Build")
+    if catalogue is None:
         return 1
     count = build_database(catalogue, settings.database_url)
     print(f"service database built: {count} services -> {settings.database_url}")
