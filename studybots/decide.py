@@ -49,9 +49,12 @@ def decide_term(parse_data: dict, thresholds: Thresholds) -> TermDecision:
         return TermDecision("answer", terms[0][0])
     if top_name == "out_of_scope":
         return TermDecision("out_of_scope")
-    candidates = tuple(t for t, c in terms if c >= thresholds.suggest)
-    if candidates:
-        return TermDecision("suggest", suggestions=candidates[: thresholds.max_suggestions])
+    if terms and terms[0][1] >= thresholds.suggest:
+        # Offer 2-3 guesses: every term above the suggestion threshold, and
+        # always the runner-up too, so the student has a real choice.
+        likely = [t for t, c in terms if c >= thresholds.suggest]
+        count = min(thresholds.max_suggestions, max(2, len(likely)))
+        return TermDecision("suggest", suggestions=tuple(t for t, _ in terms[:count]))
     return TermDecision("out_of_scope")
 
 
