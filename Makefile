@@ -18,7 +18,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: help install validate generate build train retrain run test test-fast data-validate conversation-test eval bench clean
+.PHONY: help install validate generate build train retrain run test test-fast data-validate eval bench log-retention clean
 
 help:
 	@echo "make run        install, validate, build, train if needed, start both bots + web page"
@@ -72,6 +72,10 @@ eval: train build
 
 bench: train build
 	$(PY) scripts/bench.py
+
+# Delete question-log rows older than STUDYBOTS_LOG_RETENTION_DAYS (default 365).
+log-retention: install
+	$(PY) -m studybots.logstore.retention
 
 clean:
 	rm -rf var results .pytest_cache

@@ -47,6 +47,11 @@ def tracker_url(settings: Settings, bot: str) -> str:
     return os.environ.get(env_name) or f"sqlite:///{settings.var_dir / f'tracker-{bot}.db'}"
 
 
+def log_url(settings: Settings) -> str:
+    """Both bots write their question log to one database (rows say which bot)."""
+    return os.environ.get("STUDYBOTS_LOG_URL") or f"sqlite:///{settings.var_dir / 'log.db'}"
+
+
 def server_specs(settings: Settings, models_dir: Path | None = None,
                  with_web: bool = True, log_dir: Path | None = None) -> list[Server]:
     models_dir = models_dir or settings.models_dir
@@ -70,7 +75,8 @@ def server_specs(settings: Settings, models_dir: Path | None = None,
     for bot in BOTS:
         port = bot_port(settings, bot)
         # Several Sanic workers per bot (the SQL lock store makes that safe).
-        bot_env = dict(env, STUDYBOTS_TRACKER_URL=tracker_url(settings, bot),
+        bot_env = dict(env, STUDYBOTS_TRACKER_URL=tracker_url(settings, bot), STUDYBOTS_BOT=bot,
+                       STUDYBOTS_LOG_URL=log_url(settings),
                        SANIC_WORKERS=os.environ.get("BOT_WORKERS", "2"))
         specs.append(Server(
             bot,

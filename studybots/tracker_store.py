@@ -97,6 +97,15 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         setattr(tracker, _LOADED, len(tracker.events))
         return tracker
 
+    async def stream_events(self, tracker: DialogueStateTracker) -> None:
+        """Publish the new events to the event broker (the question log).
+        Rasa's default loads the tracker again to find them; we know them."""
+        stored = getattr(tracker, _LOADED, None)
+        if self.event_broker is None or stored is None:
+            return await super().stream_events(tracker)
+        await self._stream_new_events(self.event_broker, list(tracker.events)[stored:],
+                                      tracker.sender_id)
+
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
         stored = getattr(tracker, _LOADED, None)
         if stored is None:  # a tracker this store did not load: Rasa's own rule

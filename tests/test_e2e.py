@@ -152,3 +152,35 @@ def test_web_page_and_its_config_are_served(stack):
     with urllib.request.urlopen(base + "/static/chat.js", timeout=10) as resp:
         script = resp.read().decode()
     assert "innerHTML" not in script  # everything is rendered as text
+
+
+def test_every_message_is_logged_without_personal_data(stack):
+    import sqlalchemy as sa
+
+    from studybots.logstore.model import make_log_engine, message_log
+
+    sender = f"e2e-log-{time.time_ns()}"
+    say(stack["settings"].tero_port, sender, "mikä on kela, numeroni on 040 765 4321")
+    say(stack["settings"].paavo_port, sender, "tarvitsen asunnon turusta")
+    engine = make_log_engine(f"sqlite:///{stack['settings'].var_dir / 'log.db'}")
+    deadline = time.monotonic() + 20
+    logged: list = []
+    while time.monotonic() < deadline:
+        try:
+            with engine.connect() as c:
+                logged = [dict(r._mapping) for r in c.execute(
+                    sa.select(message_log).where(message_log.c.text.like("%kela, numeroni%")
+                                                 | message_log.c.text.like("%asunnon turusta%")))]
+        except sa.exc.OperationalError:
+            logged = []
+        if len(logged) >= 2:
+            break
+        time.sleep(0.5)
+    engine.dispose()
+    by_bot = {r["bot"]: r for r in logged}
+    assert set(by_bot) == {"tero", "paavo"}, logged
+    assert by_bot["tero"]["text"] == "mikä on kela, numeroni on [PUHELIN]"
+    assert by_bot["tero"]["outcome"] == "answer" and by_bot["tero"]["answer_ref"] == "kela"
+    assert by_bot["paavo"]["outcome"] == "services"
+    assert by_bot["tero"]["channel"] == "rest"
+    assert sender not in str(logged)

@@ -1,0 +1,52 @@
+"""The `message_log` table (SQLAlchemy 2.0 style on 1.4).
+
+One row per user message: when, which bot and channel, a pseudonymous
+conversation id (a keyed hash, never the sender id), the scrubbed text, what
+the NLU understood, what the bot did with it, and the student's feedback.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+message_log = sa.Table(
+    "message_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("event_id", sa.String(32), nullable=False, unique=True),  # idempotent retries
+    sa.Column("time", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("bot", sa.String(16), nullable=False),
+    sa.Column("channel", sa.String(32), nullable=False),
+    sa.Column("conversation", sa.String(32), nullable=False, index=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("intent", sa.String(100)),
+    sa.Column("confidence", sa.Float),
+    sa.Column("candidates", sa.Text, nullable=False, default="[]"),  # JSON: top guesses
+    # answer | suggest | out_of_scope | services | no_answer | smalltalk | fallback | feedback
+    sa.Column("outcome", sa.String(20), nullable=False),
+    sa.Column("answer_ref", sa.Text, nullable=False, default=""),  # term id, need id, ...
+    sa.Column("feedback", sa.String(8)),  # up | down
+)
+
+COLUMNS = [c.name for c in message_log.columns if c.name != "id"]
+
+
+def make_log_engine(url: str) -> sa.engine.Engine:
+    parsed = sa.engine.make_url(url)
+    if parsed.drivername.startswith("sqlite"):
+        if parsed.database:
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, future=True)
+
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection, _record):  # pragma: no cover - trivial
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.close()
+        return engine
+    return sa.create_engine(url, future=True, pool_pre_ping=True,
+                            connect_args={"connect_timeout": 3}
+                            if parsed.drivername.startswith("postgresql") else {})

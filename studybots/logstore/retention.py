@@ -1,0 +1,48 @@
+"""`make log-retention`: delete log rows older than N days.
+
+N comes from --days or STUDYBOTS_LOG_RETENTION_DAYS (default 365).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+
+import sqlalchemy as sa
+
+from studybots.logstore.model import make_log_engine, message_log, metadata
+from studybots.settings import load_settings
+
+
+def log_url() -> str:
+    return os.environ.get("STUDYBOTS_LOG_URL") or f"sqlite:///{load_settings().var_dir / 'log.db'}"
+
+
+def delete_older_than(url: str, days: int, now: dt.datetime | None = None) -> int:
+    now = now or dt.datetime.now(dt.timezone.utc)
+    engine = make_log_engine(url)
+    try:
+        metadata.create_all(engine)
+        with engine.begin() as connection:
+            return connection.execute(
+                sa.delete(message_log).where(message_log.c.time < now - dt.timedelta(days=days))
+            ).rowcount
+    finally:
+        engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--days", type=int,
+                        default=int(os.environ.get("STUDYBOTS_LOG_RETENTION_DAYS", "365")))
+    args = parser.parse_args(argv)
+    if args.days < 0:
+        parser.error("--days must be 0 or more")
+    deleted = delete_older_than(log_url(), args.days)
+    print(f"deleted {deleted} log rows older than {args.days} days")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
