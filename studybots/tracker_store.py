@@ -1,4 +1,10 @@
-"""A SQL tracker store whose cost per message does not grow with the conversation.
+"""A SQL tracker store that keeps no register of people and whose cost per
+message does not grow with the conversation.
+
+Privacy: events are stored under a keyed pseudonym of the sender id (the raw
+id is never written) and the text of user messages is stored with personal
+data scrubbed out. Rasa still sees the raw text of the current message in
+memory; only what is written to the database is scrubbed.
 
 Rasa's SQLTrackerStore loads every event of the current session on each
 message, and the policies and the action call then walk all of them: a chat
@@ -24,6 +30,10 @@ import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+from studybots.privacy import load_key, pseudonym, scrub
+from studybots.settings import load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +44,7 @@ _LOADED = "_studybots_events_in_store"
 class WindowedSQLTrackerStore(SQLTrackerStore):
     def __init__(self, domain: Domain | None = None, host: str | None = None,
                  window: int | str = DEFAULT_WINDOW, event_broker: Any = None,
-                 **kwargs: Any) -> None:
+                 key: bytes | None = None, **kwargs: Any) -> None:
         # Rasa hands the endpoint's `url` to custom tracker stores as `host`.
         url = kwargs.pop("url", None) or host or "sqlite:///rasa.db"
         parsed = sa.engine.make_url(url)
@@ -46,6 +56,7 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
             event_broker=event_broker, query=dict(parsed.query) or None, **kwargs,
         )
         self.window = int(window)
+        self.key = key or load_key(load_settings().var_dir / "log.key")
         self._create_indexes()
         if self.engine.dialect.name == "sqlite":
             # SQLAlchemy 1.4 opens a new SQLite connection per session by default;
@@ -112,6 +123,53 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
             return super()._additional_events(session, tracker)
         return itertools.islice(tracker.events, stored, len(tracker.events))
 
+    def stored_id(self, sender_id: str) -> str:
+        """The key under which a conversation is stored: never the sender id."""
+        return pseudonym("tracker:" + sender_id, self.key)
+
+    def _event_query(self, session: Any, sender_id: str,
+                     fetch_events_from_all_sessions: bool) -> Any:
+        return super()._event_query(session, self.stored_id(sender_id),
+                                    fetch_events_from_all_sessions)
+
     async def save(self, tracker: DialogueStateTracker) -> None:
-        await super().save(tracker)
+        await self.stream_events(tracker)
+        stored_id = self.stored_id(tracker.sender_id)
+        with self.session_scope() as session:
+            for event in self._additional_events(session, tracker):
+                data = scrubbed(event.as_dict())
+                session.add(self.SQLEvent(
+                    sender_id=stored_id, type_name=event.type_name,
+                    timestamp=data.get("timestamp"),
+                    intent_name=(data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY),
+                    action_name=data.get("name"), data=json.dumps(data),
+                ))
+            session.commit()
         setattr(tracker, _LOADED, len(tracker.events))
+
+
+def scrubbed(data: dict[str, Any]) -> dict[str, Any]:
+    """An event as stored: what the student typed, without personal data."""
+    if data.get("event") == "user":
+        if isinstance(data.get("text"), str):
+            data["text"] = scrub(data["text"])
+        parse = data.get("parse_data")
+        if isinstance(parse, dict) and isinstance(parse.get("text"), str):
+            parse["text"] = scrub(parse["text"])
+    return data
+
+
+def delete_events_older_than(url: str, days: int) -> int:
+    """Retention for conversations: delete stored events older than `days`."""
+    import time as _time
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as connection:
+            if not sa.inspect(connection).has_table("events"):
+                return 0
+            return connection.execute(
+                sa.text("DELETE FROM events WHERE timestamp < :cutoff"),
+                {"cutoff": _time.time() - days * 86400}).rowcount
+    finally:
+        engine.dispose()

@@ -176,3 +176,15 @@ def test_broker_logs_each_turn_without_personal_data(tmp_path):
     dump = json.dumps([{k: str(v) for k, v in r.items()} for r in logged])
     assert sender not in dump and "U012ABCDEF" not in dump and "040 123 4567" not in dump
     assert json.loads(logged[1]["candidates"])[1] == {"name": "termi_opintotuki", "confidence": 0.2}
+
+
+def test_retention_command_covers_log_and_conversations(tmp_path, monkeypatch, capsys):
+    from studybots.logstore import retention
+
+    monkeypatch.setenv("STUDYBOTS_VAR_DIR", str(tmp_path))
+    monkeypatch.delenv("STUDYBOTS_LOG_URL", raising=False)
+    assert retention.main(["--days", "30", "--conversation-days", "7"]) == 0
+    out = capsys.readouterr().out
+    assert "log rows older than 30 days" in out
+    assert "tero conversation events older than 7 days" in out
+    assert "paavo conversation events older than 7 days" in out

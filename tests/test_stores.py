@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
@@ -23,18 +24,59 @@ def turn(i: int) -> list:
             ActionExecuted("action_listen")]
 
 
+KEY = b"tracker-test-key"
+
+
 def count_rows(url: str, sender: str) -> int:
     engine = sa.create_engine(url)
     with engine.connect() as c:
-        n = c.execute(sa.text("select count(*) from events where sender_id = :s"),
-                      {"s": sender}).scalar()
+        n = c.execute(sa.text("select count(*) from events")).scalar()
     engine.dispose()
     return n
 
 
+def test_stored_conversations_hold_no_sender_id_and_no_personal_data(tmp_path):
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    store = WindowedSQLTrackerStore(DOMAIN, host=url, key=KEY)
+    tracker = DialogueStateTracker("U0SLACKUSER42", DOMAIN.slots)
+    text = "hetuni on 131052-308T ja sposti maija.m@utu.fi"
+    tracker.update(UserUttered(text, {"name": "greet", "confidence": 1.0},
+                               parse_data={"text": text, "intent": {"name": "greet"}}))
+    tracker.update(ActionExecuted("action_listen"))
+    asyncio.run(store.save(tracker))
+    engine = sa.create_engine(url)
+    with engine.connect() as c:
+        stored = list(c.execute(sa.text("select sender_id, data from events")))
+    engine.dispose()
+    dump = " ".join(f"{sender} {json.loads(data)}" for sender, data in stored)
+    for secret in ("U0SLACKUSER42", "131052-308T", "maija.m@utu.fi"):
+        assert secret not in dump
+    assert "[HETU]" in dump and "[SÄHKÖPOSTI]" in dump
+    loaded = asyncio.run(store.retrieve("U0SLACKUSER42"))
+    assert loaded.sender_id == "U0SLACKUSER42" and len(loaded.events) == 2
+    assert asyncio.run(WindowedSQLTrackerStore(DOMAIN, host=url, key=b"other").retrieve(
+        "U0SLACKUSER42")) is None  # without the key the conversation cannot be found
+
+
+def test_conversation_retention(tmp_path):
+    import time as _time
+
+    from studybots.tracker_store import delete_events_older_than
+
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    store = WindowedSQLTrackerStore(DOMAIN, host=url, key=KEY)
+    tracker = DialogueStateTracker("old", DOMAIN.slots)
+    tracker.update(UserUttered("vanha", {"name": "greet", "confidence": 1.0},
+                               timestamp=_time.time() - 40 * 86400))
+    tracker.update(UserUttered("uusi", {"name": "greet", "confidence": 1.0}))
+    asyncio.run(store.save(tracker))
+    assert delete_events_older_than(url, 30) == 1
+    assert [e.text for e in asyncio.run(store.retrieve("old")).events] == ["uusi"]
+
+
 def test_long_conversation_loads_a_window_but_keeps_every_event_and_slot(tmp_path):
     url = f"sqlite:///{tmp_path / 'tracker.db'}"
-    store = WindowedSQLTrackerStore(DOMAIN, host=url, window=40)
+    store = WindowedSQLTrackerStore(DOMAIN, host=url, window=40, key=KEY)
     tracker = DialogueStateTracker("student", DOMAIN.slots)
     tracker.update(ActionExecuted("action_listen"))
     tracker.update(SlotSet("asuu_turussa", "kylla"))
@@ -64,7 +106,8 @@ def test_long_conversation_loads_a_window_but_keeps_every_event_and_slot(tmp_pat
 
 
 def test_short_conversation_is_loaded_whole(tmp_path):
-    store = WindowedSQLTrackerStore(DOMAIN, host=f"sqlite:///{tmp_path / 't.db'}", window=40)
+    store = WindowedSQLTrackerStore(DOMAIN, host=f"sqlite:///{tmp_path / 't.db'}", window=40,
+                                    key=KEY)
     tracker = DialogueStateTracker("s2", DOMAIN.slots)
     for event in turn(1):
         tracker.update(event)

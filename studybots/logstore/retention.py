@@ -1,6 +1,9 @@
-"""`make log-retention`: delete log rows older than N days.
+"""`make log-retention`: delete question-log rows and stored conversations
+older than their retention periods.
 
-N comes from --days or STUDYBOTS_LOG_RETENTION_DAYS (default 365).
+Log rows: --days or STUDYBOTS_LOG_RETENTION_DAYS (default 365).
+Conversation events of both bots: --conversation-days or
+STUDYBOTS_CONVERSATION_RETENTION_DAYS (default 30).
 """
 from __future__ import annotations
 
@@ -36,11 +39,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int,
                         default=int(os.environ.get("STUDYBOTS_LOG_RETENTION_DAYS", "365")))
+    parser.add_argument("--conversation-days", type=int,
+                        default=int(os.environ.get("STUDYBOTS_CONVERSATION_RETENTION_DAYS", "30")))
     args = parser.parse_args(argv)
-    if args.days < 0:
-        parser.error("--days must be 0 or more")
+    if args.days < 0 or args.conversation_days < 0:
+        parser.error("retention periods must be 0 days or more")
     deleted = delete_older_than(log_url(), args.days)
     print(f"deleted {deleted} log rows older than {args.days} days")
+    from studybots.servers import BOTS, tracker_url
+    from studybots.tracker_store import delete_events_older_than
+
+    settings = load_settings()
+    for bot in BOTS:
+        url = tracker_url(settings, bot)
+        count = delete_events_older_than(url, args.conversation_days)
+        print(f"deleted {count} {bot} conversation events older than {args.conversation_days} days")
     return 0
 
 
