@@ -15,12 +15,13 @@ Configure in endpoints.yml:
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import sqlalchemy as sa
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LockStore
 from rasa.utils.endpoints import EndpointConfig
+
+from studybots.sqlite import configure, ensure_parent
 
 _metadata = sa.MetaData()
 locks = sa.Table(
@@ -31,28 +32,29 @@ locks = sa.Table(
 
 
 def _engine(url: str) -> sa.engine.Engine:
-    parsed = sa.engine.make_url(url)
-    if parsed.drivername.startswith("sqlite"):
-        if parsed.database:
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, future=True, poolclass=sa.pool.SingletonThreadPool)
-
-        @sa.event.listens_for(engine, "connect")
-        def _pragmas(dbapi_connection, _record):  # pragma: no cover - trivial
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA busy_timeout=5000")
-            cursor.close()
-        return engine
+    ensure_parent(url)
+    if url.startswith("sqlite"):
+        return configure(sa.create_engine(url, future=True,
+                                          poolclass=sa.pool.SingletonThreadPool))
     return sa.create_engine(url, future=True, pool_pre_ping=True)
+
+
+def create_tables(engine: sa.engine.Engine, metadata: sa.MetaData) -> None:
+    """Create missing tables; several worker processes may race to do it at
+    start-up, and losing that race is fine as long as the tables exist."""
+    try:
+        metadata.create_all(engine)
+    except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError):
+        missing = [t for t in metadata.tables if not sa.inspect(engine).has_table(t)]
+        if missing:
+            raise
 
 
 class SQLLockStore(LockStore):
     def __init__(self, endpoint_config: EndpointConfig | None = None, url: str | None = None):
         url = url or (endpoint_config.url if endpoint_config else None) or "sqlite:///locks.db"
         self.engine = _engine(url)
-        _metadata.create_all(self.engine)
+        create_tables(self.engine, _metadata)
         super().__init__()
 
     def get_lock(self, conversation_id: str) -> TicketLock | None:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-from pathlib import Path
 from typing import Any, Iterator
 
 import sqlalchemy as sa
@@ -34,6 +33,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from studybots.privacy import load_key, pseudonym, scrub
 from studybots.settings import load_settings
+from studybots.sqlite import configure, ensure_parent
 
 logger = logging.getLogger(__name__)
 
@@ -47,9 +47,8 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
                  key: bytes | None = None, **kwargs: Any) -> None:
         # Rasa hands the endpoint's `url` to custom tracker stores as `host`.
         url = kwargs.pop("url", None) or host or "sqlite:///rasa.db"
+        ensure_parent(url)
         parsed = sa.engine.make_url(url)
-        if parsed.drivername.startswith("sqlite") and parsed.database:
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         super().__init__(
             domain=domain, dialect=parsed.drivername, host=parsed.host, port=parsed.port,
             db=parsed.database or "", username=parsed.username, password=parsed.password,
@@ -57,34 +56,31 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         )
         self.window = int(window)
         self.key = key or load_key(load_settings().var_dir / "log.key")
-        self._create_indexes()
         if self.engine.dialect.name == "sqlite":
             # SQLAlchemy 1.4 opens a new SQLite connection per session by default;
             # keep one per thread instead (the bot server runs one event loop).
             self.engine.dispose()
-            self.engine = sa.create_engine(self.engine.url,
-                                           poolclass=sa.pool.SingletonThreadPool)
+            self.engine = configure(sa.create_engine(self.engine.url,
+                                                     poolclass=sa.pool.SingletonThreadPool))
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
-            with self.engine.connect() as connection:
-                connection.exec_driver_sql("PRAGMA journal_mode=WAL")
-
-            @sa.event.listens_for(self.engine, "connect")
-            def _pragmas(dbapi_connection, _record):  # pragma: no cover - trivial
-                cursor = dbapi_connection.cursor()
-                cursor.execute("PRAGMA synchronous=NORMAL")
-                cursor.execute("PRAGMA busy_timeout=5000")
-                cursor.close()
+        self._create_indexes()
 
     def _create_indexes(self) -> None:
         """Rasa indexes events by sender only, so finding the session start and
         the latest events scans the sender's whole history. These two indexes
         make both lookups independent of the conversation's length."""
-        with self.engine.begin() as connection:
-            connection.exec_driver_sql(
-                "CREATE INDEX IF NOT EXISTS ix_events_sender_id_id ON events (sender_id, id)")
-            connection.exec_driver_sql(
-                "CREATE INDEX IF NOT EXISTS ix_events_sender_type_time "
-                "ON events (sender_id, type_name, timestamp)")
+        for statement in (
+            "CREATE INDEX IF NOT EXISTS ix_events_sender_id_id ON events (sender_id, id)",
+            "CREATE INDEX IF NOT EXISTS ix_events_sender_type_time "
+            "ON events (sender_id, type_name, timestamp)",
+        ):
+            try:
+                with self.engine.begin() as connection:
+                    connection.exec_driver_sql(statement)
+            except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError):
+                # Another worker created it at the same moment; an index is an
+                # optimisation, so a failure here must not stop the bot.
+                logger.info("index not created by this worker: %s", statement.split()[5])
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         with self.session_scope() as session:

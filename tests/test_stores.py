@@ -130,3 +130,30 @@ def test_lock_store_is_shared_between_workers(tmp_path):
     worker_b.finish_serving("conv", ticket_b)
     worker_b.cleanup("conv", ticket_b)
     assert worker_a.get_lock("conv") is None
+
+
+def test_workers_starting_together_on_a_fresh_database(tmp_path):
+    """Two workers of a bot start at once: neither may die creating tables."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    errors = context.Queue()
+
+    def start_worker(barrier, url):
+        try:
+            barrier.wait()
+            SQLLockStore(url=url)
+            WindowedSQLTrackerStore(DOMAIN, host=url, key=KEY)
+        except Exception as exc:  # reported to the parent
+            errors.put(repr(exc))
+
+    for attempt in range(3):
+        url = f"sqlite:///{tmp_path / f'fresh-{attempt}.db'}"
+        barrier = context.Barrier(4)
+        workers = [context.Process(target=start_worker, args=(barrier, url)) for _ in range(4)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join(60)
+        assert errors.empty(), errors.get()
+        assert all(w.exitcode == 0 for w in workers)

@@ -6,9 +6,9 @@ the NLU understood, what the bot did with it, and the student's feedback.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import sqlalchemy as sa
+
+from studybots.sqlite import configure, ensure_parent
 
 metadata = sa.MetaData()
 
@@ -34,19 +34,10 @@ COLUMNS = [c.name for c in message_log.columns if c.name != "id"]
 
 
 def make_log_engine(url: str) -> sa.engine.Engine:
+    ensure_parent(url)
     parsed = sa.engine.make_url(url)
     if parsed.drivername.startswith("sqlite"):
-        if parsed.database:
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, future=True)
-
-        @sa.event.listens_for(engine, "connect")
-        def _pragmas(dbapi_connection, _record):  # pragma: no cover - trivial
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=5000")
-            cursor.close()
-        return engine
+        return configure(sa.create_engine(url, future=True), synchronous_normal=False)
     return sa.create_engine(url, future=True, pool_pre_ping=True,
                             connect_args={"connect_timeout": 3}
                             if parsed.drivername.startswith("postgresql") else {})
