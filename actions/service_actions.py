@@ -13,7 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import state
-from actions.texts import text
+from actions.texts import feedback_buttons, text
 from studybots.decide import decide_need, load_thresholds
 from studybots.generate import need_intent
 from studybots.services.finder import Ranked
@@ -71,5 +71,5 @@ class ActionFindServices(Action):
         lines = [intro, *service_lines(results)]
         if any(r.service.source == "ptv" for r in results):
             lines += ["", text("service_attribution")]
-        dispatcher.utter_message(text="\n".join(lines))
+        dispatcher.utter_message(text="\n".join(lines), buttons=feedback_buttons())
         return []

@@ -7,7 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import state
-from actions.texts import text
+from actions.texts import feedback_buttons, text
 from studybots.decide import decide_term, load_thresholds
 from studybots.generate import term_intent
 
@@ -32,7 +32,8 @@ class ActionAnswerTerm(Action):
         catalogue = state.catalogue()
         decision = decide_term(tracker.latest_message or {}, THRESHOLDS)
         if decision.kind == "answer" and decision.term_id in catalogue.terms:
-            dispatcher.utter_message(text=term_answer(catalogue.terms[decision.term_id], catalogue))
+            dispatcher.utter_message(text=term_answer(catalogue.terms[decision.term_id], catalogue),
+                                     buttons=feedback_buttons())
             return []
         suggestions = [t for t in decision.suggestions if t in catalogue.terms]
         if suggestions:

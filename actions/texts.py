@@ -20,3 +20,9 @@ def _texts(language: str) -> dict[str, str]:
 
 def text(key: str, language: str = DEFAULT_LANGUAGE, **values: str) -> str:
     return _texts(language)[key].format(**values)
+
+
+def feedback_buttons(language: str = DEFAULT_LANGUAGE) -> list[dict[str, str]]:
+    """👍/👎 under every answer; a 👎 puts the question in the editors' review inbox."""
+    return [{"title": text("feedback_up", language), "payload": "/feedback_up"},
+            {"title": text("feedback_down", language), "payload": "/feedback_down"}]

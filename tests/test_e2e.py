@@ -184,3 +184,26 @@ def test_every_message_is_logged_without_personal_data(stack):
     assert by_bot["paavo"]["outcome"] == "services"
     assert by_bot["tero"]["channel"] == "rest"
     assert sender not in str(logged)
+
+
+def test_answers_offer_feedback_and_a_thumbs_down_is_recorded(stack):
+    import sqlalchemy as sa
+
+    from studybots.logstore.model import make_log_engine, message_log
+
+    port = stack["settings"].tero_port
+    sender = f"e2e-feedback-{time.time_ns()}"
+    reply = say(port, sender, "mikä on opintolaina")
+    payloads = [b["payload"] for m in reply for b in (m.get("buttons") or [])]
+    assert payloads == ["/feedback_up", "/feedback_down"]
+    assert "palautteesta" in texts(say(port, sender, "/feedback_down"))
+    engine = make_log_engine(f"sqlite:///{stack['settings'].var_dir / 'log.db'}")
+    deadline, rated = time.monotonic() + 20, None
+    while time.monotonic() < deadline and rated is None:
+        with engine.connect() as c:
+            rated = c.execute(sa.select(message_log.c.feedback).where(
+                message_log.c.text == "mikä on opintolaina",
+                message_log.c.feedback.is_not(None))).scalar()
+        time.sleep(0.5)
+    engine.dispose()
+    assert rated == "down"

@@ -188,3 +188,27 @@ def test_retention_command_covers_log_and_conversations(tmp_path, monkeypatch, c
     assert "log rows older than 30 days" in out
     assert "tero conversation events older than 7 days" in out
     assert "paavo conversation events older than 7 days" in out
+
+
+def test_thumbs_down_rates_the_answer_before_it(tmp_path):
+    url = f"sqlite:///{tmp_path / 'log.db'}"
+    writer = LogWriter(url, tmp_path / "spool", flush_interval=0.05)
+    broker = LogStoreBroker(url, "tero", writer=writer, key=KEY)
+    for event in (
+        events("s1", "mikä on kela", parse(("termi_kela", 0.9)),
+               [("action_answer_term", {"text": "Kela https://www.kela.fi/",
+                                        "buttons": [{"title": "👍"}, {"title": "👎"}]})])
+        + events("s2", "mikä on föli", parse(("termi_foli", 0.9)),
+                 [("action_answer_term", {"text": "Föli https://www.foli.fi/"})])
+        + events("s1", "/feedback_down", parse(("feedback_down", 1.0)),
+                 [("utter_feedback_down", {"text": "Kiitos palautteesta"})])
+        + events("s2", "/feedback_up", parse(("feedback_up", 1.0)),
+                 [("utter_feedback_up", {"text": "Kiitos"})])
+    ):
+        broker.publish(event)
+    assert writer.flush(10)
+    writer.close()
+    logged = {(r["text"], r["outcome"]): r for r in rows(url)}
+    assert logged[("mikä on kela", "answer")]["feedback"] == "down"
+    assert logged[("mikä on föli", "answer")]["feedback"] == "up"
+    assert logged[("/feedback_down", "feedback")]["answer_ref"] == "down"

@@ -58,8 +58,8 @@ def outcome_of(bot: str, turn: Turn, thresholds) -> tuple[str, str]:
         if turn.links:
             return "services", d.need_id or ""
         return ("suggest" if turn.buttons else "no_answer"), ";".join(d.alternatives)
-    if intent.startswith(("feedback_",)):
-        return "feedback", intent
+    if intent in ("feedback_up", "feedback_down"):
+        return "feedback", intent.removeprefix("feedback_")
     if intent == "out_of_scope":
         return "out_of_scope", ""
     if any(a.startswith("utter_") for a in turn.actions):

@@ -41,6 +41,24 @@ def _decode(line: str) -> dict:
     return row
 
 
+NOT_ANSWERS = ("feedback", "smalltalk")
+
+
+def _apply_feedback(connection: sa.engine.Connection, rows: list[dict]) -> None:
+    """A 👍/👎 message rates the conversation's latest answer before it."""
+    for row in rows:
+        if row.get("outcome") != "feedback" or row.get("answer_ref") not in ("up", "down"):
+            continue
+        latest = (sa.select(sa.func.max(message_log.c.id))
+                  .where(message_log.c.conversation == row["conversation"],
+                         message_log.c.bot == row["bot"],
+                         message_log.c.outcome.not_in(NOT_ANSWERS),
+                         message_log.c.time <= row["time"])
+                  .scalar_subquery())
+        connection.execute(sa.update(message_log).where(message_log.c.id == latest)
+                           .values(feedback=row["answer_ref"]))
+
+
 class LogWriter:
     def __init__(self, url: str, spool_dir: Path, flush_interval: float = 0.5):
         self.url = url
@@ -128,6 +146,7 @@ class LogWriter:
         try:
             with self._engine.begin() as connection:
                 connection.execute(message_log.insert(), rows)
+                _apply_feedback(connection, rows)
         except sa.exc.IntegrityError:
             # Some rows were written before (a retried batch): add the others.
             with self._engine.begin() as connection:
@@ -137,6 +156,7 @@ class LogWriter:
                 fresh = [r for r in rows if r["event_id"] not in known]
                 if fresh:
                     connection.execute(message_log.insert(), fresh)
+                _apply_feedback(connection, rows)
 
     def _run(self) -> None:
         backoff = 0.5
