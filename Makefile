@@ -18,7 +18,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: help install validate generate build train retrain run test test-fast data-validate eval bench log-retention clean
+.PHONY: help install validate generate build train retrain run test test-fast data-validate eval bench review log-retention clean
 
 help:
 	@echo "make run        install, validate, build, train if needed, start both bots + web page"
@@ -28,6 +28,7 @@ help:
 	@echo "make train      train the bots whose inputs changed;  make retrain: from scratch"
 	@echo "make eval       accuracy on the held-out dev sets"
 	@echo "make bench      training time, latency, throughput and memory"
+	@echo "make review     questions the bots did not handle well (ARGS=\"--csv inbox.csv\")"
 
 install: $(STAMP)
 
@@ -72,6 +73,10 @@ eval: train build
 
 bench: train build
 	$(PY) scripts/bench.py
+
+# The editors' inbox: unrecognised, unsure and 👎 questions (ARGS="--csv inbox.csv").
+review: install
+	$(PY) -m studybots.review $(ARGS)
 
 # Delete question-log rows older than STUDYBOTS_LOG_RETENTION_DAYS (default 365).
 log-retention: install

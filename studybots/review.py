@@ -1,0 +1,131 @@
+"""`make review`: the editors' inbox of questions the bots did not handle well.
+
+Lists questions that were not understood (out of scope, no answer, only
+guesses offered), answered with low confidence, or rated 👎. The same
+question asked many times shows once, with its count and the bot's best
+guesses. `--csv FILE` writes the list for a spreadsheet.
+
+(Statuses, importing an edited sheet and the editor actions come next; see
+issue 3.)
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import re
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from studybots.decide import load_thresholds
+from studybots.logstore.model import make_log_engine, message_log, metadata
+from studybots.logstore.retention import log_url
+
+UNHANDLED = ("suggest", "out_of_scope", "no_answer", "fallback")
+EXPORT_COLUMNS = ["bot", "question", "count", "reasons", "best_guesses", "first_seen",
+                  "last_seen"]
+_PUNCTUATION = re.compile(r"[^\w\s\-\[\]]+")
+
+
+def group_key(text: str) -> str:
+    """Questions that differ only by case, spacing or punctuation are one."""
+    return " ".join(_PUNCTUATION.sub(" ", text.casefold()).split())
+
+
+@dataclass
+class InboxItem:
+    bot: str
+    question: str
+    count: int = 0
+    reasons: Counter = field(default_factory=Counter)
+    guesses: Counter = field(default_factory=Counter)
+    first_seen: str = ""
+    last_seen: str = ""
+
+    def as_row(self) -> dict[str, str]:
+        return {
+            "bot": self.bot, "question": self.question, "count": str(self.count),
+            "reasons": ";".join(r for r, _ in self.reasons.most_common()),
+            "best_guesses": ";".join(g for g, _ in self.guesses.most_common(3)),
+            "first_seen": self.first_seen, "last_seen": self.last_seen,
+        }
+
+
+def reasons_for(row: dict, answer_threshold: float) -> list[str]:
+    reasons = []
+    if row["outcome"] in UNHANDLED:
+        reasons.append(row["outcome"])
+    elif row["outcome"] in ("answer", "services") and (row["confidence"] or 0) < answer_threshold:
+        reasons.append("low_confidence")
+    if row["feedback"] == "down":
+        reasons.append("thumbs_down")
+    return reasons
+
+
+def inbox(url: str, bot: str | None = None) -> list[InboxItem]:
+    engine = make_log_engine(url)
+    try:
+        metadata.create_all(engine)
+        query = sa.select(message_log).where(message_log.c.outcome != "feedback")
+        if bot:
+            query = query.where(message_log.c.bot == bot)
+        with engine.connect() as connection:
+            rows = [dict(r._mapping) for r in connection.execute(query.order_by(message_log.c.id))]
+    finally:
+        engine.dispose()
+    thresholds = {b: load_thresholds(b).answer for b in {r["bot"] for r in rows}}
+    items: dict[tuple[str, str], InboxItem] = {}
+    for row in rows:
+        reasons = reasons_for(row, thresholds.get(row["bot"], 0.0))
+        key = (row["bot"], group_key(row["text"]))
+        if not reasons or not key[1] or row["text"].startswith("/"):
+            continue
+        item = items.setdefault(key, InboxItem(row["bot"], row["text"]))
+        item.count += 1
+        item.reasons.update(reasons)
+        for candidate in json.loads(row["candidates"] or "[]"):
+            name = candidate.get("name") or ""
+            if "_" in name and name not in ("out_of_scope", "nlu_fallback"):
+                item.guesses[name.split("_", 1)[1]] += 1
+        when = row["time"].isoformat(timespec="minutes") if row["time"] else ""
+        item.first_seen = item.first_seen or when
+        item.last_seen = when
+    return sorted(items.values(), key=lambda i: (-i.count, i.bot, i.question))
+
+
+def write_csv(items: list[InboxItem], path: Path) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(item.as_row() for item in items)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bot", choices=["tero", "paavo"])
+    parser.add_argument("--csv", type=Path, help="write the inbox to this CSV file")
+    parser.add_argument("--limit", type=int, default=50)
+    args = parser.parse_args(argv)
+    items = inbox(log_url(), args.bot)
+    if args.csv:
+        write_csv(items, args.csv)
+        print(f"{len(items)} questions written to {args.csv}")
+        return 0
+    if not items:
+        print("Ei käsiteltäviä kysymyksiä. (Inbox is empty.)")
+        return 0
+    for item in items[: args.limit]:
+        row = item.as_row()
+        print(f"{row['count']:>4}× [{row['bot']}] {row['question']}")
+        print(f"       syy: {row['reasons']}   arvaukset: {row['best_guesses'] or '-'}")
+    if len(items) > args.limit:
+        print(f"... and {len(items) - args.limit} more (--limit, --csv)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""The editors' review inbox groups what the bots did not handle well."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+
+from studybots.logstore.writer import LogWriter
+from studybots.review import inbox, main, write_csv
+
+
+def log(url, tmp_path, rows):
+    writer = LogWriter(url, tmp_path / "spool", flush_interval=0.05)
+    base = dt.datetime(2026, 9, 1, 10, tzinfo=dt.timezone.utc)
+    for i, (text, outcome, confidence, feedback, guesses) in enumerate(rows):
+        writer.record({
+            "time": base + dt.timedelta(minutes=i), "bot": "tero", "channel": "rest",
+            "conversation": f"{i:032d}", "text": text, "intent": guesses[0] if guesses else None,
+            "confidence": confidence, "outcome": outcome, "answer_ref": "", "feedback": feedback,
+            "candidates": json.dumps([{"name": g, "confidence": 0.1} for g in guesses]),
+        })
+    assert writer.flush(10)
+    writer.close()
+
+
+def test_same_question_shows_once_with_count_reasons_and_guesses(tmp_path):
+    url = f"sqlite:///{tmp_path / 'log.db'}"
+    asked = [("Mikä on HOAS?", "out_of_scope", 0.4, None, ["out_of_scope", "termi_tys"])] * 19
+    asked += [("mikä on hoas", "suggest", 0.2, None, ["nlu_fallback", "termi_tys", "termi_soluasunto"])]
+    asked += [("mikä on kela", "answer", 0.95, None, ["termi_kela"])] * 5  # handled: not listed
+    asked += [("mikä on kela", "answer", 0.9, "down", ["termi_kela"])]  # 👎: listed
+    asked += [("mikä on föli", "answer", 0.1, None, ["termi_foli"])]  # unsure answer
+    asked += [("/feedback_down", "feedback", 1.0, None, ["feedback_down"])]
+    log(url, tmp_path, asked)
+    items = inbox(url)
+    rows = [i.as_row() for i in items]
+    assert [(r["question"], r["count"]) for r in rows] == [
+        ("Mikä on HOAS?", "20"), ("mikä on föli", "1"), ("mikä on kela", "1")]
+    assert rows[0]["reasons"] == "out_of_scope;suggest"
+    assert rows[0]["best_guesses"].split(";")[0] == "tys"
+    assert rows[1]["reasons"] == "low_confidence"
+    assert rows[2]["reasons"] == "thumbs_down"
+
+    path = tmp_path / "inbox.csv"
+    write_csv(items, path)
+    with path.open(encoding="utf-8") as fh:
+        exported = list(csv.DictReader(fh))
+    assert exported[0]["question"] == "Mikä on HOAS?" and exported[0]["count"] == "20"
+
+
+def test_review_command(tmp_path, monkeypatch, capsys):
+    url = f"sqlite:///{tmp_path / 'log.db'}"
+    monkeypatch.setenv("STUDYBOTS_LOG_URL", url)
+    assert main([]) == 0
+    assert "Ei käsiteltäviä" in capsys.readouterr().out
+    log(url, tmp_path, [("mikä on hoas", "out_of_scope", 0.5, None, ["out_of_scope"])] * 3)
+    assert main(["--bot", "tero"]) == 0
+    assert "3× [tero] mikä on hoas" in capsys.readouterr().out
