@@ -3,15 +3,19 @@
 Lists questions that were not understood (out of scope, no answer, only
 guesses offered), answered with low confidence, or rated 👎. The same
 question asked many times shows once, with its count and the bot's best
-guesses. `--csv FILE` writes the list for a spreadsheet.
+guesses, and a status: pending, resolved or ignored.
 
-(Statuses, importing an edited sheet and the editor actions come next; see
-issue 3.)
+`--csv FILE` writes the pending questions for a spreadsheet; the editor fills
+in `action` (map, new or ignore), `target` and, for a new term, its row;
+`--import FILE` applies the sheet to the catalogue (see studybots/editing.py),
+shows the change as a diff and records who did what and when.
 """
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import csv
+import hashlib
 import json
 import re
 import sys
@@ -22,18 +26,23 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from studybots.decide import load_thresholds
-from studybots.logstore.model import make_log_engine, message_log, metadata
+from studybots.logstore.model import make_log_engine, message_log, metadata, review_status
 from studybots.logstore.retention import log_url
 
 UNHANDLED = ("suggest", "out_of_scope", "no_answer", "fallback")
 EXPORT_COLUMNS = ["bot", "question", "count", "reasons", "best_guesses", "first_seen",
-                  "last_seen"]
+                  "last_seen", "status", "action", "target", "term", "definition",
+                  "source_url", "area", "dimension", "phase", "phrasings", "editor"]
 _PUNCTUATION = re.compile(r"[^\w\s\-\[\]]+")
 
 
 def group_key(text: str) -> str:
     """Questions that differ only by case, spacing or punctuation are one."""
     return " ".join(_PUNCTUATION.sub(" ", text.casefold()).split())
+
+
+def item_key(bot: str, question: str) -> str:
+    return hashlib.sha1(f"{bot}:{group_key(question)}".encode()).hexdigest()
 
 
 @dataclass
@@ -45,9 +54,15 @@ class InboxItem:
     guesses: Counter = field(default_factory=Counter)
     first_seen: str = ""
     last_seen: str = ""
+    status: str = "pending"
+
+    @property
+    def key(self) -> str:
+        return item_key(self.bot, self.question)
 
     def as_row(self) -> dict[str, str]:
         return {
+            "status": self.status,
             "bot": self.bot, "question": self.question, "count": str(self.count),
             "reasons": ";".join(r for r, _ in self.reasons.most_common()),
             "best_guesses": ";".join(g for g, _ in self.guesses.most_common(3)),
@@ -66,7 +81,8 @@ def reasons_for(row: dict, answer_threshold: float) -> list[str]:
     return reasons
 
 
-def inbox(url: str, bot: str | None = None) -> list[InboxItem]:
+def inbox(url: str, bot: str | None = None, statuses: tuple[str, ...] = ("pending",)
+          ) -> list[InboxItem]:
     engine = make_log_engine(url)
     try:
         metadata.create_all(engine)
@@ -75,6 +91,7 @@ def inbox(url: str, bot: str | None = None) -> list[InboxItem]:
             query = query.where(message_log.c.bot == bot)
         with engine.connect() as connection:
             rows = [dict(r._mapping) for r in connection.execute(query.order_by(message_log.c.id))]
+            known = dict(connection.execute(sa.select(review_status.c.key, review_status.c.status)).all())
     finally:
         engine.dispose()
     thresholds = {b: load_thresholds(b).answer for b in {r["bot"] for r in rows}}
@@ -94,7 +111,28 @@ def inbox(url: str, bot: str | None = None) -> list[InboxItem]:
         when = row["time"].isoformat(timespec="minutes") if row["time"] else ""
         item.first_seen = item.first_seen or when
         item.last_seen = when
-    return sorted(items.values(), key=lambda i: (-i.count, i.bot, i.question))
+    for item in items.values():
+        item.status = known.get(item.key, "pending")
+    chosen = [i for i in items.values() if i.status in statuses]
+    return sorted(chosen, key=lambda i: (-i.count, i.bot, i.question))
+
+
+def set_status(url: str, decisions: list[dict[str, str]]) -> None:
+    """Record editors' decisions: key, bot, question, status, action, target, editor."""
+    engine = make_log_engine(url)
+    now = dt.datetime.now(dt.timezone.utc)
+    try:
+        metadata.create_all(engine)
+        with engine.begin() as connection:
+            for d in decisions:
+                values = {**d, "updated": now}
+                done = connection.execute(sa.update(review_status)
+                                          .where(review_status.c.key == d["key"])
+                                          .values(**values)).rowcount
+                if not done:
+                    connection.execute(sa.insert(review_status).values(**values))
+    finally:
+        engine.dispose()
 
 
 def write_csv(items: list[InboxItem], path: Path) -> None:
@@ -109,8 +147,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bot", choices=["tero", "paavo"])
     parser.add_argument("--csv", type=Path, help="write the inbox to this CSV file")
     parser.add_argument("--limit", type=int, default=50)
+    parser.add_argument("--all", action="store_true", help="also resolved and ignored")
+    parser.add_argument("--import", dest="import_file", type=Path,
+                        help="apply an edited inbox sheet to the catalogue")
+    parser.add_argument("--editor", help="your name, recorded with each change")
     args = parser.parse_args(argv)
-    items = inbox(log_url(), args.bot)
+    if args.import_file:
+        from studybots.editing import import_sheet
+
+        return import_sheet(args.import_file, args.editor)
+    statuses = ("pending", "resolved", "ignored") if args.all else ("pending",)
+    items = inbox(log_url(), args.bot, statuses)
     if args.csv:
         write_csv(items, args.csv)
         print(f"{len(items)} questions written to {args.csv}")
@@ -120,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     for item in items[: args.limit]:
         row = item.as_row()
-        print(f"{row['count']:>4}× [{row['bot']}] {row['question']}")
+        status = "" if row["status"] == "pending" else f" ({row['status']})"
+        print(f"{row['count']:>4}× [{row['bot']}] {row['question']}{status}")
         print(f"       syy: {row['reasons']}   arvaukset: {row['best_guesses'] or '-'}")
     if len(items) > args.limit:
         print(f"... and {len(items) - args.limit} more (--limit, --csv)")

@@ -30,6 +30,19 @@ message_log = sa.Table(
     sa.Column("feedback", sa.String(8)),  # up | down
 )
 
+# Editors' decisions on grouped questions of the review inbox.
+review_status = sa.Table(
+    "review_status", metadata,
+    sa.Column("key", sa.String(40), primary_key=True),  # sha1 of bot + normalised question
+    sa.Column("bot", sa.String(16), nullable=False),
+    sa.Column("question", sa.Text, nullable=False),
+    sa.Column("status", sa.String(12), nullable=False),  # pending | resolved | ignored
+    sa.Column("action", sa.String(12), nullable=False, default=""),
+    sa.Column("target", sa.String(100), nullable=False, default=""),
+    sa.Column("editor", sa.String(100), nullable=False),
+    sa.Column("updated", sa.DateTime(timezone=True), nullable=False),
+)
+
 COLUMNS = [c.name for c in message_log.columns if c.name != "id"]
 
 
