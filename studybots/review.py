@@ -151,7 +151,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--import", dest="import_file", type=Path,
                         help="apply an edited inbox sheet to the catalogue")
     parser.add_argument("--editor", help="your name, recorded with each change")
+    parser.add_argument("--interactive", action="store_true",
+                        help="go through the pending questions one at a time")
     args = parser.parse_args(argv)
+    if args.interactive:
+        from studybots.review_interactive import run
+
+        editor = args.editor or input("Nimesi (your name): ").strip()
+        if not editor:
+            parser.error("an editor name is required")
+        return run(editor, args.bot)
     if args.import_file:
         from studybots.editing import import_sheet
 

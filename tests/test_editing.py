@@ -96,3 +96,22 @@ def test_invalid_sheet_changes_nothing_and_says_where(editor_env, capsys):
     assert "'hoas': 1 ilmaisua" in err
     assert {p: p.read_bytes() for p in catalogue_dir.rglob("*.csv")} == before
     assert len(inbox(url)) == 3  # still pending
+
+
+def test_interactive_review_one_question_at_a_time(editor_env):
+    import io
+
+    from studybots.review_interactive import run
+
+    url, catalogue_dir, _ = editor_env
+    # The inbox order is by count: hoas (4), kelan nettipalvelu (2), bitcoin (1).
+    answers = iter(["x", "i",     # unknown choice, then ignore "mikä on hoas"
+                    "1",          # map "kelan nettipalvelu" to its first guess (omakela)
+                    "q"])         # quit before "mikä on bitcoin"
+    out = io.StringIO()
+    assert run("Maija", ask=lambda prompt: next(answers), out=out) == 0
+    assert "Tuntematon valinta" in out.getvalue()
+    assert "kelan nettipalvelu" in load_catalogue(catalogue_dir).term_phrasings["omakela"]
+    assert [i.question for i in inbox(url)] == ["mikä on bitcoin"]
+    statuses = {i.question: i.status for i in inbox(url, statuses=("resolved", "ignored"))}
+    assert statuses == {"mikä on hoas": "ignored", "kelan nettipalvelu": "resolved"}
