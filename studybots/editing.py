@@ -26,7 +26,6 @@ from pathlib import Path
 
 from studybots.catalogue.tables import split_multi
 from studybots.catalogue.validate import validate_catalogue
-from studybots.logstore.retention import log_url
 from studybots.review import item_key, set_status
 from studybots.settings import load_settings
 
@@ -150,7 +149,7 @@ def import_sheet(sheet: Path, editor: str | None = None) -> int:
                 tmp_target.write_text(new, encoding="utf-8")
                 tmp_target.replace(target)
     if decisions:
-        set_status(log_url(), decisions)
+        set_status(load_settings().log_url, decisions)
     resolved = sum(d["status"] == "resolved" for d in decisions)
     print(f"\n{len(decisions)} kysymystä käsitelty ({resolved} luetteloon). "
           "Julkaise muutokset kouluttamalla botit: make train")

@@ -27,7 +27,7 @@ import sqlalchemy as sa
 
 from studybots.decide import load_thresholds
 from studybots.logstore.model import make_log_engine, message_log, metadata, review_status
-from studybots.logstore.retention import log_url
+from studybots.settings import load_settings
 
 UNHANDLED = ("suggest", "out_of_scope", "no_answer", "fallback")
 EXPORT_COLUMNS = ["bot", "question", "count", "reasons", "best_guesses", "first_seen",
@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return import_sheet(args.import_file, args.editor)
     statuses = ("pending", "resolved", "ignored") if args.all else ("pending",)
-    items = inbox(log_url(), args.bot, statuses)
+    items = inbox(load_settings().log_url, args.bot, statuses)
     if args.csv:
         write_csv(items, args.csv)
         print(f"{len(items)} questions written to {args.csv}")

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Callable, TextIO
 
 from studybots.editing import import_sheet
-from studybots.logstore.retention import log_url
 from studybots.review import EXPORT_COLUMNS, inbox
+from studybots.settings import load_settings
 
 NEW_TERM_FIELDS = [
     ("target", "uuden termin tunnus (esim. hoas)"),
@@ -42,7 +42,7 @@ def _apply(row: dict[str, str], editor: str) -> int:
 
 def run(editor: str, bot: str | None = None, ask: Callable[[str], str] = input,
         out: TextIO = sys.stdout) -> int:
-    items = inbox(log_url(), bot)
+    items = inbox(load_settings().log_url, bot)
     if not items:
         print("Ei käsiteltäviä kysymyksiä. (Inbox is empty.)", file=out)
         return 0

@@ -40,18 +40,6 @@ def bot_port(settings: Settings, bot: str) -> int:
     return {"tero": settings.tero_port, "paavo": settings.paavo_port}[bot]
 
 
-def tracker_url(settings: Settings, bot: str) -> str:
-    """Each bot keeps its conversations in its own database: Slack user ids are
-    the same in both apps, so one table would mix the two bots' events."""
-    env_name = f"{bot.upper()}_TRACKER_URL"
-    return os.environ.get(env_name) or f"sqlite:///{settings.var_dir / f'tracker-{bot}.db'}"
-
-
-def log_url(settings: Settings) -> str:
-    """Both bots write their question log to one database (rows say which bot)."""
-    return os.environ.get("STUDYBOTS_LOG_URL") or f"sqlite:///{settings.var_dir / 'log.db'}"
-
-
 def server_specs(settings: Settings, models_dir: Path | None = None,
                  with_web: bool = True, log_dir: Path | None = None) -> list[Server]:
     models_dir = models_dir or settings.models_dir
@@ -75,8 +63,8 @@ def server_specs(settings: Settings, models_dir: Path | None = None,
     for bot in BOTS:
         port = bot_port(settings, bot)
         # Several Sanic workers per bot (the SQL lock store makes that safe).
-        bot_env = dict(env, STUDYBOTS_TRACKER_URL=tracker_url(settings, bot), STUDYBOTS_BOT=bot,
-                       STUDYBOTS_LOG_URL=log_url(settings),
+        bot_env = dict(env, STUDYBOTS_TRACKER_URL=settings.tracker_url(bot),
+                       STUDYBOTS_BOT=bot, STUDYBOTS_LOG_URL=settings.log_url,
                        SANIC_WORKERS=os.environ.get("BOT_WORKERS", "2"))
         specs.append(Server(
             bot,

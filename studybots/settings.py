@@ -31,6 +31,17 @@ class Settings:
     def models_dir(self) -> Path:
         return self.var_dir / "models"
 
+    @property
+    def log_url(self) -> str:
+        """The question log of both bots (rows say which bot)."""
+        return os.environ.get("STUDYBOTS_LOG_URL") or f"sqlite:///{self.var_dir / 'log.db'}"
+
+    def tracker_url(self, bot: str) -> str:
+        """Each bot keeps its conversations (and locks) in its own database:
+        Slack user ids are the same in both apps, so one table would mix them."""
+        return (os.environ.get(f"{bot.upper()}_TRACKER_URL")
+                or f"sqlite:///{self.var_dir / f'tracker-{bot}.db'}")
+
 
 def load_settings() -> Settings:
     var_dir = _path("STUDYBOTS_VAR_DIR", PROJECT_ROOT / "var")

@@ -80,8 +80,7 @@ class LogStoreBroker(EventBroker):
     @classmethod
     async def from_endpoint_config(cls, broker_config: EndpointConfig,
                                    event_loop: Any = None) -> "LogStoreBroker":
-        settings = load_settings()
-        url = broker_config.url or f"sqlite:///{settings.var_dir / 'log.db'}"
+        url = broker_config.url or load_settings().log_url
         return cls(url, str(broker_config.kwargs.get("bot") or "bot"))
 
     def publish(self, event: dict[str, Any]) -> None:

@@ -16,10 +16,8 @@ import sqlalchemy as sa
 
 from studybots.logstore.model import make_log_engine, message_log, metadata
 from studybots.settings import load_settings
-
-
-def log_url() -> str:
-    return os.environ.get("STUDYBOTS_LOG_URL") or f"sqlite:///{load_settings().var_dir / 'log.db'}"
+from studybots.train import BOTS
+from studybots.tracker_store import delete_events_older_than
 
 
 def delete_older_than(url: str, days: int, now: dt.datetime | None = None) -> int:
@@ -44,15 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.days < 0 or args.conversation_days < 0:
         parser.error("retention periods must be 0 days or more")
-    deleted = delete_older_than(log_url(), args.days)
-    print(f"deleted {deleted} log rows older than {args.days} days")
-    from studybots.servers import BOTS, tracker_url
-    from studybots.tracker_store import delete_events_older_than
-
     settings = load_settings()
+    deleted = delete_older_than(settings.log_url, args.days)
+    print(f"deleted {deleted} log rows older than {args.days} days")
     for bot in BOTS:
-        url = tracker_url(settings, bot)
-        count = delete_events_older_than(url, args.conversation_days)
+        count = delete_events_older_than(settings.tracker_url(bot), args.conversation_days)
         print(f"deleted {count} {bot} conversation events older than {args.conversation_days} days")
     return 0
 
