@@ -37,7 +37,7 @@ from studybots.sqlite import configure, ensure_parent
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_WINDOW = 20  # events: the last 4-5 turns; the rules look at the last one  # events: the last 7-10 turns; the rules look at the last one or two
+DEFAULT_WINDOW = 20  # events: the last 4-5 turns; the rules look at the last one
 _LOADED = "_studybots_events_in_store"
 
 

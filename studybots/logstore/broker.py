@@ -47,7 +47,7 @@ class Turn:
     links: bool = False
 
 
-def outcome_of(bot: str, turn: Turn, thresholds) -> tuple[str, str]:
+def outcome_of(turn: Turn, thresholds) -> tuple[str, str]:
     """What the bot did with the message, and what it referred to."""
     intent = (turn.parse_data.get("intent") or {}).get("name") or ""
     if "action_answer_term" in turn.actions:
@@ -114,7 +114,7 @@ class LogStoreBroker(EventBroker):
                 turn.actions.append(name)
 
     def _finish(self, sender: str, turn: Turn) -> None:
-        outcome, ref = outcome_of(self.bot, turn, self.thresholds)
+        outcome, ref = outcome_of(turn, self.thresholds)
         intent = turn.parse_data.get("intent") or {}
         ranking = turn.parse_data.get("intent_ranking") or []
         candidates = [{"name": r.get("name"), "confidence": round(float(r.get("confidence") or 0), 4)}

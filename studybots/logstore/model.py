@@ -43,8 +43,6 @@ review_status = sa.Table(
     sa.Column("updated", sa.DateTime(timezone=True), nullable=False),
 )
 
-COLUMNS = [c.name for c in message_log.columns if c.name != "id"]
-
 
 def make_log_engine(url: str) -> sa.engine.Engine:
     ensure_parent(url)
