@@ -18,14 +18,16 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: help install validate generate build train retrain run test test-fast data-validate eval bench review log-retention clean
+.PHONY: help install validate generate build train publish retrain run test test-fast data-validate eval bench review log-retention clean
 
 help:
 	@echo "make run        install, validate, build, train if needed, start both bots + web page"
 	@echo "make test       install and run the whole test suite"
 	@echo "make validate   check every catalogue table (file, row, column of each error)"
 	@echo "make generate   regenerate data/nlu and the bots' generated domain/rules"
-	@echo "make train      train the bots whose inputs changed;  make retrain: from scratch"
+	@echo "make train      train the bots whose inputs changed (no evaluation gate)"
+	@echo "make publish    retrain what changed, evaluate, publish into the running bots"
+	@echo "make retrain    the same for every bot, from scratch"
 	@echo "make eval       accuracy on the held-out dev sets"
 	@echo "make bench      training time, latency, throughput and memory"
 	@echo "make review     questions the bots did not handle well (ARGS=\"--csv inbox.csv\")"
@@ -51,8 +53,15 @@ build: validate
 train: generate
 	$(PY) -m studybots.train
 
-retrain: generate
-	$(PY) -m studybots.train --force
+# Bring editors' changes into the running bots: regenerate, train what changed,
+# evaluate against the running model (refuses a >2-point regression unless
+# ARGS=--force), publish; the running bots switch over without a restart.
+publish: install
+	$(PY) -m studybots.publish $(ARGS)
+
+# The same from scratch: training cache cleared, every bot retrained.
+retrain: install
+	$(PY) -m studybots.publish --from-scratch $(ARGS)
 
 run: install
 	$(PY) -m studybots.run

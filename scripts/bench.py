@@ -127,7 +127,7 @@ def main() -> int:
         if not args.skip_training:
             started = time.perf_counter()
             for bot in servers.BOTS:
-                train.train(bot, base.models_dir, out_dir=tmp)
+                train.train(bot, tmp)
             print(f"training both bots from scratch: {time.perf_counter() - started:.0f} s "
                   f"(target <= 300 s)")
         else:

@@ -152,5 +152,5 @@ def import_sheet(sheet: Path, editor: str | None = None) -> int:
         set_status(load_settings().log_url, decisions)
     resolved = sum(d["status"] == "resolved" for d in decisions)
     print(f"\n{len(decisions)} kysymystä käsitelty ({resolved} luetteloon). "
-          "Julkaise muutokset kouluttamalla botit: make train")
+          "Julkaise muutokset boteille: make publish")
     return 0

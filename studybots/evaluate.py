@@ -60,71 +60,156 @@ async def _parse_all(model: Path, texts: list[str]) -> list[dict]:
     return [await agent.parse_message(t) for t in texts]
 
 
-def evaluate(models_dir: Path, database_url: str) -> Report:
-    tero_dev = read_csv(EVAL_DIR / "tero_dev.csv")
-    paavo_dev = read_csv(EVAL_DIR / "paavo_dev.csv")
-    oos = [r["text"] for r in read_csv(EVAL_DIR / "out_of_scope_dev.csv")]
-    tero_t, paavo_t = load_thresholds("tero"), load_thresholds("paavo")
-    errors: dict[str, list[str]] = {"tero": [], "oos_tero": [], "oos_paavo": [], "paavo": []}
+def parse_all(model: Path, texts: list[str]) -> list[dict]:
+    """Parse `texts` with the model archive at `model`, in this process."""
+    from rasa.utils.log_utils import configure_structlog
 
-    tero_texts = [r["text"] for r in tero_dev]
-    parsed = asyncio.run(_parse_all(models_dir / "tero.tar.gz", tero_texts + oos))
-    tero_parsed, oos_tero_parsed = parsed[: len(tero_texts)], parsed[len(tero_texts):]
+    # Unconfigured, Rasa's structlog prints every parse, question text included.
+    configure_structlog(logging.WARNING)
+    return asyncio.run(_parse_all(model, texts))
+
+
+@dataclass
+class Labelled:
+    text: str
+    expected: str  # term id (Tero) or need id / ';'-separated service ids (Paavo)
+
+
+def dev_set(bot: str) -> list[Labelled]:
+    if bot == "tero":
+        return [Labelled(r["text"], r["term_id"]) for r in read_csv(EVAL_DIR / "tero_dev.csv")]
+    return [Labelled(r["text"], r["relevant"]) for r in read_csv(EVAL_DIR / "paavo_dev.csv")]
+
+
+def out_of_scope_set() -> list[str]:
+    return [r["text"] for r in read_csv(EVAL_DIR / "out_of_scope_dev.csv")]
+
+
+def tero_correct(parsed: dict, term_id: str, thresholds) -> bool:
+    d = decide_term(parsed, thresholds)
+    return d.kind == "answer" and d.term_id == term_id
+
+
+def tero_rejects(parsed: dict, thresholds) -> bool:
+    return decide_term(parsed, thresholds).kind == "out_of_scope"
+
+
+def paavo_rank(parsed: dict, text: str, relevant: set[str], thresholds, finder) -> int | None:
+    d = decide_need(parsed, thresholds)
+    ids = [r.service.id for r in finder.rank(text, d.need_id)]
+    return next((i for i, sid in enumerate(ids, 1) if sid in relevant), None)
+
+
+def paavo_rejects(parsed: dict, text: str, thresholds, finder) -> bool:
+    # Paavo lists services only for a need intent or, when unsure
+    # (nlu_fallback), from free-text search; small talk gets its own reply.
+    top = parsed["intent"]["name"]
+    d = decide_need(parsed, thresholds)
+    searches = top.startswith(NEED_INTENT_PREFIX) or top == "nlu_fallback"
+    return not (searches and bool(finder.rank(text, d.need_id)))
+
+
+def paavo_need_correct(parsed: dict, need_id: str, thresholds) -> bool:
+    return decide_need(parsed, thresholds).need_id == need_id
+
+
+def evaluate_tero(model: Path, dev: list[Labelled], oos: list[str],
+                  extra: list[Labelled] = ()) -> tuple[dict[str, float], dict[str, list[str]]]:
+    """Top-1 on `dev`, rejection of `oos`, and (if given) top-1 on `extra`."""
+    thresholds = load_thresholds("tero")
+    extra = list(extra)
+    texts = [q.text for q in dev] + oos + [q.text for q in extra]
+    parsed = parse_all(model, texts)
+    p_dev, p_oos, p_extra = (parsed[:len(dev)], parsed[len(dev):len(dev) + len(oos)],
+                             parsed[len(dev) + len(oos):])
+    errors: dict[str, list[str]] = {"tero": [], "oos_tero": [], "resolved_tero": []}
     correct = 0
-    for row, p in zip(tero_dev, tero_parsed):
-        d = decide_term(p, tero_t)
-        if d.kind == "answer" and d.term_id == row["term_id"]:
+    for q, p in zip(dev, p_dev):
+        if tero_correct(p, q.expected, thresholds):
             correct += 1
         else:
-            errors["tero"].append(f"{row['text']!r}: expected {row['term_id']}, got {d.kind} "
+            d = decide_term(p, thresholds)
+            errors["tero"].append(f"{q.text!r}: expected {q.expected}, got {d.kind} "
                                   f"{d.term_id or list(d.suggestions)} "
                                   f"({p['intent']['name']} {p['intent']['confidence']:.2f})")
-    rejected_tero = 0
-    for text, p in zip(oos, oos_tero_parsed):
-        d = decide_term(p, tero_t)
-        if d.kind == "out_of_scope":
-            rejected_tero += 1
+    rejected = 0
+    for text, p in zip(oos, p_oos):
+        if tero_rejects(p, thresholds):
+            rejected += 1
         else:
+            d = decide_term(p, thresholds)
             errors["oos_tero"].append(f"{text!r}: {d.kind} {d.term_id or list(d.suggestions)}")
+    figures = {"tero_top1": correct / len(dev), "oos_rejection_tero": rejected / len(oos)}
+    if extra:
+        ok = 0
+        for q, p in zip(extra, p_extra):
+            if tero_correct(p, q.expected, thresholds):
+                ok += 1
+            else:
+                errors["resolved_tero"].append(f"{q.text!r}: expected {q.expected}")
+        figures["resolved_tero"] = ok / len(extra)
+    return figures, errors
 
+
+def evaluate_paavo(model: Path, dev: list[Labelled], oos: list[str], database_url: str,
+                   extra: list[Labelled] = ()) -> tuple[dict[str, float], dict[str, list[str]]]:
+    """Recall@3 and MRR on `dev`, rejection of `oos`, need accuracy on `extra`."""
+    thresholds = load_thresholds("paavo")
     finder = ServiceFinder.from_database(database_url)
-    paavo_texts = [r["text"] for r in paavo_dev]
-    parsed = asyncio.run(_parse_all(models_dir / "paavo.tar.gz", paavo_texts + oos))
-    paavo_parsed, oos_paavo_parsed = parsed[: len(paavo_texts)], parsed[len(paavo_texts):]
+    extra = list(extra)
+    texts = [q.text for q in dev] + oos + [q.text for q in extra]
+    parsed = parse_all(model, texts)
+    p_dev, p_oos, p_extra = (parsed[:len(dev)], parsed[len(dev):len(dev) + len(oos)],
+                             parsed[len(dev) + len(oos):])
+    errors: dict[str, list[str]] = {"paavo": [], "oos_paavo": [], "resolved_paavo": []}
     hits, reciprocal = 0, 0.0
-    for row, p in zip(paavo_dev, paavo_parsed):
-        relevant = set(row["relevant"].split(";"))
-        d = decide_need(p, paavo_t)
-        ids = [r.service.id for r in finder.rank(row["text"], d.need_id)]
-        rank = next((i for i, sid in enumerate(ids, 1) if sid in relevant), None)
+    for q, p in zip(dev, p_dev):
+        relevant = set(q.expected.split(";"))
+        rank = paavo_rank(p, q.text, relevant, thresholds, finder)
         if rank is not None:
             reciprocal += 1 / rank
         if rank is not None and rank <= 3:
             hits += 1
         else:
-            errors["paavo"].append(f"{row['text']!r}: want {sorted(relevant)}, need {d.need_id}, "
+            d = decide_need(p, thresholds)
+            ids = [r.service.id for r in finder.rank(q.text, d.need_id)]
+            errors["paavo"].append(f"{q.text!r}: want {sorted(relevant)}, need {d.need_id}, "
                                    f"got {ids[:3]}")
-    rejected_paavo = 0
-    for text, p in zip(oos, oos_paavo_parsed):
-        # Paavo lists services only for a need intent or, when unsure
-        # (nlu_fallback), from free-text search; small talk gets its own reply.
-        top = p["intent"]["name"]
-        d = decide_need(p, paavo_t)
-        searches = top.startswith(NEED_INTENT_PREFIX) or top == "nlu_fallback"
-        answered = searches and bool(finder.rank(text, d.need_id))
-        if answered:
-            errors["oos_paavo"].append(f"{text!r}: {top} {d.need_id}")
+    rejected = 0
+    for text, p in zip(oos, p_oos):
+        if paavo_rejects(p, text, thresholds, finder):
+            rejected += 1
         else:
-            rejected_paavo += 1
+            errors["oos_paavo"].append(f"{text!r}: {p['intent']['name']}")
+    figures = {"paavo_recall_at_3": hits / len(dev), "paavo_mrr": reciprocal / len(dev),
+               "oos_rejection_paavo": rejected / len(oos)}
+    if extra:
+        ok = 0
+        for q, p in zip(extra, p_extra):
+            if paavo_need_correct(p, q.expected, thresholds):
+                ok += 1
+            else:
+                errors["resolved_paavo"].append(f"{q.text!r}: expected {q.expected}")
+        figures["resolved_paavo"] = ok / len(extra)
+    return figures, errors
 
+
+def evaluate(models_dir: Path, database_url: str) -> Report:
+    oos = out_of_scope_set()
+    tero, tero_errors = evaluate_tero(models_dir / "tero.tar.gz", dev_set("tero"), oos)
+    paavo, paavo_errors = evaluate_paavo(models_dir / "paavo.tar.gz", dev_set("paavo"), oos,
+                                         database_url)
     figures = {
-        "tero_top1": correct / len(tero_dev),
-        "out_of_scope_rejection": (rejected_tero + rejected_paavo) / (2 * len(oos)),
-        "oos_rejection_tero": rejected_tero / len(oos),
-        "oos_rejection_paavo": rejected_paavo / len(oos),
-        "paavo_recall_at_3": hits / len(paavo_dev),
-        "paavo_mrr": reciprocal / len(paavo_dev),
+        "tero_top1": tero["tero_top1"],
+        "out_of_scope_rejection": (tero["oos_rejection_tero"]
+                                   + paavo["oos_rejection_paavo"]) / 2,
+        "oos_rejection_tero": tero["oos_rejection_tero"],
+        "oos_rejection_paavo": paavo["oos_rejection_paavo"],
+        "paavo_recall_at_3": paavo["paavo_recall_at_3"],
+        "paavo_mrr": paavo["paavo_mrr"],
     }
+    errors = {k: v for k, v in {**tero_errors, **paavo_errors}.items()
+              if not k.startswith("resolved")}
     return Report(figures, errors)
 
 

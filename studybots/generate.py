@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from studybots.catalogue.load import Catalogue, load_or_report
-from studybots.settings import PROJECT_ROOT, load_settings
+from studybots.settings import load_settings
 
 TERM_INTENT_PREFIX = "termi_"
 NEED_INTENT_PREFIX = "tarve_"
@@ -120,18 +120,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true",
                         help="only report whether generated files are up to date")
     args = parser.parse_args(argv)
-    catalogue = load_or_report(load_settings().catalogue_dir, "Generation")
+    settings = load_settings()
+    catalogue = load_or_report(settings.catalogue_dir, "Generation")
     if catalogue is None:
         return 1
     files = render(catalogue)
+    root = settings.project_dir
     if args.check:
         stale = [rel for rel, content in files.items()
-                 if not (PROJECT_ROOT / rel).exists()
-                 or (PROJECT_ROOT / rel).read_text(encoding="utf-8") != content]
+                 if not (root / rel).exists()
+                 or (root / rel).read_text(encoding="utf-8") != content]
         for rel in stale:
             print(f"out of date: {rel}")
         return 1 if stale else 0
-    changed = write(files, PROJECT_ROOT)
+    changed = write(files, root)
     print(f"generated {len(files)} files ({len(changed)} changed) from "
           f"{len(catalogue.terms)} terms and {len(catalogue.needs)} needs")
     return 0

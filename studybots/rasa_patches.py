@@ -5,6 +5,12 @@ which first validates Rasa's large event schema against the JSON Schema
 metaschema, on every call (about 25 ms per custom action on this machine).
 The same validation with one validator built once gives the same result and
 errors in a fraction of a millisecond.
+
+When a worker pulls a new model from the model server, Rasa loads it on the
+event loop, so every request to that worker waits for the load (seconds).
+Here the new model is loaded in a thread while the old one keeps answering;
+the switch is one attribute assignment. In-flight messages finish on the
+model they started with.
 """
 from __future__ import annotations
 
@@ -39,4 +45,35 @@ def install() -> None:
             raise e
 
     RemoteAction._validate_action_result = _validate_action_result
+    _install_background_model_loading()
     _installed = True
+
+
+def _install_background_model_loading() -> None:
+    import asyncio
+    import logging
+
+    from rasa.core import agent as agent_module
+    from rasa.nlu.utils import is_url
+    from rasa.utils.common import TempDirectoryPath, get_temp_dir_name
+
+    logger = logging.getLogger("studybots.model_swap")
+
+    async def _update_model_from_server(model_server: Any, agent: Any) -> None:
+        if not is_url(model_server.url):
+            raise ValueError(f"model server url is not a URL: {model_server.url}")
+        with TempDirectoryPath(get_temp_dir_name()) as directory:
+            try:
+                fingerprint = await agent_module._pull_model_and_fingerprint(
+                    model_server, agent.fingerprint, directory)
+                if not fingerprint:
+                    return
+                loop = asyncio.get_running_loop()
+                # Agent.load_model builds the new MessageProcessor completely
+                # before it replaces the old one.
+                await loop.run_in_executor(None, agent.load_model, directory, fingerprint)
+                logger.info("now running model %s", fingerprint.strip('"')[:12])
+            except Exception:  # keep the old model; try again at the next pull
+                logger.exception("Failed to update model; the previous model stays loaded.")
+
+    agent_module._update_model_from_server = _update_model_from_server

@@ -22,7 +22,7 @@ def prepare() -> int:
     catalogue = load_or_report(settings.catalogue_dir, "Start")
     if catalogue is None:
         return 1
-    generate.write(generate.render(catalogue), generate.PROJECT_ROOT)
+    generate.write(generate.render(catalogue), settings.project_dir)
     count = build_database(catalogue, settings.database_url)
     print(f"service database: {count} services ({settings.database_url})")
     return train.main([])

@@ -1,4 +1,4 @@
-"""Start and stop the running system: action server, both bots, web page.
+"""Start and stop the running system: action server, model server, both bots, web page.
 
 Used by `make run`, by the end-to-end tests and by the benchmark, so all
 three exercise the same processes with the same settings.
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from studybots.settings import PROJECT_ROOT, Settings
-from studybots.train import model_path, rasa_env
+from studybots.train import rasa_env
 
 BOTS = ("tero", "paavo")
 
@@ -29,6 +29,8 @@ class Server:
     health_path: str
     env: dict[str, str]
     log: Path | None = None
+    # Started, and ready, before the servers after it (the bots need it to start).
+    wait_ready: bool = False
     process: subprocess.Popen | None = field(default=None, repr=False)
 
     @property
@@ -59,19 +61,29 @@ def server_specs(settings: Settings, models_dir: Path | None = None,
         "actions",
         [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)],
         settings.action_port, "/health", env, log("actions"),
+    ), Server(
+        # The bots load their models from here and poll it for new ones
+        # (`make publish` swaps a model into the running bots this way).
+        "models",
+        [python, "-m", "studybots.model_server", "--port", str(settings.model_port),
+         "--models-dir", str(models_dir)],
+        settings.model_port, "/health", env, log("models"), wait_ready=True,
     )]
     for bot in BOTS:
         port = bot_port(settings, bot)
         # Several Sanic workers per bot (the SQL lock store makes that safe).
         bot_env = dict(env, STUDYBOTS_TRACKER_URL=settings.tracker_url(bot),
                        STUDYBOTS_BOT=bot, STUDYBOTS_LOG_URL=settings.log_url,
+                       STUDYBOTS_MODEL_URL=f"http://127.0.0.1:{settings.model_port}"
+                                           f"/models/{bot}.tar.gz",
+                       STUDYBOTS_MODEL_PULL_SECONDS=str(settings.model_pull_seconds),
                        SANIC_WORKERS=os.environ.get("BOT_WORKERS", "2"))
         specs.append(Server(
             bot,
-            [python, "-m", "rasa", "run", "--model", str(model_path(bot, models_dir)),
+            [python, "-m", "rasa", "run",
              "--port", str(port), "--interface", interface,
              "--endpoints", str(PROJECT_ROOT / "endpoints.yml"),
-             "--credentials", str(PROJECT_ROOT / "bots" / bot / "credentials.yml"),
+             "--credentials", str(settings.project_dir / "bots" / bot / "credentials.yml"),
              "--cors", *origins],
             port, "/webhooks/rest/", bot_env, log(bot),
         ))
@@ -95,6 +107,8 @@ def _healthy(server: Server) -> bool:
 
 def start(servers: list[Server], timeout: float = 240.0) -> None:
     """Start every server and wait until each answers its health check."""
+    deadline = time.monotonic() + timeout
+    started: list[Server] = []
     for server in servers:
         out = open(server.log, "ab") if server.log else None
         server.process = subprocess.Popen(
@@ -102,8 +116,14 @@ def start(servers: list[Server], timeout: float = 240.0) -> None:
             stdout=out or None, stderr=subprocess.STDOUT if out else None,
             start_new_session=True,
         )
-    deadline = time.monotonic() + timeout
-    pending = list(servers)
+        started.append(server)
+        if server.wait_ready:
+            _wait_healthy(started, [server], deadline, timeout)
+    _wait_healthy(servers, list(servers), deadline, timeout)
+
+
+def _wait_healthy(servers: list[Server], pending: list[Server], deadline: float,
+                  timeout: float) -> None:
     while pending:
         for server in list(pending):
             if server.process.poll() is not None:

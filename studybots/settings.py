@@ -26,6 +26,12 @@ class Settings:
     tero_port: int
     paavo_port: int
     web_port: int = 8080
+    model_port: int = 5070
+    # How often each bot worker asks the model server for a newer model.
+    model_pull_seconds: int = 10
+    # The bots' configuration and generated training data: config.yml,
+    # bots/<bot>/ and data/nlu/. Generation writes here; training reads here.
+    project_dir: Path = PROJECT_ROOT
 
     @property
     def models_dir(self) -> Path:
@@ -55,4 +61,7 @@ def load_settings() -> Settings:
         tero_port=int(os.environ.get("TERO_PORT", "5005")),
         paavo_port=int(os.environ.get("PAAVO_PORT", "5006")),
         web_port=int(os.environ.get("WEB_PORT", "8080")),
+        model_port=int(os.environ.get("MODEL_PORT", "5070")),
+        model_pull_seconds=int(os.environ.get("MODEL_PULL_SECONDS", "10")),
+        project_dir=_path("STUDYBOTS_PROJECT_DIR", PROJECT_ROOT),
     )

@@ -3,53 +3,55 @@
 A model's inputs are the shared config, the bot's domain, rules and NLU data
 (generated from the catalogue) and the project's NLU components. Their
 SHA-256 is stored next to the model; `make run` retrains only on a mismatch.
-`--force` retrains from scratch.
+`--force` retrains even when nothing changed. Publishing a model into running
+bots, with an evaluation gate, is `studybots.publish` (`make publish`).
 """
 from __future__ import annotations
 
 import argparse
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+from studybots.model_files import install, model_path, read_stamp, staging_dir
 from studybots.settings import PROJECT_ROOT, load_settings
 
 BOTS = ("tero", "paavo")
 
 
-def training_inputs(bot: str, root: Path = PROJECT_ROOT) -> dict[str, list[Path]]:
+def training_inputs(bot: str, root: Path | None = None) -> dict[str, list[Path]]:
+    root = root or load_settings().project_dir
     return {
         "config": [root / "config.yml"],
         "domain": [root / "bots" / bot / "domain"],
         "data": [root / "data" / "nlu" / "common.yml", root / "data" / "nlu" / bot,
                  root / "bots" / bot / "rules"],
-        "code": [root / "studybots" / "nlu"],
+        "code": [PROJECT_ROOT / "studybots" / "nlu"],
     }
 
 
-def fingerprint(bot: str, root: Path = PROJECT_ROOT) -> str:
+def fingerprint(bot: str, root: Path | None = None) -> str:
+    root = root or load_settings().project_dir
     digest = hashlib.sha256()
-    for paths in training_inputs(bot, root).values():
+    for kind, paths in training_inputs(bot, root).items():
+        base = PROJECT_ROOT if kind == "code" else root
         for path in paths:
             files = sorted(path.rglob("*")) if path.is_dir() else [path]
             for f in files:
                 if f.is_file() and f.suffix in (".yml", ".yaml", ".py"):
-                    digest.update(str(f.relative_to(root)).encode())
+                    digest.update(str(f.relative_to(base)).encode())
                     digest.update(f.read_bytes())
     return digest.hexdigest()
 
 
-def model_path(bot: str, models_dir: Path) -> Path:
-    return models_dir / f"{bot}.tar.gz"
-
-
 def is_up_to_date(bot: str, models_dir: Path) -> bool:
-    stamp = models_dir / f"{bot}.sha256"
-    return (model_path(bot, models_dir).exists() and stamp.exists()
-            and stamp.read_text().strip() == fingerprint(bot))
+    return (model_path(bot, models_dir).exists()
+            and read_stamp(bot, models_dir) == fingerprint(bot))
 
 
 def rasa_env() -> dict[str, str]:
@@ -59,21 +61,35 @@ def rasa_env() -> dict[str, str]:
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     env.setdefault("OMP_NUM_THREADS", "1")
     env["RASA_TELEMETRY_ENABLED"] = "false"  # never phone home
+    # Rasa's training cache (reused components) under var/, so a clean start
+    # is `rm -r var` and `--from-scratch` knows what to clear.
+    env.setdefault("RASA_CACHE_DIRECTORY", str(load_settings().var_dir / "rasa-cache"))
     return env
 
 
-def train(bot: str, models_dir: Path, out_dir: Path | None = None) -> Path:
-    out_dir = out_dir or models_dir
+def clear_training_cache() -> None:
+    shutil.rmtree(rasa_env()["RASA_CACHE_DIRECTORY"], ignore_errors=True)
+
+
+def train(bot: str, out_dir: Path) -> Path:
+    """Train `bot` into `out_dir`/<bot>.tar.gz with its fingerprint stamp.
+
+    Rasa writes the archive into a scratch directory first; it appears in
+    `out_dir` only when complete.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
     inputs = training_inputs(bot)
-    command = [
-        sys.executable, "-m", "rasa", "train",
-        "--config", str(inputs["config"][0]),
-        "--domain", str(inputs["domain"][0]),
-        "--data", *[str(p) for p in inputs["data"]],
-        "--out", str(out_dir), "--fixed-model-name", bot, "--force",
-    ]
     stamp = fingerprint(bot)
-    subprocess.run(command, check=True, cwd=PROJECT_ROOT, env=rasa_env())
+    with tempfile.TemporaryDirectory(dir=out_dir, prefix=f".training-{bot}-") as scratch:
+        command = [
+            sys.executable, "-m", "rasa", "train",
+            "--config", str(inputs["config"][0]),
+            "--domain", str(inputs["domain"][0]),
+            "--data", *[str(p) for p in inputs["data"]],
+            "--out", scratch, "--fixed-model-name", bot, "--force",
+        ]
+        subprocess.run(command, check=True, cwd=PROJECT_ROOT, env=rasa_env())
+        os.replace(model_path(bot, Path(scratch)), model_path(bot, out_dir))
     (out_dir / f"{bot}.sha256").write_text(stamp + "\n")
     return model_path(bot, out_dir)
 
@@ -93,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{bot}: model is up to date ({model_path(bot, models_dir)})")
             continue
         started = time.monotonic()
-        train(bot, models_dir)
+        train(bot, staging_dir(models_dir))
+        install(bot, staging_dir(models_dir), models_dir)
         print(f"{bot}: trained in {time.monotonic() - started:.0f} s")
     return 0
 

@@ -93,7 +93,11 @@ class SafeRestInput(InputChannel):
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+            # Ready only with a model loaded; names the model this worker runs.
+            agent = getattr(request.app.ctx, "agent", None)
+            if agent is None or not agent.is_ready():
+                return response.json({"status": "loading"}, status=503)
+            return response.json({"status": "ok", "model": (agent.fingerprint or "").strip('"')[:12]})
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:

@@ -1,0 +1,228 @@
+"""The editors' loop end to end, and publishing a model into running bots.
+
+A student asks Tero about something the catalogue does not have; the question
+reaches the review inbox; an editor adds the term in the inbox sheet and
+imports it; `studybots.publish` retrains, evaluates and publishes; the bots,
+never restarted, then answer the question and a paraphrase of it. While the
+new model is published and swapped in, clients keep sending messages: none
+may fail. Every step uses the command an editor or operator would run.
+
+The stack here is separate from the session stack: it has its own copy of the
+project's configuration, catalogue and models, so publishing changes nothing
+in the repository.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+import pytest
+
+from studybots.model_files import content_digest, model_path
+from studybots.settings import PROJECT_ROOT, Settings
+from tests.conftest import free_port
+from tests.test_e2e import post, say, texts
+
+pytestmark = pytest.mark.e2e
+
+UNKNOWN = "mikä on varha"
+PARAPHRASE = "mitä tarkoittaa Varha?"
+VARHA = {
+    "action": "new", "target": "varha", "editor": "Testi Toimittaja",
+    "term": "Varha – Varsinais-Suomen hyvinvointialue", "area": "terveys",
+    "dimension": "2", "phase": "asettuminen",
+    "definition": "Varsinais-Suomen hyvinvointialue eli Varha järjestää Varsinais-Suomessa "
+                  "sosiaali- ja terveyspalvelut sekä pelastustoimen.",
+    "source_url": "https://www.varha.fi/",
+    "phrasings": "mitä varha tekee;varsinais-suomen hyvinvointialue;mikä on hyvinvointialue;"
+                 "kuka järjestää sote-palvelut varsinais-suomessa;varhan palvelut;"
+                 "varhan sosiaalipalvelut;mihin varha kuuluu;mikä on varsinais-suomen "
+                 "hyvinvointialue",
+}
+
+
+def health(port: int) -> dict:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/webhooks/rest/", timeout=5) as resp:
+        return json.loads(resp.read())
+
+
+def run_tool(env: dict[str, str], *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", *args], cwd=PROJECT_ROOT, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def loop_stack(tmp_path_factory, models_dir, catalogue):
+    from studybots import servers
+    from studybots.services.build import build_database
+    from studybots.train import rasa_env
+
+    root = tmp_path_factory.mktemp("publish")
+    project = root / "project"
+    project.mkdir()
+    shutil.copy2(PROJECT_ROOT / "config.yml", project / "config.yml")
+    shutil.copytree(PROJECT_ROOT / "bots", project / "bots")
+    shutil.copytree(PROJECT_ROOT / "data", project / "data")
+    shutil.copytree(PROJECT_ROOT / "catalogue", root / "catalogue")
+    var = root / "var"
+    (var / "models").mkdir(parents=True)
+    for bot in servers.BOTS:
+        for suffix in (".tar.gz", ".sha256"):
+            shutil.copy2(models_dir / f"{bot}{suffix}", var / "models" / f"{bot}{suffix}")
+    database_url = f"sqlite:///{var / 'catalogue.db'}"
+    build_database(catalogue, database_url)
+    settings = Settings(
+        catalogue_dir=root / "catalogue", var_dir=var, database_url=database_url,
+        action_port=free_port(), tero_port=free_port(), paavo_port=free_port(),
+        model_port=free_port(), model_pull_seconds=1, project_dir=project,
+    )
+    env = dict(rasa_env(), STUDYBOTS_CATALOGUE_DIR=str(settings.catalogue_dir),
+               STUDYBOTS_VAR_DIR=str(var), STUDYBOTS_DATABASE_URL=database_url,
+               STUDYBOTS_PROJECT_DIR=str(project), STUDYBOTS_LOG_URL=settings.log_url,
+               MODEL_PULL_SECONDS="1", RASA_CACHE_DIRECTORY=str(var / "rasa-cache"))
+    logs = root / "logs"
+    logs.mkdir()
+    specs = servers.server_specs(settings, models_dir=var / "models", with_web=False,
+                                 log_dir=logs)
+    servers.start(specs)
+    try:
+        yield {"settings": settings, "env": env, "root": root,
+               "servers": {s.name: s for s in specs}, "original": models_dir / "tero.tar.gz"}
+    finally:
+        servers.stop(specs)
+
+
+class Load:
+    """Clients sending messages to Tero, counting every failure."""
+
+    def __init__(self, port: int, clients: int = 3) -> None:
+        self.port, self.sent, self.failures = port, 0, []
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._client, args=(i,), daemon=True)
+                         for i in range(clients)]
+
+    def _client(self, number: int) -> None:
+        questions = ["mikä on kela", "missä haen opintotukea", "mikä on föli", "mitä yths tekee"]
+        n = 0
+        while not self._stop.is_set():
+            n += 1
+            text = questions[n % len(questions)]
+            try:
+                status, body = post(self.port, {"sender": f"load-{number}-{n // 5}",
+                                                "message": text}, timeout=60)
+                ok = status == 200 and isinstance(body, list) and body and \
+                    "jokin meni vikaan" not in texts(body)
+                if not ok:
+                    self.failures.append((text, status, body))
+            except Exception as exc:  # a refused or dropped connection is a failure too
+                self.failures.append((text, "exception", repr(exc)))
+            self.sent += 1
+
+    def __enter__(self) -> "Load":
+        for t in self._threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        for t in self._threads:
+            t.join(timeout=90)
+
+
+def wait_for(condition, timeout: float, step: float = 0.5):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(step)
+    return condition()
+
+
+def test_editor_loop_publishes_into_running_bot_without_failed_requests(loop_stack):
+    settings, env = loop_stack["settings"], loop_stack["env"]
+    tero = loop_stack["servers"]["tero"]
+    port = settings.tero_port
+    pid_before = tero.process.pid
+    model_before = health(port)["model"]
+
+    # 1. A student asks about something the catalogue lacks: no definition of Varha.
+    reply = texts(say(port, "student-varha", UNKNOWN))
+    assert "sosiaali- ja terveyspalvelut" not in reply
+
+    # 2. It reaches the review inbox (the log is written in the background).
+    sheet = loop_stack["root"] / "inbox.csv"
+
+    def exported() -> bool:
+        assert run_tool(env, "studybots.review", "--csv", str(sheet)).returncode == 0
+        with sheet.open(encoding="utf-8") as fh:
+            return any(r["question"] == UNKNOWN for r in csv.DictReader(fh))
+    assert wait_for(exported, 20), "the unknown question never reached the inbox"
+
+    # 3. The editor adds the term in the sheet and imports it.
+    with sheet.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+        columns = list(rows[0].keys())
+    for row in rows:
+        if row["question"] == UNKNOWN:
+            row.update(VARHA)
+    with sheet.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    imported = run_tool(env, "studybots.review", "--import", str(sheet))
+    assert imported.returncode == 0, imported.stderr
+    assert "+varha," in imported.stdout  # the diff shows the new term row
+
+    # 4. Retrain and publish while students keep asking.
+    with Load(port) as load:
+        published = run_tool(env, "studybots.publish", "tero")
+        assert published.returncode == 0, published.stdout + published.stderr
+        assert "julkaistu" in published.stdout
+        assert "ratkaistut kysymykset" in published.stdout  # the gate used the resolved question
+        new_digest = content_digest(model_path("tero", settings.models_dir))[:12]
+        assert new_digest != model_before
+        # Every worker switches over: ten health checks in a row report the new model.
+        swapped = wait_for(lambda: all(health(port)["model"] == new_digest for _ in range(10)),
+                           60)
+        time.sleep(2)  # a little more traffic on the new model
+    assert swapped, "the running bot did not switch to the published model"
+    assert load.sent >= 30, f"only {load.sent} messages were sent during the swap"
+    assert load.failures == [], load.failures[:5]
+
+    # 5. The same question and a paraphrase are answered, by every worker.
+    for n in range(4):
+        for question in (UNKNOWN, PARAPHRASE):
+            answer = texts(say(port, f"after-{n}-{question}", question))
+            assert "sosiaali- ja terveyspalvelut" in answer, (question, answer)
+    assert tero.process.pid == pid_before and tero.process.poll() is None  # never restarted
+
+
+def test_quality_gate_refuses_a_worse_model_until_forced_and_rollback_restores(loop_stack):
+    settings, env = loop_stack["settings"], loop_stack["env"]
+    live = model_path("tero", settings.models_dir)
+    published = content_digest(live)
+    # The model from before the editor's change does not know Varha, a resolved question.
+    refused = run_tool(env, "studybots.publish", "tero", "--candidate",
+                       str(loop_stack["original"]))
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "EI JULKAISTU" in refused.stderr and "HEIKOMPI" in refused.stdout
+    assert content_digest(live) == published
+
+    forced = run_tool(env, "studybots.publish", "tero", "--candidate",
+                      str(loop_stack["original"]), "--force")
+    assert forced.returncode == 0, forced.stdout + forced.stderr
+    assert content_digest(live) == content_digest(loop_stack["original"])
+
+    rolled = run_tool(env, "studybots.publish", "tero", "--rollback")
+    assert rolled.returncode == 0, rolled.stderr
+    assert content_digest(live) == published
+    with (settings.models_dir / "history.csv").open(encoding="utf-8") as fh:
+        actions = [r["action"] for r in csv.DictReader(fh)]
+    assert actions == ["published", "refused", "forced", "rollback"]
