@@ -31,6 +31,7 @@ help:
 	@echo "make review     questions the bots did not handle well (ARGS=\"--csv inbox.csv\")"
 
 install: $(STAMP)
+	@scripts/install_system_packages.sh
 
 $(STAMP): uv.lock pyproject.toml
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found: install it or set PYTHON310=/path/to/python3.10" >&2; exit 1; }
