@@ -463,6 +463,19 @@ def test_sample_goes_into_an_empty_log_only(tmp_path, catalogue):
 
 # -- the commands ---------------------------------------------------------------------
 
+def test_sample_command_replaces_only_its_own_file(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("STUDYBOTS_VAR_DIR", str(tmp_path))
+    for _ in range(2):
+        assert sample.main(["--students", "20", "--from", "2026-09-01", "--to", "2026-09-07"]) == 0
+    out = capsys.readouterr().out
+    assert out.count(f"sqlite:///{tmp_path / 'sample-log.db'}") == 4
+    first_count = int(out.split()[0])
+    engine = make_log_engine(f"sqlite:///{tmp_path / 'sample-log.db'}")
+    with engine.connect() as c:
+        assert c.execute(sa.text("SELECT count(*) FROM message_log")).scalar() == first_count
+    engine.dispose()
+
+
 def test_report_and_sample_commands(tmp_path, capsys):
     url = f"sqlite:///{tmp_path / 'log.db'}"
     assert sample.main(["--url", url, "--students", "60", "--seed", "2",

@@ -8,7 +8,8 @@ Rows look like the log broker's: outcomes, confidences, best guesses, button
 presses after guesses, small talk, and 👍/👎 that rate the answer before them
 (as studybots.logstore.writer records them).
 
-Writes into an empty log only (never mixes made-up rows into a real log).
+Writes into an empty log only, so made-up rows never mix with a real log;
+its own file, var/sample-log.db (the default), is replaced on each run.
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from studybots.privacy import pseudonym
 from studybots.report.figures import REPORT_TZ, local_midnight
 from studybots.settings import load_settings
 
-DEFAULT_URL = "sqlite:///var/sample-log.db"
+SAMPLE_FILE = "sample-log.db"  # in the var folder; replaced by each run
 CHANNELS = (("rest", 0.62), ("slack", 0.26), ("socketio", 0.12))
 
 # Questions the bots cannot answer, as students write them (already scrubbed),
@@ -201,12 +202,15 @@ def generate(catalogue: Catalogue, first: dt.date, last: dt.date, students: int 
     return Sample(rows, students)
 
 
-def write(url: str, sample: Sample) -> int:
+def write(url: str, sample: Sample, replace: bool = False) -> int:
+    """Insert the sample into an empty log (`replace`: empty it first)."""
     engine = make_log_engine(url)
     try:
         metadata.create_all(engine)
         with engine.begin() as connection:
-            if connection.execute(sa.select(sa.func.count()).select_from(message_log)).scalar():
+            if replace:
+                connection.execute(sa.delete(message_log))
+            elif connection.execute(sa.select(sa.func.count()).select_from(message_log)).scalar():
                 raise SystemExit(f"{url} already has log rows: the sample goes into an empty log only")
             connection.execute(message_log.insert(), sample.rows)
         return len(sample.rows)
@@ -215,8 +219,11 @@ def write(url: str, sample: Sample) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    settings = load_settings()
+    default_url = f"sqlite:///{settings.var_dir / SAMPLE_FILE}"
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", default=DEFAULT_URL, help=f"an empty log (default {DEFAULT_URL})")
+    parser.add_argument("--url", default=default_url,
+                        help=f"an empty log (default var/{SAMPLE_FILE}, replaced each run)")
     parser.add_argument("--from", dest="first", type=dt.date.fromisoformat,
                         default=dt.date(2026, 8, 1))
     parser.add_argument("--to", dest="last", type=dt.date.fromisoformat,
@@ -226,10 +233,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.last < args.first:
         parser.error("--to is before --from")
-    catalogue = load_catalogue(load_settings().catalogue_dir)
+    catalogue = load_catalogue(settings.catalogue_dir)
     sample = generate(catalogue, args.first, args.last, args.students, args.seed)
-    written = write(args.url, sample)
+    written = write(args.url, sample, replace=args.url == default_url)
     print(f"{written} sample log rows of {args.students} students written to {args.url}")
+    print(f'report: make report ARGS="--url {args.url} --from {args.first} --to {args.last}"')
     return 0
 
 
