@@ -27,5 +27,5 @@ fi
 echo "installing system packages: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 # Package lists may be missing or stale on a fresh machine: update and retry once.
-"${SUDO[@]}" apt-get install -y --no-install-recommends "${missing[@]}" \
-    || { "${SUDO[@]}" apt-get update && "${SUDO[@]}" apt-get install -y --no-install-recommends "${missing[@]}"; }
+install() { "${SUDO[@]}" apt-get install -y --no-install-recommends "${missing[@]}"; }
+install || { "${SUDO[@]}" apt-get update && install; }

@@ -246,9 +246,9 @@ def unanswered_groups(connection, period: Period, top: int = TOP_GROUPS) -> Tabl
             students[key].add(conversation)
     shown = [k for k in asked if len(students[k]) >= MIN_COUNT]
     shown.sort(key=lambda k: (-asked[k], -len(students[k]), k))
-    rows = [{"rank": str(i), "bot": bot, "question": question, "questions": count(asked[(bot, question)]),
-             "students": count(len(students[(bot, question)]))}
-            for i, (bot, question) in enumerate(shown[:top], start=1)]
+    rows = [{"rank": str(i), "bot": key[0], "question": key[1], "questions": count(asked[key]),
+             "students": count(len(students[key]))}
+            for i, key in enumerate(shown[:top], start=1)]
     return Table("unanswered_groups", ("rank", "bot", "question", "questions", "students"), rows)
 
 

@@ -51,6 +51,10 @@ GREETINGS = ["moi", "hei", "moikka", "terve", "Hei!"]
 THANKS = ["kiitos", "kiitti", "Kiitos paljon!", "kiitos apusta"]
 
 
+class LogNotEmpty(RuntimeError):
+    pass
+
+
 @dataclass
 class Sample:
     rows: list[dict]
@@ -211,7 +215,8 @@ def write(url: str, sample: Sample, replace: bool = False) -> int:
             if replace:
                 connection.execute(sa.delete(message_log))
             elif connection.execute(sa.select(sa.func.count()).select_from(message_log)).scalar():
-                raise SystemExit(f"{url} already has log rows: the sample goes into an empty log only")
+                raise LogNotEmpty(f"{url} already has log rows: a sample goes into an "
+                                  "empty log only")
             connection.execute(message_log.insert(), sample.rows)
         return len(sample.rows)
     finally:
@@ -235,7 +240,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--to is before --from")
     catalogue = load_catalogue(settings.catalogue_dir)
     sample = generate(catalogue, args.first, args.last, args.students, args.seed)
-    written = write(args.url, sample, replace=args.url == default_url)
+    try:
+        written = write(args.url, sample, replace=args.url == default_url)
+    except LogNotEmpty as exc:
+        print(exc, file=sys.stderr)
+        return 1
     print(f"{written} sample log rows of {args.students} students written to {args.url}")
     print(f'report: make report ARGS="--url {args.url} --from {args.first} --to {args.last}"')
     return 0
