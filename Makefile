@@ -18,7 +18,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: help install validate generate build train publish retrain run test test-fast data-validate eval bench review log-retention clean
+.PHONY: help install validate generate build train publish retrain run test test-fast data-validate eval bench review report sample-log log-retention clean
 
 help:
 	@echo "make run        install, validate, build, train if needed, start both bots + web page"
@@ -31,8 +31,11 @@ help:
 	@echo "make eval       accuracy on the held-out dev sets"
 	@echo "make bench      training time, latency, throughput and memory"
 	@echo "make review     questions the bots did not handle well (ARGS=\"--csv inbox.csv\")"
+	@echo "make report     what students ask: HTML page + CSVs (ARGS=\"--from 2026-09-01 --to 2026-11-30\")"
+	@echo "make sample-log a made-up question log for demos (var/sample-log.db)"
 
 install: $(STAMP)
+	@scripts/install_system_packages.sh
 
 $(STAMP): uv.lock pyproject.toml
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found: install it or set PYTHON310=/path/to/python3.10" >&2; exit 1; }
@@ -86,6 +89,15 @@ bench: train build
 # The editors' inbox: unrecognised, unsure and 👎 questions (ARGS="--csv inbox.csv").
 review: install
 	$(PY) -m studybots.review $(ARGS)
+
+# What students ask, privacy-safe, for the city and the student network: an HTML
+# page and CSV files in var/report (ARGS="--from 2026-09-01 --to 2026-11-30 --out DIR --url URL").
+report: install
+	$(PY) -m studybots.report $(ARGS)
+
+# A made-up question log for demos and trying the report: var/sample-log.db.
+sample-log: install
+	$(PY) -m studybots.report.sample $(ARGS)
 
 # Delete question-log rows older than STUDYBOTS_LOG_RETENTION_DAYS (default 365).
 log-retention: install

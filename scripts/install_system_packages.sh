@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# System packages the project needs besides Python: only Chromium, which the
+# tests use to open the usage report (make report) headless and screenshot it.
+# Installs with apt-get when missing and we may (root, or passwordless sudo);
+# otherwise prints how to install it and goes on: the bots run without it, and
+# the report's browser test fails under CI=true and is skipped elsewhere.
+set -euo pipefail
+
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+    SUDO=()
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    SUDO=(sudo -n)
+else
+    echo "note: ${missing[*]} not installed (needed by the report's browser test);" \
+         "install with: sudo apt-get install -y ${missing[*]}" >&2
+    exit 0
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "note: no apt-get here; install ${missing[*]} yourself (report browser test)" >&2
+    exit 0
+fi
+
+echo "installing system packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# Package lists may be missing or stale on a fresh machine: update and retry once.
+install() { "${SUDO[@]}" apt-get install -y --no-install-recommends "${missing[@]}"; }
+install || { "${SUDO[@]}" apt-get update && install; }
