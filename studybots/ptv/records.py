@@ -172,7 +172,8 @@ class ServiceRecord:
 
     @property
     def municipalities(self) -> list[str]:
-        return sorted({a.municipality_code for a in self.areas if a.municipality_code})
+        """Municipality codes in PTV's order, without repeats."""
+        return list(dict.fromkeys(a.municipality_code for a in self.areas if a.municipality_code))
 
     def content_hash(self) -> str:
         return record_hash(self)

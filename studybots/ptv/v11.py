@@ -55,6 +55,7 @@ CLASSIFICATION_FIELDS = (
     ("lifeEvents", "life_event"),
     ("industrialClasses", "industrial_class"),
 )
+NO_ID = "(no id)"
 CHANNEL_TYPES = {"EChannel", "WebPage", "PrintableForm", "Phone", "ServiceLocation"}
 
 
@@ -196,7 +197,9 @@ class PtvV11Reader:
                 return self.read_channel(item)
             return self.read_service(item)
         except RecordError as exc:
-            return RecordProblem(source, exc.record_id, exc.message)
+            # A record without a usable id is named by its place in the document.
+            return RecordProblem(source, record_id if exc.record_id == NO_ID else exc.record_id,
+                                 exc.message)
         except Exception as exc:  # noqa: BLE001 - a reader bug must not abort an import
             return RecordProblem(source, record_id, f"unreadable ({type(exc).__name__}: {exc})")
 
@@ -234,7 +237,7 @@ class PtvV11Reader:
 
     # ------------------------------------------------------------- service
     def read_service(self, item: dict) -> ServiceRecord:
-        r = _Reader(item.get("id") if isinstance(item.get("id"), str) and item.get("id") else "(no id)")
+        r = _Reader(item.get("id") if isinstance(item.get("id"), str) and item.get("id") else NO_ID)
         record_id = r.guid(item.get("id"), "id")
         texts = _Texts()
         for lang, value, kind in r.language_items(item, "serviceNames"):
@@ -345,7 +348,7 @@ class PtvV11Reader:
 
     # ------------------------------------------------------------- channel
     def read_channel(self, item: dict) -> ChannelRecord:
-        r = _Reader(item.get("id") if isinstance(item.get("id"), str) and item.get("id") else "(no id)")
+        r = _Reader(item.get("id") if isinstance(item.get("id"), str) and item.get("id") else NO_ID)
         record_id = r.guid(item.get("id"), "id")
         channel_type = r.str(item, "serviceChannelType")
         if channel_type not in CHANNEL_TYPES:
