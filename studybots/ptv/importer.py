@@ -191,7 +191,7 @@ class PtvImporter:
         channels: dict[str, ChannelRecord] = {}
         estimate = total if callable(total) else None
         bar = tqdm(total=None if callable(total) else total, unit=" records",
-                   disable=not self.progress, mininterval=0.5)
+                   disable=None if self.progress else True, mininterval=0.5)
         try:
             for item in items:
                 if estimate is not None and bar.total is None and estimate():
