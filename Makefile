@@ -18,7 +18,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: help install validate generate build train retrain run test test-fast data-validate eval bench review log-retention clean
+.PHONY: help install validate generate build train retrain run test test-fast data-validate eval bench review log-retention clean ptv-import bench-ptv
 
 help:
 	@echo "make run        install, validate, build, train if needed, start both bots + web page"
@@ -29,6 +29,7 @@ help:
 	@echo "make eval       accuracy on the held-out dev sets"
 	@echo "make bench      training time, latency, throughput and memory"
 	@echo "make review     questions the bots did not handle well (ARGS=\"--csv inbox.csv\")"
+	@echo "make ptv-import import PTV services (ARGS=\"--files catalogue/ptv/v11\" or \"--municipality 853\")"
 
 install: $(STAMP)
 
@@ -73,6 +74,14 @@ eval: train build
 
 bench: train build
 	$(PY) scripts/bench.py
+
+# PTV services into the service database (see README, "Importing PTV services").
+ptv-import: install
+	$(PY) -m studybots.ptv import $(or $(ARGS),--files catalogue/ptv/v11)
+
+# Only the PTV import part of make bench: 30,000 services, no training needed.
+bench-ptv: install
+	$(PY) scripts/bench_ptv_import.py $(ARGS)
 
 # The editors' inbox: unrecognised, unsure and 👎 questions (ARGS="--csv inbox.csv").
 review: install
