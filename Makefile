@@ -18,7 +18,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: help install validate generate build train publish retrain run test test-fast data-validate eval bench review report sample-log log-retention clean
+.PHONY: help install validate generate build train publish retrain run test test-fast data-validate eval bench bench-ptv review report sample-log ptv-import log-retention clean
 
 help:
 	@echo "make run        install, validate, build, train if needed, start both bots + web page"
@@ -33,6 +33,7 @@ help:
 	@echo "make review     questions the bots did not handle well (ARGS=\"--csv inbox.csv\")"
 	@echo "make report     what students ask: HTML page + CSVs (ARGS=\"--from 2026-09-01 --to 2026-11-30\")"
 	@echo "make sample-log a made-up question log for demos (var/sample-log.db)"
+	@echo "make ptv-import import PTV services (ARGS=\"--files catalogue/ptv/v11\" or \"--municipality 853\")"
 
 install: $(STAMP)
 	@scripts/install_system_packages.sh
@@ -85,6 +86,14 @@ eval: train build
 
 bench: train build
 	$(PY) scripts/bench.py
+
+# PTV services into the service database (see README, "Importing PTV services").
+ptv-import: install
+	$(PY) -m studybots.ptv import $(or $(ARGS),--files catalogue/ptv/v11)
+
+# Only the PTV import part of make bench: 30,000 services, no training needed.
+bench-ptv: install
+	$(PY) scripts/bench_ptv_import.py $(ARGS)
 
 # The editors' inbox: unrecognised, unsure and 👎 questions (ARGS="--csv inbox.csv").
 review: install

@@ -7,7 +7,9 @@ real action server and both bots (REST channel, loopback only):
 2. one user at a time: conversations of 8 messages, reply p50/p95;
 3. 16 concurrent users per bot: replies per second and p95;
 4. resident memory of both bots and the action server;
-5. a long conversation (one sender, many messages) against a new one.
+5. a long conversation (one sender, many messages) against a new one;
+6. importing 30,000 PTV services (scripts/bench_ptv_import.py; --ptv-services 0
+   skips it, --ptv-only runs only it).
 """
 from __future__ import annotations
 
@@ -29,6 +31,8 @@ from studybots import servers, train  # noqa: E402
 from studybots.catalogue.load import load_catalogue  # noqa: E402
 from studybots.services.build import build_database  # noqa: E402
 from studybots.settings import Settings, load_settings  # noqa: E402
+
+import bench_ptv_import  # noqa: E402  (scripts/ is on sys.path when this runs as a script)
 
 CONVERSATIONS = {
     "tero": ["moi", "mikä on kela", "mistä saan verokortin", "mitä föli tarkoittaa",
@@ -118,7 +122,12 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--long", type=int, default=1000, help="messages in the long conversation")
+    parser.add_argument("--ptv-services", type=int, default=30000,
+                        help="services in the PTV import section (0: skip it)")
+    parser.add_argument("--ptv-only", action="store_true", help="run only the PTV import section")
     args = parser.parse_args()
+    if args.ptv_only:
+        return ptv_import_section(args.ptv_services)
     base = load_settings()
     print("Benchmark (2-core machine; REST over loopback; action server in the loop)\n")
 
@@ -167,7 +176,15 @@ def main() -> int:
                       f"{percentile(fresh, 95):.1f} ms")
         finally:
             servers.stop(specs)
+    if args.ptv_services:
+        return ptv_import_section(args.ptv_services)
     return 0
+
+
+def ptv_import_section(services: int) -> int:
+    print(f"\nPTV import ({services} services synthesised from real PTV rows)")
+    figures = bench_ptv_import.run(services, out=lambda line: print(f"  {line}"))
+    return 1 if figures["reimport_changed"] else 0
 
 
 if __name__ == "__main__":

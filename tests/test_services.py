@@ -4,6 +4,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from studybots.ptv.client import read_files
+from studybots.ptv.records import ServiceRecord
+from studybots.ptv.v11 import PtvV11Reader
 from studybots.services.build import build_database
 from studybots.services.finder import ServiceFinder
 from studybots.services.model import NeedRow, ServiceCode, ServiceRow, make_engine
@@ -28,7 +31,10 @@ def test_database_holds_curated_and_ptv_services_with_ptv_ids(database_url, cata
     engine.dispose()
     assert curated == len(catalogue.services)
     linked_ids = {s.ptv_id for s in linked}
-    assert ptv == len(set(catalogue.ptv_services) - linked_ids)
+    # PTV rows: the sheet rows (ptv/services.csv) and the API JSON (ptv/v11/).
+    v11_ids = {r.id for r in read_files([catalogue.directory / "ptv" / "v11"], PtvV11Reader())
+               if isinstance(r, ServiceRecord)}
+    assert ptv == len((set(catalogue.ptv_services) | v11_ids) - linked_ids)
     assert tys.municipality == "853" and tys.provider
     assert ("service_class", "P1.1") in codes or any(c[0] == "service_class" for c in codes)
     assert needs == len(catalogue.needs)

@@ -4,25 +4,47 @@
 tables with what the catalogue says, in one transaction: a running action
 server never sees a half-built catalogue. Curated services carry their PTV id
 when they describe a real PTV service; that PTV row is then not added twice.
+
+PTV services come from two places: `ptv/services.csv` (name and summary from
+the AuroraAI sheets) and the PTV open API JSON files in `ptv/v11/`, read by
+`studybots.ptv` with all their texts, classifications and channels. A service
+in both keeps the sheet's well-being marks and gets everything else from the
+JSON. A bad JSON record is reported and left out; it does not stop the build.
 """
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from studybots.catalogue.load import Catalogue, load_or_report
+from studybots.catalogue.schema import CODE_LISTS
+from studybots.catalogue.tables import read_table
+from studybots.ptv.client import json_files, read_files
+from studybots.ptv.importer import ImportReport, PtvImporter
+from studybots.ptv.v11 import PtvV11Reader
 from studybots.services.model import (
-    Base,
+    CHANNEL_DETAIL_TABLES,
+    SERVICE_DETAIL_TABLES,
+    AreaName,
+    CodeLabel,
+    ImportState,
     NeedRow,
     NeedService,
+    OntologyTerm,
+    Organisation,
+    ServiceChannelRow,
     ServiceCode,
     ServiceRow,
+    ensure_schema,
     make_engine,
 )
 from studybots.settings import load_settings
+
+PTV_CODE_SCHEMES = ("life_event", "target_group", "service_class")
+V11_FOLDER = Path("ptv") / "v11"
 
 CURATED_RELEVANCE = 1.0
 PTV_RELEVANCE = 0.0
@@ -66,20 +88,55 @@ def rows_from_catalogue(catalogue: Catalogue) -> tuple[list[ServiceRow], list[Ne
     return services, needs
 
 
-def build_database(catalogue: Catalogue, database_url: str) -> int:
+def code_label_rows(catalogue: Catalogue) -> list[CodeLabel]:
+    """The PTV code lists. A code listed twice (the exported P list has an
+    old P7.12 without a current uri next to the current one) keeps the row
+    that has a uri."""
+    rows: dict[tuple[str, str], CodeLabel] = {}
+    for scheme in PTV_CODE_SCHEMES:
+        for r in read_table(catalogue.directory / CODE_LISTS[scheme]).rows:
+            c = r.cells
+            old = rows.get((scheme, c["code"]))
+            if old is not None and old.uri and not c.get("uri"):
+                continue
+            rows[(scheme, c["code"])] = CodeLabel(
+                scheme=scheme, code=c["code"], parent=c.get("parent") or None, fi=c.get("fi"),
+                sv=c.get("sv"), en=c.get("en"), uri=c.get("uri") or None)
+    return list(rows.values())
+
+
+def build_database(catalogue: Catalogue, database_url: str,
+                   report: ImportReport | None = None) -> int:
+    """Rebuild; returns the number of services. `report`, if given, receives
+    what the PTV JSON import did (skipped records, unknown codes)."""
     if database_url.startswith("sqlite:///"):
         Path(database_url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(database_url)
-    Base.metadata.create_all(engine)
+    ensure_schema(engine)
     services, needs = rows_from_catalogue(catalogue)
+    v11_files = json_files([catalogue.directory / V11_FOLDER]) \
+        if (catalogue.directory / V11_FOLDER).is_dir() else []
     with Session(engine, future=True) as session, session.begin():
-        for table in (NeedService, NeedRow, ServiceCode, ServiceRow):
+        for table in (NeedService, NeedRow, *SERVICE_DETAIL_TABLES, ServiceRow,
+                      *CHANNEL_DETAIL_TABLES, ServiceChannelRow, Organisation, OntologyTerm,
+                      AreaName, CodeLabel, ImportState):
             session.execute(delete(table))
         session.add_all(services)
+        session.add_all(code_label_rows(catalogue))
         session.flush()
+        if v11_files:
+            known = {s: set(catalogue.labels[s]) for s in PTV_CODE_SCHEMES}
+            municipality = str((catalogue.meta.get("city") or {}).get("municipality_code", "853"))
+            importer = PtvImporter(session.connection(), home_municipality=municipality,
+                                   known_codes=known)
+            result = importer.run(read_files(v11_files, PtvV11Reader()))
+            if report is not None:
+                vars(report).update(vars(result))
         session.add_all(needs)
+        session.flush()
+        count = session.execute(select(func.count()).select_from(ServiceRow)).scalar_one()
     engine.dispose()
-    return len(services)
+    return count
 
 
 def main() -> int:
@@ -87,7 +144,12 @@ def main() -> int:
     catalogue = load_or_report(settings.catalogue_dir, "Build")
     if catalogue is None:
         return 1
-    count = build_database(catalogue, settings.database_url)
+    report = ImportReport()
+    count = build_database(catalogue, settings.database_url, report)
+    for problem in report.problems:
+        print(f"PTV JSON: skipped {problem}", file=sys.stderr)
+    for warning in report.warnings:
+        print(f"PTV JSON: warning: {warning}", file=sys.stderr)
     print(f"service database built: {count} services -> {settings.database_url}")
     return 0
 
