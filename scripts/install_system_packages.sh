@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# System packages the project needs besides Python: only Chromium, which the
-# tests use to open the usage report (make report) headless and screenshot it.
+# System packages the project needs besides Python: Chromium, which the tests
+# use to open the usage report (make report) headless and screenshot it, and
+# nginx, the load balancer in front of the bot replicas of the production
+# profile (STUDYBOTS_PROFILE=production).
 # Installs with apt-get when missing and we may (root, or passwordless sudo);
 # otherwise prints how to install it and goes on: the bots run without it, and
 # the report's browser test fails under CI=true and is skipped elsewhere.
@@ -8,6 +10,7 @@ set -euo pipefail
 
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ]; then
@@ -15,7 +18,8 @@ if [ "$(id -u)" -eq 0 ]; then
 elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
     SUDO=(sudo -n)
 else
-    echo "note: ${missing[*]} not installed (needed by the report's browser test);" \
+    echo "note: ${missing[*]} not installed (needed by the report's browser test and" \
+         "the production profile's load balancer);" \
          "install with: sudo apt-get install -y ${missing[*]}" >&2
     exit 0
 fi

@@ -15,10 +15,11 @@ Configure in endpoints.yml:
 from __future__ import annotations
 
 import json
+import urllib.parse
 
 import sqlalchemy as sa
 from rasa.core.lock import TicketLock
-from rasa.core.lock_store import LockStore
+from rasa.core.lock_store import LockStore, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
 from studybots.sqlite import configure, ensure_parent
@@ -85,3 +86,33 @@ class SQLLockStore(LockStore):
                     connection.execute(
                         sa.update(locks).where(locks.c.conversation_id == lock.conversation_id)
                         .values(data=data))
+
+
+class RedisUrlLockStore(RedisLockStore):
+    """Rasa's Redis lock store, configured by one URL (the production profile).
+
+    endpoints.production.yml:
+        lock_store:
+          type: studybots.lock_store.RedisUrlLockStore
+          url: ${STUDYBOTS_LOCK_URL}        # redis://[:password@]host:port/db
+          key_prefix: ${STUDYBOTS_BOT}
+
+    One URL keeps the password in one environment variable.
+    """
+
+    def __init__(self, endpoint_config: EndpointConfig | None = None, url: str | None = None,
+                 key_prefix: str | None = None) -> None:
+        url = url or (endpoint_config.url if endpoint_config else None) or ""
+        if endpoint_config is not None:
+            key_prefix = key_prefix or endpoint_config.kwargs.get("key_prefix")
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("redis", "rediss"):
+            raise ValueError(f"lock store URL must be redis://host:port/db, not {url!r}")
+        super().__init__(
+            host=parts.hostname or "localhost", port=parts.port or 6379,
+            db=int((parts.path or "/0").lstrip("/") or 0),
+            username=urllib.parse.unquote(parts.username) if parts.username else None,
+            password=urllib.parse.unquote(parts.password) if parts.password else None,
+            use_ssl=parts.scheme == "rediss", key_prefix=key_prefix,
+        )
+        self.red.ping()  # fail at start-up, not at the first message

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -15,6 +16,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from studybots.balancer import nginx_binary, write_config
 from studybots.settings import PROJECT_ROOT, Settings
 from studybots.train import rasa_env
 
@@ -26,7 +28,7 @@ class Server:
     name: str
     command: list[str]
     port: int
-    health_path: str
+    health_path: str | None
     env: dict[str, str]
     log: Path | None = None
     # Started, and ready, before the servers after it (the bots need it to start).
@@ -42,17 +44,41 @@ def bot_port(settings: Settings, bot: str) -> int:
     return {"tero": settings.tero_port, "paavo": settings.paavo_port}[bot]
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def endpoints_file(settings: Settings) -> Path:
+    name = "endpoints.production.yml" if settings.production else "endpoints.yml"
+    return PROJECT_ROOT / name
+
+
 def server_specs(settings: Settings, models_dir: Path | None = None,
                  with_web: bool = True, log_dir: Path | None = None) -> list[Server]:
+    """The processes of the running system, in start order.
+
+    Embedded profile: one `rasa run` per bot (BOT_WORKERS workers, SQLite).
+    Production profile: BOT_REPLICAS `rasa run` per bot on internal ports
+    behind nginx on the bot's public port, PostgreSQL trackers, Redis locks,
+    and the question log through RabbitMQ to a consumer process.
+    """
+    problems = settings.problems()
+    if problems:
+        raise ValueError("configuration: " + "; ".join(problems))
     models_dir = models_dir or settings.models_dir
     env = rasa_env()
     env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{settings.action_port}/webhook"
     env["STUDYBOTS_DATABASE_URL"] = settings.database_url
     env["STUDYBOTS_CATALOGUE_DIR"] = str(settings.catalogue_dir)
     env["STUDYBOTS_VAR_DIR"] = str(settings.var_dir)
+    env["STUDYBOTS_LOG_URL"] = settings.log_url
     interface = os.environ.get("BOT_INTERFACE", "127.0.0.1")
     origins = [f"http://localhost:{settings.web_port}", f"http://127.0.0.1:{settings.web_port}"]
     python = sys.executable
+    replicas = max(1, settings.bot_replicas)
+    workers = os.environ.get("BOT_WORKERS", "1" if replicas > 1 else "2")
 
     def log(name: str) -> Path | None:
         return log_dir / f"{name}.log" if log_dir else None
@@ -69,23 +95,48 @@ def server_specs(settings: Settings, models_dir: Path | None = None,
          "--models-dir", str(models_dir)],
         settings.model_port, "/health", env, log("models"), wait_ready=True,
     )]
+    if settings.log_queue:
+        specs.append(Server(
+            "log-consumer",
+            [python, "-m", "studybots.logstore.consumer", "--queue", settings.log_queue,
+             "--to", settings.log_url],
+            0, None, env, log("log-consumer"),
+        ))
+    upstreams: dict[str, tuple[int, list[int]]] = {}
     for bot in BOTS:
         port = bot_port(settings, bot)
-        # Several Sanic workers per bot (the SQL lock store makes that safe).
         bot_env = dict(env, STUDYBOTS_TRACKER_URL=settings.tracker_url(bot),
-                       STUDYBOTS_BOT=bot, STUDYBOTS_LOG_URL=settings.log_url,
+                       STUDYBOTS_BOT=bot,
+                       STUDYBOTS_BROKER_URL=settings.log_queue or settings.log_url,
+                       STUDYBOTS_LOCK_URL=settings.lock_url,
                        STUDYBOTS_MODEL_URL=f"http://127.0.0.1:{settings.model_port}"
                                            f"/models/{bot}.tar.gz",
                        STUDYBOTS_MODEL_PULL_SECONDS=str(settings.model_pull_seconds),
-                       SANIC_WORKERS=os.environ.get("BOT_WORKERS", "2"))
+                       SANIC_WORKERS=workers)
+        ports = [port] if replicas == 1 else [free_port() for _ in range(replicas)]
+        for number, replica_port in enumerate(ports, start=1):
+            name = bot if replicas == 1 else f"{bot}-{number}"
+            specs.append(Server(
+                name,
+                [python, "-m", "rasa", "run",
+                 "--port", str(replica_port),
+                 "--interface", interface if replicas == 1 else "127.0.0.1",
+                 "--endpoints", str(endpoints_file(settings)),
+                 "--credentials", str(settings.project_dir / "bots" / bot / "credentials.yml"),
+                 "--cors", *origins],
+                replica_port, "/webhooks/rest/", bot_env, log(name),
+            ))
+        upstreams[bot] = (port, ports)
+    if replicas > 1:
+        nginx = nginx_binary()
+        if nginx is None:
+            raise RuntimeError("nginx is needed for BOT_REPLICAS > 1: make install installs it")
+        prefix = settings.var_dir / "nginx"
+        conf = write_config(upstreams, prefix, interface)
         specs.append(Server(
-            bot,
-            [python, "-m", "rasa", "run",
-             "--port", str(port), "--interface", interface,
-             "--endpoints", str(PROJECT_ROOT / "endpoints.yml"),
-             "--credentials", str(settings.project_dir / "bots" / bot / "credentials.yml"),
-             "--cors", *origins],
-            port, "/webhooks/rest/", bot_env, log(bot),
+            "balancer", [nginx, "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log"),
+                         "-g", "daemon off;"],
+            settings.tero_port, "/webhooks/rest/", env, log("balancer"),
         ))
     if with_web:
         web_env = dict(env, TERO_URL=f"http://localhost:{settings.tero_port}",
@@ -98,6 +149,8 @@ def server_specs(settings: Settings, models_dir: Path | None = None,
 
 
 def _healthy(server: Server) -> bool:
+    if server.health_path is None:  # no HTTP side: running is healthy
+        return server.process is not None and server.process.poll() is None
     try:
         with urllib.request.urlopen(server.url + server.health_path, timeout=2) as resp:
             return resp.status == 200

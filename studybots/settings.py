@@ -32,6 +32,14 @@ class Settings:
     # The bots' configuration and generated training data: config.yml,
     # bots/<bot>/ and data/nlu/. Generation writes here; training reads here.
     project_dir: Path = PROJECT_ROOT
+    # "embedded" (SQLite, one process per bot) or "production" (PostgreSQL,
+    # Redis locks, the log through RabbitMQ, replicas behind nginx).
+    profile: str = "embedded"
+    log_queue: str = ""  # amqp://...?queue=name: the bots send log rows here
+    lock_url: str = ""  # redis://[:password@]host:port/db
+    bot_replicas: int = 1
+    trackers: tuple[tuple[str, str], ...] = ()  # (bot, url) overrides
+    log_database: str = ""  # overrides STUDYBOTS_LOG_URL
 
     @property
     def models_dir(self) -> Path:
@@ -40,17 +48,40 @@ class Settings:
     @property
     def log_url(self) -> str:
         """The question log of both bots (rows say which bot)."""
-        return os.environ.get("STUDYBOTS_LOG_URL") or f"sqlite:///{self.var_dir / 'log.db'}"
+        return (self.log_database or os.environ.get("STUDYBOTS_LOG_URL")
+                or f"sqlite:///{self.var_dir / 'log.db'}")
+
+    @property
+    def production(self) -> bool:
+        return self.profile == "production"
+
+    def problems(self) -> list[str]:
+        """What keeps this configuration from running (empty: nothing)."""
+        found = []
+        if self.profile not in ("embedded", "production"):
+            found.append(f"STUDYBOTS_PROFILE must be embedded or production, not {self.profile!r}")
+        if self.production:
+            for bot in ("tero", "paavo"):
+                if not self.tracker_url(bot).startswith("postgresql"):
+                    found.append(f"{bot.upper()}_TRACKER_URL: a postgresql:// URL is required")
+            if not self.log_url.startswith("postgresql"):
+                found.append("STUDYBOTS_LOG_URL: a postgresql:// URL is required")
+            if not self.lock_url.startswith(("redis://", "rediss://")):
+                found.append("STUDYBOTS_LOCK_URL: a redis:// URL is required")
+            if not self.log_queue.startswith(("amqp://", "amqps://")):
+                found.append("STUDYBOTS_LOG_QUEUE: an amqp:// URL is required")
+        return found
 
     def tracker_url(self, bot: str) -> str:
         """Each bot keeps its conversations (and locks) in its own database:
         Slack user ids are the same in both apps, so one table would mix them."""
-        return (os.environ.get(f"{bot.upper()}_TRACKER_URL")
+        return (dict(self.trackers).get(bot) or os.environ.get(f"{bot.upper()}_TRACKER_URL")
                 or f"sqlite:///{self.var_dir / f'tracker-{bot}.db'}")
 
 
 def load_settings() -> Settings:
     var_dir = _path("STUDYBOTS_VAR_DIR", PROJECT_ROOT / "var")
+    profile = os.environ.get("STUDYBOTS_PROFILE", "embedded")
     return Settings(
         catalogue_dir=_path("STUDYBOTS_CATALOGUE_DIR", PROJECT_ROOT / "catalogue"),
         var_dir=var_dir,
@@ -64,4 +95,8 @@ def load_settings() -> Settings:
         model_port=int(os.environ.get("MODEL_PORT", "5070")),
         model_pull_seconds=int(os.environ.get("MODEL_PULL_SECONDS", "10")),
         project_dir=_path("STUDYBOTS_PROJECT_DIR", PROJECT_ROOT),
+        profile=profile,
+        log_queue=os.environ.get("STUDYBOTS_LOG_QUEUE", ""),
+        lock_url=os.environ.get("STUDYBOTS_LOCK_URL", ""),
+        bot_replicas=int(os.environ.get("BOT_REPLICAS", "2" if profile == "production" else "1")),
     )

@@ -63,6 +63,14 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
             self.engine = configure(sa.create_engine(self.engine.url,
                                                      poolclass=sa.pool.SingletonThreadPool))
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        else:
+            # A server restart or an idle timeout leaves dead connections in the
+            # pool; Rasa's engine would hand one to the next message, fail, and
+            # fall back to an empty in-memory conversation. Check before use.
+            url = self.engine.url
+            self.engine.dispose()
+            self.engine = sa.create_engine(url, pool_pre_ping=True)
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self._create_indexes()
 
     def _create_indexes(self) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 from pathlib import Path
 
 import pytest
@@ -15,14 +14,9 @@ os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 from studybots.catalogue.load import load_catalogue  # noqa: E402
 from studybots.services.build import build_database  # noqa: E402
 from studybots.settings import PROJECT_ROOT, Settings, load_settings  # noqa: E402
+from studybots.servers import free_port  # noqa: E402,F401  (tests import it from here)
 
 CATALOGUE = PROJECT_ROOT / "catalogue"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture()
@@ -68,7 +62,7 @@ def stack(tmp_path_factory, models_dir, catalogue):
     settings = Settings(
         catalogue_dir=catalogue_dir, var_dir=root, database_url=database_url,
         action_port=free_port(), tero_port=free_port(), paavo_port=free_port(),
-        web_port=free_port(),
+        web_port=free_port(), model_port=free_port(),
     )
     logs = root / "logs"
     logs.mkdir()

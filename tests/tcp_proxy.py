@@ -51,6 +51,7 @@ class TcpProxy:
                 return
             try:
                 server = socket.create_connection(self.upstream, timeout=5)
+                server.settimeout(None)  # the timeout is for connecting; idle is fine
             except OSError:
                 client.close()
                 continue

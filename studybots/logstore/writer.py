@@ -1,7 +1,8 @@
 """Write log rows in the background: never delay a reply, never lose a row.
 
-`record()` only puts the row on a queue. A writer thread inserts rows in
-batches; when the database is unavailable it appends them to a spool file
+`record()` only puts the row on a queue. A writer thread delivers rows in
+batches to its sink (a database, or a RabbitMQ queue: `sinks.py`); when the
+sink is unavailable it appends them to a spool file
 (JSON lines) and retries with back-off until the database is back. Spooled
 rows survive a restart: on start a writer adopts every spool file in its
 folder. Each row has a unique `event_id`, so a batch that is retried after
@@ -10,7 +11,6 @@ a lost acknowledgement is not written twice.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import os
 import queue
@@ -19,44 +19,14 @@ import time
 import uuid
 from pathlib import Path
 
-import sqlalchemy as sa
-
-from studybots.logstore.model import message_log, metadata, make_log_engine
+from studybots.logstore.sinks import decode as _decode
+from studybots.logstore.sinks import encode as _encode
+from studybots.logstore.sinks import make_sink
 
 logger = logging.getLogger(__name__)
 
 BATCH = 500
 MAX_BACKOFF = 30.0
-
-
-def _encode(row: dict) -> str:
-    row = dict(row)
-    row["time"] = row["time"].isoformat()
-    return json.dumps(row, ensure_ascii=False)
-
-
-def _decode(line: str) -> dict:
-    row = json.loads(line)
-    row["time"] = dt.datetime.fromisoformat(row["time"])
-    return row
-
-
-NOT_ANSWERS = ("feedback", "smalltalk")
-
-
-def _apply_feedback(connection: sa.engine.Connection, rows: list[dict]) -> None:
-    """A 👍/👎 message rates the conversation's latest answer before it."""
-    for row in rows:
-        if row.get("outcome") != "feedback" or row.get("answer_ref") not in ("up", "down"):
-            continue
-        latest = (sa.select(sa.func.max(message_log.c.id))
-                  .where(message_log.c.conversation == row["conversation"],
-                         message_log.c.bot == row["bot"],
-                         message_log.c.outcome.not_in(NOT_ANSWERS),
-                         message_log.c.time <= row["time"])
-                  .scalar_subquery())
-        connection.execute(sa.update(message_log).where(message_log.c.id == latest)
-                           .values(feedback=row["answer_ref"]))
 
 
 class LogWriter:
@@ -70,7 +40,7 @@ class LogWriter:
         self._pending: list[dict] = []
         self._idle = threading.Event()
         self._stop = threading.Event()
-        self._engine: sa.engine.Engine | None = None
+        self.sink = make_sink(url)
         self._adopt_spools()
         self._thread = threading.Thread(target=self._run, name="log-writer", daemon=True)
         self._thread.start()
@@ -98,8 +68,7 @@ class LogWriter:
         self._stop.set()
         self._thread.join(timeout)
         self._spool(self._drain())  # whatever could not be written stays on disk
-        if self._engine is not None:
-            self._engine.dispose()
+        self.sink.close()
 
     @property
     def pending(self) -> int:
@@ -139,25 +108,6 @@ class LogWriter:
             except queue.Empty:
                 return rows
 
-    def _insert(self, rows: list[dict]) -> None:
-        if self._engine is None:
-            self._engine = make_log_engine(self.url)
-            metadata.create_all(self._engine)
-        try:
-            with self._engine.begin() as connection:
-                connection.execute(message_log.insert(), rows)
-                _apply_feedback(connection, rows)
-        except sa.exc.IntegrityError:
-            # Some rows were written before (a retried batch): add the others.
-            with self._engine.begin() as connection:
-                known = set(connection.execute(
-                    sa.select(message_log.c.event_id).where(
-                        message_log.c.event_id.in_([r["event_id"] for r in rows]))).scalars())
-                fresh = [r for r in rows if r["event_id"] not in known]
-                if fresh:
-                    connection.execute(message_log.insert(), fresh)
-                _apply_feedback(connection, rows)
-
     def _run(self) -> None:
         backoff = 0.5
         while not self._stop.is_set():
@@ -170,7 +120,7 @@ class LogWriter:
             self._drain()  # everything queued joins the pending rows, in order
             try:
                 while self._pending:
-                    self._insert(self._pending[:BATCH])
+                    self.sink.write(self._pending[:BATCH])
                     del self._pending[:BATCH]
                 self.spool_file.unlink(missing_ok=True)
                 backoff = 0.5
@@ -179,9 +129,7 @@ class LogWriter:
             except Exception as exc:  # database down, network error, ...
                 logger.warning("log store unavailable (%s); %d rows kept for later",
                                type(exc).__name__, len(self._pending))
-                if self._engine is not None:
-                    self._engine.dispose()
-                    self._engine = None
+                self.sink.reset()
                 self._spool(self._pending)
                 self._stop.wait(backoff)
                 backoff = min(MAX_BACKOFF, backoff * 2)
