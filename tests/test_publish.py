@@ -15,18 +15,17 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 import subprocess
 import sys
 import threading
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 from studybots.model_files import content_digest, model_path
-from studybots.settings import PROJECT_ROOT, Settings
-from tests.conftest import free_port
+from studybots.settings import PROJECT_ROOT
 from tests.test_e2e import post, say, texts
 
 pytestmark = pytest.mark.e2e
@@ -58,44 +57,43 @@ def run_tool(env: dict[str, str], *args: str, timeout: float = 600) -> subproces
 
 
 @pytest.fixture(scope="module")
-def loop_stack(tmp_path_factory, models_dir, catalogue):
-    from studybots import servers
-    from studybots.services.build import build_database
-    from studybots.train import rasa_env
+def loop_stack(tmp_path_factory, models_dir):
+    from studybots import servers, workspace
 
-    root = tmp_path_factory.mktemp("publish")
-    project = root / "project"
-    project.mkdir()
-    shutil.copy2(PROJECT_ROOT / "config.yml", project / "config.yml")
-    shutil.copytree(PROJECT_ROOT / "bots", project / "bots")
-    shutil.copytree(PROJECT_ROOT / "data", project / "data")
-    shutil.copytree(PROJECT_ROOT / "catalogue", root / "catalogue")
-    var = root / "var"
-    (var / "models").mkdir(parents=True)
-    for bot in servers.BOTS:
-        for suffix in (".tar.gz", ".sha256"):
-            shutil.copy2(models_dir / f"{bot}{suffix}", var / "models" / f"{bot}{suffix}")
-    database_url = f"sqlite:///{var / 'catalogue.db'}"
-    build_database(catalogue, database_url)
-    settings = Settings(
-        catalogue_dir=root / "catalogue", var_dir=var, database_url=database_url,
-        action_port=free_port(), tero_port=free_port(), paavo_port=free_port(),
-        model_port=free_port(), model_pull_seconds=1, project_dir=project,
-    )
-    env = dict(rasa_env(), STUDYBOTS_CATALOGUE_DIR=str(settings.catalogue_dir),
-               STUDYBOTS_VAR_DIR=str(var), STUDYBOTS_DATABASE_URL=database_url,
-               STUDYBOTS_PROJECT_DIR=str(project), STUDYBOTS_LOG_URL=settings.log_url,
-               MODEL_PULL_SECONDS="1", RASA_CACHE_DIRECTORY=str(var / "rasa-cache"))
-    logs = root / "logs"
+    ws = workspace.create(tmp_path_factory.mktemp("publish"), models_dir)
+    logs = ws.root / "logs"
     logs.mkdir()
-    specs = servers.server_specs(settings, models_dir=var / "models", with_web=False,
-                                 log_dir=logs)
+    specs = servers.server_specs(ws.settings, models_dir=ws.settings.models_dir,
+                                 with_web=False, log_dir=logs)
     servers.start(specs)
     try:
-        yield {"settings": settings, "env": env, "root": root,
+        yield {"settings": ws.settings, "env": ws.env, "root": ws.root,
                "servers": {s.name: s for s in specs}, "original": models_dir / "tero.tar.gz"}
     finally:
         servers.stop(specs)
+
+
+def export_inbox(env: dict[str, str], sheet: Path, question: str) -> bool:
+    """The editor exports the inbox; True when `question` is in it."""
+    assert run_tool(env, "studybots.review", "--csv", str(sheet)).returncode == 0
+    with sheet.open(encoding="utf-8") as fh:
+        return any(r["question"] == question for r in csv.DictReader(fh))
+
+
+def fill_and_import(env: dict[str, str], sheet: Path, question: str, values: dict[str, str]
+                    ) -> subprocess.CompletedProcess:
+    """The editor fills the row of `question` in the sheet and imports it."""
+    with sheet.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+        columns = list(rows[0].keys())
+    for row in rows:
+        if row["question"] == question:
+            row.update(values)
+    with sheet.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    return run_tool(env, "studybots.review", "--import", str(sheet))
 
 
 class Load:
@@ -158,25 +156,11 @@ def test_editor_loop_publishes_into_running_bot_without_failed_requests(loop_sta
 
     # 2. It reaches the review inbox (the log is written in the background).
     sheet = loop_stack["root"] / "inbox.csv"
-
-    def exported() -> bool:
-        assert run_tool(env, "studybots.review", "--csv", str(sheet)).returncode == 0
-        with sheet.open(encoding="utf-8") as fh:
-            return any(r["question"] == UNKNOWN for r in csv.DictReader(fh))
-    assert wait_for(exported, 20), "the unknown question never reached the inbox"
+    assert wait_for(lambda: export_inbox(env, sheet, UNKNOWN), 20), \
+        "the unknown question never reached the inbox"
 
     # 3. The editor adds the term in the sheet and imports it.
-    with sheet.open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-        columns = list(rows[0].keys())
-    for row in rows:
-        if row["question"] == UNKNOWN:
-            row.update(VARHA)
-    with sheet.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(rows)
-    imported = run_tool(env, "studybots.review", "--import", str(sheet))
+    imported = fill_and_import(env, sheet, UNKNOWN, VARHA)
     assert imported.returncode == 0, imported.stderr
     assert "+varha," in imported.stdout  # the diff shows the new term row
 
