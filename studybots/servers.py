@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping
 
 from studybots.settings import PROJECT_ROOT, Settings
 from studybots.train import rasa_env
@@ -42,9 +43,61 @@ def bot_port(settings: Settings, bot: str) -> int:
     return {"tero": settings.tero_port, "paavo": settings.paavo_port}[bot]
 
 
+class ConfigError(ValueError):
+    """The environment asks for something that cannot start (message says what)."""
+
+
+# Appended to a bot's credentials.yml when its Slack variables are set. The
+# secrets stay in the environment: Rasa substitutes ${VAR} when it reads the file.
+SLACK_CREDENTIALS = """
+# Slack (written by studybots/servers.py because {prefix}_SLACK_TOKEN and
+# {prefix}_SLACK_SIGNING_SECRET are set; see docs/slack.md)
+studybots.channels.slack.StudySlackInput:
+  slack_token: ${{{prefix}_SLACK_TOKEN}}
+  slack_signing_secret: ${{{prefix}_SLACK_SIGNING_SECRET}}
+"""
+
+
+def slack_env_names(bot: str) -> tuple[str, str]:
+    return f"{bot.upper()}_SLACK_TOKEN", f"{bot.upper()}_SLACK_SIGNING_SECRET"
+
+
+def slack_enabled(bot: str, environ: Mapping[str, str] | None = None) -> bool:
+    """Whether `bot` runs the Slack channel: only when both its token and its
+    signing secret are set; one without the other is a configuration error."""
+    environ = os.environ if environ is None else environ
+    token, secret = (environ.get(name, "").strip() for name in slack_env_names(bot))
+    if token and secret:
+        return True
+    if token or secret:
+        missing = slack_env_names(bot)[0 if not token else 1]
+        raise ConfigError(f"{bot}: Slack needs both {' and '.join(slack_env_names(bot))}; "
+                          f"{missing} is not set (docs/slack.md).")
+    return False
+
+
+def credentials_file(settings: Settings, bot: str,
+                     environ: Mapping[str, str] | None = None) -> Path:
+    """The bot's credentials.yml, or, with Slack enabled, a copy of it in the
+    var directory with the Slack channel added (no secrets written)."""
+    committed = settings.project_dir / "bots" / bot / "credentials.yml"
+    if not slack_enabled(bot, environ):
+        return committed
+    generated = settings.var_dir / f"credentials-{bot}.yml"
+    generated.parent.mkdir(parents=True, exist_ok=True)
+    generated.write_text(committed.read_text(encoding="utf-8")
+                         + SLACK_CREDENTIALS.format(prefix=bot.upper()), encoding="utf-8")
+    return generated
+
+
 def server_specs(settings: Settings, models_dir: Path | None = None,
-                 with_web: bool = True, log_dir: Path | None = None) -> list[Server]:
+                 with_web: bool = True, log_dir: Path | None = None,
+                 environ: Mapping[str, str] | None = None) -> list[Server]:
+    """The servers to start. `environ` (default: os.environ) says which bots
+    get the Slack channel (<BOT>_SLACK_TOKEN, <BOT>_SLACK_SIGNING_SECRET) and
+    where the Slack Web API is (SLACK_API_URL)."""
     models_dir = models_dir or settings.models_dir
+    environ = os.environ if environ is None else environ
     env = rasa_env()
     env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{settings.action_port}/webhook"
     env["STUDYBOTS_DATABASE_URL"] = settings.database_url
@@ -78,12 +131,17 @@ def server_specs(settings: Settings, models_dir: Path | None = None,
                                            f"/models/{bot}.tar.gz",
                        STUDYBOTS_MODEL_PULL_SECONDS=str(settings.model_pull_seconds),
                        SANIC_WORKERS=os.environ.get("BOT_WORKERS", "2"))
+        credentials = credentials_file(settings, bot, environ)
+        if slack_enabled(bot, environ):
+            for name in (*slack_env_names(bot), "SLACK_API_URL"):
+                if environ.get(name):
+                    bot_env[name] = environ[name]
         specs.append(Server(
             bot,
             [python, "-m", "rasa", "run",
              "--port", str(port), "--interface", interface,
              "--endpoints", str(PROJECT_ROOT / "endpoints.yml"),
-             "--credentials", str(settings.project_dir / "bots" / bot / "credentials.yml"),
+             "--credentials", str(credentials),
              "--cors", *origins],
             port, "/webhooks/rest/", bot_env, log(bot),
         ))
