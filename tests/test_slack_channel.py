@@ -145,3 +145,24 @@ def test_generated_credentials_are_read_by_rasa(tmp_path, monkeypatch):
 def test_half_a_slack_configuration_refuses_to_start(tmp_path, environ):
     with pytest.raises(servers.ConfigError, match="TERO_SLACK_"):
         servers.server_specs(settings(tmp_path), with_web=False, environ=environ)
+
+
+@pytest.mark.parametrize("bot", servers.BOTS)
+def test_slack_manifest_matches_the_channel(bot):
+    import yaml
+
+    from studybots.settings import PROJECT_ROOT
+
+    manifest = yaml.safe_load((PROJECT_ROOT / "bots" / bot / "slack-manifest.yml").read_text())
+    settings_ = manifest["settings"]
+    assert set(settings_["event_subscriptions"]["bot_events"]) == {"app_mention", "message.im"}
+    assert {"app_mentions:read", "chat:write", "im:history", "im:read"} \
+        <= set(manifest["oauth_config"]["scopes"]["bot"])
+    assert settings_["interactivity"]["is_enabled"] is True
+    for url in (settings_["event_subscriptions"]["request_url"],
+                settings_["interactivity"]["request_url"]):
+        assert url.startswith("https://") and url.endswith("/webhooks/slack/webhook")
+    assert manifest["features"]["bot_user"]["display_name"]
+    assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
+    assert 174 <= len(manifest["display_information"]["long_description"]) <= 4000
+    assert len(manifest["display_information"]["description"]) <= 140
