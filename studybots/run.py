@@ -13,7 +13,8 @@ import time
 from studybots import generate, train
 from studybots.catalogue.load import load_or_report
 from studybots.services.build import build_database
-from studybots.servers import server_specs, start, stop
+from studybots.servers import (BOTS, ConfigError, bot_port, server_specs, slack_enabled, start,
+                               stop)
 from studybots.settings import load_settings
 
 
@@ -28,7 +29,18 @@ def prepare() -> int:
     return train.main([])
 
 
+def slack_lines(settings, bots: list[str]) -> str:
+    return "".join(f"\n  {bot.capitalize()} (Slack):  POST "
+                   f"http://localhost:{bot_port(settings, bot)}/webhooks/slack/webhook"
+                   "  (the Slack app's request URL, docs/slack.md)" for bot in bots)
+
+
 def main() -> int:
+    try:
+        slack = [bot for bot in BOTS if slack_enabled(bot)]
+    except ConfigError as exc:
+        print(f"Start: {exc}", file=sys.stderr)
+        return 1
     if prepare() != 0:
         return 1
     settings = load_settings()
@@ -48,7 +60,7 @@ Ready.
   Web chat page:   http://localhost:{settings.web_port}/
   Tero (REST):     POST http://localhost:{settings.tero_port}/webhooks/rest/webhook
   Paavo (REST):    POST http://localhost:{settings.paavo_port}/webhooks/rest/webhook
-  Action server:   http://localhost:{settings.action_port}/health
+  Action server:   http://localhost:{settings.action_port}/health{slack_lines(settings, slack)}
   Example:  curl -s localhost:{settings.tero_port}/webhooks/rest/webhook \\
               -H 'Content-Type: application/json' -d '{{"sender":"demo","message":"mikä on kela"}}'
 Press Ctrl-C to stop.""", flush=True)

@@ -15,6 +15,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping
 
 from studybots.balancer import nginx_binary, write_config
 from studybots.settings import PROJECT_ROOT, Settings
@@ -55,19 +56,71 @@ def endpoints_file(settings: Settings) -> Path:
     return PROJECT_ROOT / name
 
 
+class ConfigError(ValueError):
+    """The environment asks for something that cannot start (message says what)."""
+
+
+# Appended to a bot's credentials.yml when its Slack variables are set. The
+# secrets stay in the environment: Rasa substitutes ${VAR} when it reads the file.
+SLACK_CREDENTIALS = """
+# Slack (written by studybots/servers.py because {prefix}_SLACK_TOKEN and
+# {prefix}_SLACK_SIGNING_SECRET are set; see docs/slack.md)
+studybots.channels.slack.StudySlackInput:
+  slack_token: ${{{prefix}_SLACK_TOKEN}}
+  slack_signing_secret: ${{{prefix}_SLACK_SIGNING_SECRET}}
+"""
+
+
+def slack_env_names(bot: str) -> tuple[str, str]:
+    return f"{bot.upper()}_SLACK_TOKEN", f"{bot.upper()}_SLACK_SIGNING_SECRET"
+
+
+def slack_enabled(bot: str, environ: Mapping[str, str] | None = None) -> bool:
+    """Whether `bot` runs the Slack channel: only when both its token and its
+    signing secret are set; one without the other is a configuration error."""
+    environ = os.environ if environ is None else environ
+    token, secret = (environ.get(name, "").strip() for name in slack_env_names(bot))
+    if token and secret:
+        return True
+    if token or secret:
+        missing = slack_env_names(bot)[0 if not token else 1]
+        raise ConfigError(f"{bot}: Slack needs both {' and '.join(slack_env_names(bot))}; "
+                          f"{missing} is not set (docs/slack.md).")
+    return False
+
+
+def credentials_file(settings: Settings, bot: str,
+                     environ: Mapping[str, str] | None = None) -> Path:
+    """The bot's credentials.yml, or, with Slack enabled, a copy of it in the
+    var directory with the Slack channel added (no secrets written)."""
+    committed = settings.project_dir / "bots" / bot / "credentials.yml"
+    if not slack_enabled(bot, environ):
+        return committed
+    generated = settings.var_dir / f"credentials-{bot}.yml"
+    generated.parent.mkdir(parents=True, exist_ok=True)
+    generated.write_text(committed.read_text(encoding="utf-8")
+                         + SLACK_CREDENTIALS.format(prefix=bot.upper()), encoding="utf-8")
+    return generated
+
+
 def server_specs(settings: Settings, models_dir: Path | None = None,
-                 with_web: bool = True, log_dir: Path | None = None) -> list[Server]:
+                 with_web: bool = True, log_dir: Path | None = None,
+                 environ: Mapping[str, str] | None = None) -> list[Server]:
     """The processes of the running system, in start order.
 
     Embedded profile: one `rasa run` per bot (BOT_WORKERS workers, SQLite).
     Production profile: BOT_REPLICAS `rasa run` per bot on internal ports
     behind nginx on the bot's public port, PostgreSQL trackers, Redis locks,
     and the question log through RabbitMQ to a consumer process.
+    `environ` (default: os.environ) says which bots get the Slack channel
+    (<BOT>_SLACK_TOKEN, <BOT>_SLACK_SIGNING_SECRET) and where the Slack Web
+    API is (SLACK_API_URL).
     """
     problems = settings.problems()
     if problems:
-        raise ValueError("configuration: " + "; ".join(problems))
+        raise ConfigError("configuration: " + "; ".join(problems))
     models_dir = models_dir or settings.models_dir
+    environ = os.environ if environ is None else environ
     env = rasa_env()
     env["ACTION_ENDPOINT_URL"] = f"http://127.0.0.1:{settings.action_port}/webhook"
     env["STUDYBOTS_DATABASE_URL"] = settings.database_url
@@ -113,6 +166,11 @@ def server_specs(settings: Settings, models_dir: Path | None = None,
                                            f"/models/{bot}.tar.gz",
                        STUDYBOTS_MODEL_PULL_SECONDS=str(settings.model_pull_seconds),
                        SANIC_WORKERS=workers)
+        credentials = credentials_file(settings, bot, environ)
+        if slack_enabled(bot, environ):
+            for name in (*slack_env_names(bot), "SLACK_API_URL"):
+                if environ.get(name):
+                    bot_env[name] = environ[name]
         ports = [port] if replicas == 1 else [free_port() for _ in range(replicas)]
         for number, replica_port in enumerate(ports, start=1):
             name = bot if replicas == 1 else f"{bot}-{number}"
@@ -122,7 +180,7 @@ def server_specs(settings: Settings, models_dir: Path | None = None,
                  "--port", str(replica_port),
                  "--interface", interface if replicas == 1 else "127.0.0.1",
                  "--endpoints", str(endpoints_file(settings)),
-                 "--credentials", str(settings.project_dir / "bots" / bot / "credentials.yml"),
+                 "--credentials", str(credentials),
                  "--cors", *origins],
                 replica_port, "/webhooks/rest/", bot_env, log(name),
             ))
@@ -130,7 +188,7 @@ def server_specs(settings: Settings, models_dir: Path | None = None,
     if replicas > 1:
         nginx = nginx_binary()
         if nginx is None:
-            raise RuntimeError("nginx is needed for BOT_REPLICAS > 1: make install installs it")
+            raise ConfigError("nginx is needed for BOT_REPLICAS > 1: make install installs it")
         prefix = settings.var_dir / "nginx"
         conf = write_config(upstreams, prefix, interface)
         specs.append(Server(
