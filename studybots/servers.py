@@ -57,10 +57,15 @@ def server_specs(settings: Settings, models_dir: Path | None = None,
     def log(name: str) -> Path | None:
         return log_dir / f"{name}.log" if log_dir else None
 
+    # The action server listens only where the bots reach it (ACTION_INTERFACE,
+    # default 127.0.0.1; rasa_sdk alone would bind 0.0.0.0) and is started when
+    # /ready says the catalogue and the service database answer.
+    action_env = dict(env, ACTION_INTERFACE=os.environ.get("ACTION_INTERFACE", "127.0.0.1"))
     specs = [Server(
         "actions",
-        [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)],
-        settings.action_port, "/health", env, log("actions"),
+        [python, "-m", "studybots.action_server", "--actions", "actions",
+         "--port", str(settings.action_port)],
+        settings.action_port, "/ready", action_env, log("actions"),
     ), Server(
         # The bots load their models from here and poll it for new ones
         # (`make publish` swaps a model into the running bots this way).
@@ -78,13 +83,17 @@ def server_specs(settings: Settings, models_dir: Path | None = None,
                                            f"/models/{bot}.tar.gz",
                        STUDYBOTS_MODEL_PULL_SECONDS=str(settings.model_pull_seconds),
                        SANIC_WORKERS=os.environ.get("BOT_WORKERS", "2"))
+        # `rasa run` behind studybots.bot_server: no personal data in the logs at
+        # any level. Rasa's HTTP API only with RASA_API_TOKEN set (the token is
+        # handed to Rasa inside the process, never on the command line).
+        api = ["--enable-api"] if os.environ.get("RASA_API_TOKEN", "").strip() else []
         specs.append(Server(
             bot,
-            [python, "-m", "rasa", "run",
+            [python, "-m", "studybots.bot_server", "run",
              "--port", str(port), "--interface", interface,
              "--endpoints", str(PROJECT_ROOT / "endpoints.yml"),
              "--credentials", str(settings.project_dir / "bots" / bot / "credentials.yml"),
-             "--cors", *origins],
+             *api, "--cors", *origins],
             port, "/webhooks/rest/", bot_env, log(bot),
         ))
     if with_web:
@@ -92,7 +101,7 @@ def server_specs(settings: Settings, models_dir: Path | None = None,
                        PAAVO_URL=f"http://localhost:{settings.paavo_port}")
         specs.append(Server(
             "web", [python, "-m", "studybots.webpage", "--port", str(settings.web_port)],
-            settings.web_port, "/", web_env, log("web"),
+            settings.web_port, "/health", web_env, log("web"),
         ))
     return specs
 

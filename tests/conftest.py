@@ -73,7 +73,7 @@ def stack(tmp_path_factory, models_dir, catalogue):
     settings = Settings(
         catalogue_dir=catalogue_dir, var_dir=root, database_url=database_url,
         action_port=free_port(), tero_port=free_port(), paavo_port=free_port(),
-        web_port=free_port(),
+        web_port=free_port(), model_port=free_port(),
     )
     logs = root / "logs"
     logs.mkdir()
