@@ -76,7 +76,7 @@ data-validate: generate
 	$(PY) -m rasa data validate --fail-on-warnings --config config.yml --domain bots/paavo/domain --data data/nlu/common.yml data/nlu/paavo bots/paavo/rules
 
 test: install
-	$(PY) -m pytest -m "not audit"
+	UV="$(PYTHON310) -m uv" $(PY) -m pytest
 
 # Unit tests only: no training, no servers, no network.
 test-fast: install
@@ -84,7 +84,7 @@ test-fast: install
 
 # Known vulnerabilities of every locked package (pip-audit, from its own venv
 # .venv-audit); exceptions with reasons in security/pip-audit-ignore.txt.
-# tests/test_audit.py (marker audit) runs it under pytest.
+# `make test` runs it too (tests/test_audit.py).
 audit: install
 	UV="$(PYTHON310) -m uv" $(PY) scripts/audit.py
 
