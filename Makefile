@@ -18,7 +18,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: help install validate generate build train publish retrain run test test-fast data-validate eval bench bench-ptv review report sample-log ptv-import log-retention clean
+.PHONY: help install validate generate build train publish retrain run test test-fast audit data-validate eval bench bench-ptv review report sample-log ptv-import log-retention clean
 
 help:
 	@echo "make run        install, validate, build, train if needed, start both bots + web page"
@@ -33,6 +33,7 @@ help:
 	@echo "make review     questions the bots did not handle well (ARGS=\"--csv inbox.csv\")"
 	@echo "make report     what students ask: HTML page + CSVs (ARGS=\"--from 2026-09-01 --to 2026-11-30\")"
 	@echo "make sample-log a made-up question log for demos (var/sample-log.db)"
+	@echo "make audit      known vulnerabilities of the locked dependencies (security/pip-audit-ignore.txt)"
 	@echo "make ptv-import import PTV services (ARGS=\"--files catalogue/ptv/v11\" or \"--municipality 853\")"
 
 install: $(STAMP)
@@ -75,11 +76,17 @@ data-validate: generate
 	$(PY) -m rasa data validate --fail-on-warnings --config config.yml --domain bots/paavo/domain --data data/nlu/common.yml data/nlu/paavo bots/paavo/rules
 
 test: install
-	$(PY) -m pytest
+	UV="$(PYTHON310) -m uv" $(PY) -m pytest
 
-# Unit tests only: no training, no servers.
+# Unit tests only: no training, no servers, no network.
 test-fast: install
-	$(PY) -m pytest -m "not e2e"
+	$(PY) -m pytest -m "not e2e and not audit"
+
+# Known vulnerabilities of every locked package (pip-audit, from its own venv
+# .venv-audit); exceptions with reasons in security/pip-audit-ignore.txt.
+# `make test` runs it too (tests/test_audit.py).
+audit: install
+	UV="$(PYTHON310) -m uv" $(PY) scripts/audit.py
 
 eval: train build
 	$(PY) -m studybots.evaluate --errors 20

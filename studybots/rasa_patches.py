@@ -23,6 +23,9 @@ def install() -> None:
     global _installed
     if _installed:
         return
+    from studybots import log_privacy
+
+    log_privacy.install()  # already there when started by studybots.bot_server
     from jsonschema import ValidationError, validators
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.constants import DOCS_BASE_URL

@@ -136,10 +136,15 @@ def server_specs(settings: Settings, models_dir: Path | None = None,
     def log(name: str) -> Path | None:
         return log_dir / f"{name}.log" if log_dir else None
 
+    # The action server listens only where the bots reach it (ACTION_INTERFACE,
+    # default 127.0.0.1; rasa_sdk alone would bind 0.0.0.0) and is started when
+    # /ready says the catalogue and the service database answer.
+    action_env = dict(env, ACTION_INTERFACE=os.environ.get("ACTION_INTERFACE", "127.0.0.1"))
     specs = [Server(
         "actions",
-        [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)],
-        settings.action_port, "/health", env, log("actions"),
+        [python, "-m", "studybots.action_server", "--actions", "actions",
+         "--port", str(settings.action_port)],
+        settings.action_port, "/ready", action_env, log("actions"),
     ), Server(
         # The bots load their models from here and poll it for new ones
         # (`make publish` swaps a model into the running bots this way).
@@ -171,17 +176,23 @@ def server_specs(settings: Settings, models_dir: Path | None = None,
             for name in (*slack_env_names(bot), "SLACK_API_URL"):
                 if environ.get(name):
                     bot_env[name] = environ[name]
+        if replicas > 1:  # behind nginx: the client address is in X-Forwarded-For
+            bot_env["SANIC_PROXIES_COUNT"] = "1"
+        # `rasa run` behind studybots.bot_server: no personal data in the logs at
+        # any level. Rasa's HTTP API only with RASA_API_TOKEN set (the token is
+        # handed to Rasa inside the process, never on the command line).
+        api = ["--enable-api"] if os.environ.get("RASA_API_TOKEN", "").strip() else []
         ports = [port] if replicas == 1 else [free_port() for _ in range(replicas)]
         for number, replica_port in enumerate(ports, start=1):
             name = bot if replicas == 1 else f"{bot}-{number}"
             specs.append(Server(
                 name,
-                [python, "-m", "rasa", "run",
+                [python, "-m", "studybots.bot_server", "run",
                  "--port", str(replica_port),
                  "--interface", interface if replicas == 1 else "127.0.0.1",
                  "--endpoints", str(endpoints_file(settings)),
                  "--credentials", str(credentials),
-                 "--cors", *origins],
+                 *api, "--cors", *origins],
                 replica_port, "/webhooks/rest/", bot_env, log(name),
             ))
         upstreams[bot] = (port, ports)
@@ -201,7 +212,7 @@ def server_specs(settings: Settings, models_dir: Path | None = None,
                        PAAVO_URL=f"http://localhost:{settings.paavo_port}")
         specs.append(Server(
             "web", [python, "-m", "studybots.webpage", "--port", str(settings.web_port)],
-            settings.web_port, "/", web_env, log("web"),
+            settings.web_port, "/health", web_env, log("web"),
         ))
     return specs
 

@@ -17,8 +17,14 @@ WEB_DIR = PROJECT_ROOT / "web"
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "SAMEORIGIN",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
 }
+# Strict-Transport-Security belongs to the TLS proxy in front of this server
+# (nginx): sent over plain HTTP it would be ignored or, worse, lock a
+# development host into HTTPS.
 
 
 def make_app() -> web.Application:
@@ -28,8 +34,11 @@ def make_app() -> web.Application:
             "paavo": {"name": "Paavo Palvelubotti", "url": os.environ.get("PAAVO_URL", "http://localhost:5006")},
         }
     }
-    csp = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-           f"connect-src 'self' {config['bots']['tero']['url']} {config['bots']['paavo']['url']}")
+    # No inline scripts or styles anywhere (web/ has none): nothing injected
+    # into a reply can run. The page may talk only to itself and the bots.
+    csp = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+           f"connect-src 'self' {config['bots']['tero']['url']} {config['bots']['paavo']['url']}; "
+           "base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'")
 
     @web.middleware
     async def headers(request, handler):
@@ -41,6 +50,14 @@ def make_app() -> web.Application:
     async def index(request):
         return web.FileResponse(WEB_DIR / "index.html")
 
+    async def health(request):
+        # Ready when the page's files are there (they are served from disk).
+        missing = [name for name in ("index.html", "static/chat.js", "static/chat.css")
+                   if not (WEB_DIR / name).is_file()]
+        if missing:
+            return web.json_response({"status": "not ready", "missing": missing}, status=503)
+        return web.json_response({"status": "ok"})
+
     async def config_js(request):
         body = "window.STUDYBOTS_CONFIG = " + json.dumps(config) + ";\n"
         return web.Response(text=body, content_type="application/javascript")
@@ -48,6 +65,7 @@ def make_app() -> web.Application:
     app = web.Application(middlewares=[headers])
     app.router.add_get("/", index)
     app.router.add_get("/config.js", config_js)
+    app.router.add_get("/health", health)
     app.router.add_static("/static/", WEB_DIR / "static")
     return app
 

@@ -3,9 +3,10 @@
 Rasa's own RestInput passes whatever JSON arrives to the bot, so a message of
 the wrong type or a body that is not UTF-8 ends in a server error. This
 channel answers bad requests with a 4xx and a clear JSON message, answers an
-empty message politely without touching the conversation, and never lets a
-bot failure surface as a 500. Configure it in credentials.yml as
-`studybots.channels.rest.SafeRestInput`.
+empty message politely without touching the conversation, limits how many
+messages a conversation and a client address may send per minute (429, see
+studybots/channels/limits.py), and never lets a bot failure surface as a 500.
+Configure it in credentials.yml as `studybots.channels.rest.SafeRestInput`.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from studybots import rasa_patches
+from studybots.channels import limits
 
 rasa_patches.install()  # the bot servers load this channel, so they get the fixes
 logger = logging.getLogger(__name__)
@@ -90,6 +92,7 @@ class SafeRestInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+        limits.per_minute_from_env()  # a bad setting stops the bot at start, with its name
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
@@ -105,6 +108,10 @@ class SafeRestInput(InputChannel):
             if failure is not None:
                 return failure
             sender = parsed["sender"]
+            decision = await limits.shared().acheck(sender=sender,
+                                                    ip=limits.client_address(request))
+            if not decision.allowed:
+                return limits.too_many_requests(decision)
             if not parsed["message"]:
                 return response.json([{"recipient_id": sender, "text": EMPTY_REPLY}])
             collector = CollectingOutputChannel()
