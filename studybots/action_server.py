@@ -48,6 +48,10 @@ class Readiness:
     def attach_sanic_app_extensions(self, app: Any) -> None:
         from sanic import response
 
+        from studybots import log_format
+
+        log_format.apply_from_env()  # rasa_sdk has configured its handlers by now
+
         @app.get("/ready")
         async def ready(_request: Any) -> Any:
             try:

@@ -20,9 +20,10 @@ from pathlib import Path
 from aiohttp import web
 
 from studybots.model_files import content_digest, model_path
+from studybots import log_format
 from studybots.settings import load_settings
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("studybots.model_server")
 
 BOT_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 
@@ -90,6 +91,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--models-dir", type=Path, default=None)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    log_format.apply_from_env()
     models_dir = args.models_dir or load_settings().models_dir
     web.run_app(make_app(models_dir), host=args.host, port=args.port,
                 access_log=None, print=None)

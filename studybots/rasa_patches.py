@@ -26,6 +26,9 @@ def install() -> None:
     from studybots import log_privacy
 
     log_privacy.install()  # already there when started by studybots.bot_server
+    from studybots import log_format
+
+    log_format.apply_from_env()  # after Rasa configured its handlers
     from jsonschema import ValidationError, validators
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.constants import DOCS_BASE_URL

@@ -18,6 +18,7 @@ import logging
 import signal
 
 from studybots.logstore.sinks import SqlSink, decode, queue_of
+from studybots import log_format
 from studybots.settings import load_settings
 
 logger = logging.getLogger("studybots.log_consumer")
@@ -101,6 +102,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--to", default=None, help="log database URL (default STUDYBOTS_LOG_URL)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    log_format.apply_from_env()
     consumer = Consumer(args.queue, args.to or load_settings().log_url)
 
     async def serve() -> None:
