@@ -53,6 +53,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from studybots.channels import limits
 from studybots.channels.rest import (EMPTY_REPLY, FAILURE_REPLY, MAX_MESSAGE_CHARS, clean_text,
                                      error)
 from studybots.lock_store import _engine, create_tables
@@ -447,6 +448,11 @@ class StudySlackInput(SlackInput):
                 return
             if len(text) > MAX_MESSAGE_CHARS:
                 await out.send_text_message(sender, TOO_LONG_REPLY)
+                return
+            # Per sender only: every request comes from Slack's own addresses.
+            decision = await limits.shared().acheck(sender=f"slack:{sender}")
+            if not decision.allowed:
+                await out.send_text_message(sender, decision.message_fi)
                 return
             await on_new_message(UserMessage(text, out, sender, input_channel=self.name()))
         except Exception as exc:
