@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# System packages the project needs besides Python: only Chromium, which the
-# tests use to open the usage report (make report) headless and screenshot it.
+# System packages the project needs besides Python: npm (installs the web chat
+# widget's Socket.IO client and the browser-test tools from package-lock.json)
+# and Chromium, which the tests use headless to open the usage report and to
+# drive the chat widget (tests/browser/).
 # Installs with apt-get when missing and we may (root, or passwordless sudo);
 # otherwise prints how to install it and goes on: the bots run without it, and
 # the report's browser test fails under CI=true and is skipped elsewhere.
@@ -8,6 +10,7 @@ set -euo pipefail
 
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ]; then
@@ -15,12 +18,12 @@ if [ "$(id -u)" -eq 0 ]; then
 elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
     SUDO=(sudo -n)
 else
-    echo "note: ${missing[*]} not installed (needed by the report's browser test);" \
+    echo "note: ${missing[*]} not installed (npm: the web widget; chromium: browser tests);" \
          "install with: sudo apt-get install -y ${missing[*]}" >&2
     exit 0
 fi
 if ! command -v apt-get >/dev/null 2>&1; then
-    echo "note: no apt-get here; install ${missing[*]} yourself (report browser test)" >&2
+    echo "note: no apt-get here; install ${missing[*]} yourself (web widget, browser tests)" >&2
     exit 0
 fi
 

@@ -42,6 +42,13 @@ def bot_port(settings: Settings, bot: str) -> int:
     return {"tero": settings.tero_port, "paavo": settings.paavo_port}[bot]
 
 
+def web_origins(settings: Settings) -> list[str]:
+    """Browser origins that may talk to the bots: the web page's, plus
+    STUDYBOTS_EXTRA_ORIGINS (space-separated, e.g. the city's own site)."""
+    return [f"http://localhost:{settings.web_port}", f"http://127.0.0.1:{settings.web_port}",
+            *os.environ.get("STUDYBOTS_EXTRA_ORIGINS", "").split()]
+
+
 def server_specs(settings: Settings, models_dir: Path | None = None,
                  with_web: bool = True, log_dir: Path | None = None) -> list[Server]:
     models_dir = models_dir or settings.models_dir
@@ -51,7 +58,7 @@ def server_specs(settings: Settings, models_dir: Path | None = None,
     env["STUDYBOTS_CATALOGUE_DIR"] = str(settings.catalogue_dir)
     env["STUDYBOTS_VAR_DIR"] = str(settings.var_dir)
     interface = os.environ.get("BOT_INTERFACE", "127.0.0.1")
-    origins = [f"http://localhost:{settings.web_port}", f"http://127.0.0.1:{settings.web_port}"]
+    origins = web_origins(settings)
     python = sys.executable
 
     def log(name: str) -> Path | None:
@@ -77,6 +84,8 @@ def server_specs(settings: Settings, models_dir: Path | None = None,
                        STUDYBOTS_MODEL_URL=f"http://127.0.0.1:{settings.model_port}"
                                            f"/models/{bot}.tar.gz",
                        STUDYBOTS_MODEL_PULL_SECONDS=str(settings.model_pull_seconds),
+                       # Pages allowed to open the widget's Socket.IO connection.
+                       STUDYBOTS_WEB_ORIGINS=" ".join(origins),
                        SANIC_WORKERS=os.environ.get("BOT_WORKERS", "2"))
         specs.append(Server(
             bot,

@@ -1,13 +1,17 @@
-"""Serve the web chat page (web/) and its configuration (/config.js).
+"""Serve the demo page of the web chat widget (web/).
 
-A static page; the bots' addresses come from the environment so that ports
-can change without editing the page.
+The page (web/index.html) looks like a city's site for students and embeds
+the widget the way any website would: one script tag with a few data-*
+attributes. The bots' addresses come from the environment (TERO_URL,
+PAAVO_URL) so that ports can change without editing the page; they are put
+into the page's {{TERO_URL}} and {{PAAVO_URL}} placeholders, HTML-escaped.
 """
 from __future__ import annotations
 
 import argparse
-import json
+import html
 import os
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -21,15 +25,29 @@ SECURITY_HEADERS = {
 }
 
 
+def websocket_origin(url: str) -> str:
+    """ws:// (or wss://) origin of a bot's http(s) address, for connect-src."""
+    parts = urlsplit(url)
+    scheme = "wss" if parts.scheme == "https" else "ws"
+    return f"{scheme}://{parts.netloc}"
+
+
+def content_security_policy(bot_urls: list[str]) -> str:
+    connect = " ".join(f"{url} {websocket_origin(url)}" for url in bot_urls)
+    return ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            f"connect-src 'self' {connect}; base-uri 'none'; form-action 'self'; "
+            "frame-ancestors 'self'; object-src 'none'")
+
+
 def make_app() -> web.Application:
-    config = {
-        "bots": {
-            "tero": {"name": "Tero Termibotti", "url": os.environ.get("TERO_URL", "http://localhost:5005")},
-            "paavo": {"name": "Paavo Palvelubotti", "url": os.environ.get("PAAVO_URL", "http://localhost:5006")},
-        }
+    bots = {
+        "TERO_URL": os.environ.get("TERO_URL", "http://localhost:5005").rstrip("/"),
+        "PAAVO_URL": os.environ.get("PAAVO_URL", "http://localhost:5006").rstrip("/"),
     }
-    csp = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-           f"connect-src 'self' {config['bots']['tero']['url']} {config['bots']['paavo']['url']}")
+    csp = content_security_policy(list(bots.values()))
+    page = (WEB_DIR / "index.html").read_text(encoding="utf-8")
+    for name, url in bots.items():
+        page = page.replace("{{" + name + "}}", html.escape(url, quote=True))
 
     @web.middleware
     async def headers(request, handler):
@@ -39,15 +57,11 @@ def make_app() -> web.Application:
         return resp
 
     async def index(request):
-        return web.FileResponse(WEB_DIR / "index.html")
-
-    async def config_js(request):
-        body = "window.STUDYBOTS_CONFIG = " + json.dumps(config) + ";\n"
-        return web.Response(text=body, content_type="application/javascript")
+        return web.Response(text=page, content_type="text/html", charset="utf-8",
+                            headers={"Cache-Control": "no-cache"})
 
     app = web.Application(middlewares=[headers])
     app.router.add_get("/", index)
-    app.router.add_get("/config.js", config_js)
     app.router.add_static("/static/", WEB_DIR / "static")
     return app
 
