@@ -25,7 +25,7 @@ export OMP_NUM_THREADS ?= 1
 .PHONY: help install validate generate build train publish retrain run test test-fast data-validate eval bench bench-ptv review report sample-log ptv-import log-retention clean
 
 help:
-	@echo "make run        install, validate, build, train if needed, start both bots + web page"
+	@echo "make run        install, validate, build, train if needed, start both bots + the chat widget demo page"
 	@echo "make test       install and run the whole test suite"
 	@echo "make validate   check every catalogue table (file, row, column of each error)"
 	@echo "make generate   regenerate data/nlu and the bots' generated domain/rules"
