@@ -198,6 +198,25 @@ def test_bad_socketio_input_gets_a_clear_reply_and_never_crashes_the_bot(stack, 
 
 
 @pytest.mark.e2e
+def test_a_bad_session_request_starts_a_new_conversation(stack):
+    async def scenario():
+        chat = Chat(stack["settings"].tero_port, web_origin(stack))
+        await chat.client.connect()
+        try:
+            for request in ("garbage", 5, None, ["x"], {"session_id": "<script>x</script>"},
+                            {"session_id": "x" * 500}):
+                await chat.client.emit("session_request", request)
+                session_id = await chat.client.next_event("session_confirm", timeout=10)
+                assert valid_session_id(session_id), request
+            chat.session_id = session_id
+            assert "https://" in text_of(await chat.say("mikä on kela"))
+        finally:
+            await chat.close()
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.e2e
 def test_only_the_web_page_origins_may_connect(stack):
     async def scenario():
         with pytest.raises(ConnectionRefused):

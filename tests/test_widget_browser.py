@@ -128,7 +128,7 @@ def test_page_looks_like_a_city_site_and_the_launcher_is_reached_by_keyboard(bro
     checks = browser_run["checks"]
     assert checks["site_heading"] == "Opiskelijana Turkuun"
     assert checks["launcher_reached_by_tab"]
-    assert checks["launcher_label"] == "Avaa chat: Kysy opiskelijaboteilta"
+    assert checks["launcher_label"] == "Kysy botilta (avaa chat)"
     assert checks["input_focused_on_open"]
     assert checks["dialog_label"] == "dialog:Kysy opiskelijaboteilta"
     assert checks["escape_closes"] and checks["focus_back_on_launcher"]

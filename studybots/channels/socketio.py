@@ -17,6 +17,10 @@ input with a clear message instead:
 After each answer the channel emits `bot_done` to the conversation, so the
 widget knows when to hide its typing indicator.
 
+Rasa 3.6's own session_request handler calls python-socketio's `enter_room`
+without awaiting it (a coroutine in python-socketio 5.x), so with
+session_persistence its answers never reach the browser; here it is awaited.
+
 Only the origins in `cors_allowed_origins` (credentials.yml) or in the
 environment variable STUDYBOTS_WEB_ORIGINS (space-separated; set by
 studybots/servers.py from the web page's addresses) may connect from a
@@ -95,17 +99,20 @@ def check_message(data: Any, session_persistence: bool
 class CountingSocketIOOutput(SocketIOOutput):
     """Rasa's Socket.IO output, remembering whether anything was sent.
 
-    Rasa's `send_custom_json` passes the JSON as keyword arguments to
-    `emit`; here it is sent as the message, like every other bot message.
+    Unlike Rasa's, it sends in the channel's namespace, and `send_custom_json`
+    sends the JSON as the message like every other bot message (Rasa's passes
+    it as keyword arguments to `emit`).
     """
 
-    def __init__(self, sio: AsyncServer, bot_message_evt: str) -> None:
+    def __init__(self, sio: AsyncServer, bot_message_evt: str, namespace: str | None = None) -> None:
         super().__init__(sio, bot_message_evt)
+        self.namespace = namespace
         self.sent = 0
 
     async def _send_message(self, socket_id: str, response: Any) -> None:
         self.sent += 1
-        await super()._send_message(socket_id, response)
+        await self.sio.emit(self.bot_message_evt, response, room=socket_id,
+                            namespace=self.namespace)
 
     async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any],
                                **kwargs: Any) -> None:
@@ -195,7 +202,7 @@ class SafeSocketIOInput(SocketIOInput):
             if not parsed["message"]:
                 await reply(sid, "empty_message", EMPTY_REPLY)
                 return
-            output = CountingSocketIOOutput(sio, self.bot_message_evt)
+            output = CountingSocketIOOutput(sio, self.bot_message_evt, namespace)
             try:
                 await on_new_message(UserMessage(
                     parsed["message"], output, sender_id, input_channel=self.name(),

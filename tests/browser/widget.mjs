@@ -85,7 +85,7 @@ try {
     reached = await page.evaluate(() => document.activeElement?.classList.contains("sbw-launcher"));
   }
   check("launcher_reached_by_tab", reached);
-  check("launcher_label", await page.locator(".sbw-launcher").getAttribute("aria-label"));
+  check("launcher_label", await page.locator(".sbw-launcher").textContent());
   await page.keyboard.press("Enter");
   await page.waitForSelector(".sbw-panel", { state: "visible" });
   check("input_focused_on_open", await page.evaluate(() =>

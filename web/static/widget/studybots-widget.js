@@ -26,13 +26,12 @@
   var TEXTS = {
     title: data.title || "Kysy opiskelijaboteilta",
     launcher: data.launcher || "Kysy botilta",
-    open: data.openLabel || "Avaa chat",
+    open: data.openLabel || "avaa chat",
     close: "Sulje chat",
     placeholder: data.placeholder || "Kirjoita kysymyksesi…",
     inputLabel: "Kirjoita viesti",
     send: "Lähetä",
     restart: "Aloita alusta",
-    restartLabel: "Aloita uusi keskustelu",
     you: "Sinä",
     typing: "kirjoittaa…",
     connecting: "Yhdistetään…",
@@ -174,11 +173,12 @@
   launcher.type = "button";
   launcher.setAttribute("aria-expanded", "false");
   launcher.setAttribute("aria-controls", panelId);
-  launcher.setAttribute("aria-label", TEXTS.open + ": " + TEXTS.title);
   var bubble = el("span", "sbw-launcher-icon");
   bubble.setAttribute("aria-hidden", "true");
   launcher.appendChild(bubble);
   launcher.appendChild(el("span", "sbw-launcher-text", TEXTS.launcher));
+  // The accessible name starts with the visible text (WCAG 2.5.3).
+  launcher.appendChild(el("span", "sbw-visually-hidden", " (" + TEXTS.open + ")"));
 
   var panel = el("section", "sbw-panel");
   panel.id = panelId;
@@ -192,7 +192,6 @@
   title.id = titleId;
   var restart = el("button", "sbw-restart", TEXTS.restart);
   restart.type = "button";
-  restart.setAttribute("aria-label", TEXTS.restartLabel);
   var close = el("button", "sbw-close");
   close.type = "button";
   close.setAttribute("aria-label", TEXTS.close);
@@ -225,9 +224,14 @@
   dots.appendChild(el("span"));
   dots.appendChild(el("span"));
   var typingText = el("span", "sbw-typing-text");
+  typingText.setAttribute("aria-hidden", "true");
   typing.appendChild(dots);
   typing.appendChild(typingText);
   panel.appendChild(typing);
+  // Screen readers hear "... kirjoittaa" from a live region that is always there.
+  var typingLive = el("p", "sbw-visually-hidden");
+  typingLive.setAttribute("aria-live", "polite");
+  panel.appendChild(typingLive);
 
   var form = el("form", "sbw-form");
   form.setAttribute("novalidate", "");
@@ -447,7 +451,8 @@
 
   function showTyping() {
     typing.hidden = !(active && active.waiting > 0);
-    typingText.textContent = typing.hidden ? "" : active.bot.name + " " + TEXTS.typing;
+    var text = typing.hidden ? "" : active.bot.name + " " + TEXTS.typing;
+    if (typingText.textContent !== text) { typingText.textContent = text; typingLive.textContent = text; }
     if (!typing.hidden) { active.scroll(); }
   }
 
