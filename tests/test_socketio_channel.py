@@ -71,6 +71,31 @@ def test_allowed_origins_come_from_the_environment_or_credentials(monkeypatch):
     assert channel.cors_allowed_origins == ["http://localhost:8080", "http://127.0.0.1:8080"]
 
 
+def test_a_message_waits_for_a_worker_still_loading_its_model():
+    from types import SimpleNamespace
+
+    from studybots.channels.socketio import wait_until_ready
+
+    agent = SimpleNamespace(ready=False)
+    agent.is_ready = lambda: agent.ready
+    app = SimpleNamespace(ctx=SimpleNamespace(agent=agent))
+
+    async def scenario():
+        async def load():
+            await asyncio.sleep(0.5)
+            agent.ready = True
+        loading = asyncio.create_task(load())
+        assert await wait_until_ready(app, 5)
+        await loading
+        agent.ready = False
+        started = time.monotonic()
+        assert not await wait_until_ready(app, 0.3)
+        assert time.monotonic() - started < 2
+        assert not await wait_until_ready(None, 0)
+
+    asyncio.run(scenario())
+
+
 # -- against the running bots ------------------------------------------------------------
 
 class Chat:

@@ -12,7 +12,9 @@ input with a clear message instead:
   a bot message `{"text": <Finnish>, "error": <code>}` to that socket only;
 - an empty message: the same polite reply as on REST, without touching the
   conversation;
-- a failure inside the bot: "try again", never silence.
+- a failure inside the bot: "try again", never silence;
+- a message that reaches a worker still loading its model (just after a
+  restart) waits for the model, up to a minute, instead of being dropped.
 
 After each answer the channel emits `bot_done` to the conversation, so the
 widget knows when to hide its typing indicator.
@@ -31,6 +33,7 @@ Configure it in credentials.yml as `studybots.channels.socketio.SafeSocketIOInpu
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -62,6 +65,10 @@ INVALID_MESSAGE_REPLY = "Viestin pitää olla tekstiä. Kirjoita kysymyksesi uud
 TOO_LONG_REPLY = (f"Viesti on liian pitkä: enintään {MAX_MESSAGE_CHARS} merkkiä. "
                   "Kysy lyhyemmin, niin autan mielelläni.")
 NO_SESSION_REPLY = "Keskustelu ei ole vielä valmis. Lataa sivu uudelleen ja yritä sitten uudelleen."
+STARTING_REPLY = "Botti käynnistyy vielä. Yritä hetken päästä uudelleen."
+# A worker that is still loading its model (just after a restart) holds a
+# message this long for the model instead of dropping it.
+READY_WAIT_SECONDS = 60.0
 
 
 def valid_session_id(value: Any) -> str | None:
@@ -119,6 +126,26 @@ class CountingSocketIOOutput(SocketIOOutput):
         await self._send_message(recipient_id, json_message)
 
 
+class _Blueprint(SocketBlueprint):
+    """Rasa's Socket.IO blueprint, remembering the app (to see its agent)."""
+
+    def register(self, app: Any, options: dict[str, Any]) -> None:
+        self.ctx.app = app
+        super().register(app, options)
+
+
+async def wait_until_ready(app: Any, seconds: float) -> bool:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while True:
+        agent = getattr(getattr(app, "ctx", None), "agent", None) if app is not None else None
+        if agent is not None and agent.is_ready():
+            return True
+        if loop.time() >= deadline:
+            return False
+        await asyncio.sleep(0.25)
+
+
 class SafeSocketIOInput(SocketIOInput):
     @classmethod
     def name(cls) -> str:
@@ -150,7 +177,7 @@ class SafeSocketIOInput(SocketIOInput):
         sio = AsyncServer(async_mode="sanic",
                           cors_allowed_origins=self.cors_allowed_origins or None,
                           max_http_buffer_size=MAX_BODY_BYTES)
-        blueprint = SocketBlueprint(sio, self.socketio_path,
+        blueprint = _Blueprint(sio, self.socketio_path,
                                     f"socketio_webhook_{type(self).__name__}", __name__)
         self.sio = sio
         namespace = self.namespace
@@ -201,6 +228,9 @@ class SafeSocketIOInput(SocketIOInput):
                 sender_id = room = sid
             if not parsed["message"]:
                 await reply(sid, "empty_message", EMPTY_REPLY)
+                return
+            if not await wait_until_ready(getattr(blueprint.ctx, "app", None), READY_WAIT_SECONDS):
+                await reply(sid, "starting", STARTING_REPLY)
                 return
             output = CountingSocketIOOutput(sio, self.bot_message_evt, namespace)
             try:
