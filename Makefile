@@ -44,6 +44,7 @@ install: $(STAMP) $(NODE_STAMP) $(WIDGET_VENDOR)
 
 $(NODE_STAMP): package.json package-lock.json
 	@scripts/install_system_packages.sh
+	@command -v npm >/dev/null || { echo "npm not found: install Node.js and npm (e.g. sudo apt-get install npm)" >&2; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
 	@rm -f node_modules/.installed-*
 	@touch $@

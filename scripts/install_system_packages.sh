@@ -4,8 +4,9 @@
 # and Chromium, which the tests use headless to open the usage report and to
 # drive the chat widget (tests/browser/).
 # Installs with apt-get when missing and we may (root, or passwordless sudo);
-# otherwise prints how to install it and goes on: the bots run without it, and
-# the report's browser test fails under CI=true and is skipped elsewhere.
+# otherwise prints how to install them and goes on: without npm, make install
+# then stops with a message; without Chromium the bots run, and the browser
+# tests fail under CI=true and are skipped elsewhere.
 set -euo pipefail
 
 missing=()
