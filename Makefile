@@ -11,6 +11,10 @@ PYTHON310 ?= $(firstword $(wildcard $(or $(PYENV_ROOT),$(HOME)/.pyenv)/versions/
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat uv.lock pyproject.toml | sha256sum | cut -c1-12)
+# npm packages (package-lock.json): the widget's Socket.IO client, and for the
+# tests axe-core and playwright-core (drives the system Chromium).
+NODE_STAMP := node_modules/.installed-$(shell cat package.json package-lock.json | sha256sum | cut -c1-12)
+WIDGET_VENDOR := web/static/vendor/socket.io.min.js
 
 export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
@@ -21,7 +25,7 @@ export OMP_NUM_THREADS ?= 1
 .PHONY: help install validate generate build train publish retrain run test test-fast audit data-validate eval bench bench-ptv review report sample-log ptv-import log-retention clean
 
 help:
-	@echo "make run        install, validate, build, train if needed, start both bots + web page"
+	@echo "make run        install, validate, build, train if needed, start both bots + the chat widget demo page"
 	@echo "make test       install and run the whole test suite"
 	@echo "make validate   check every catalogue table (file, row, column of each error)"
 	@echo "make generate   regenerate data/nlu and the bots' generated domain/rules"
@@ -36,8 +40,20 @@ help:
 	@echo "make audit      known vulnerabilities of the locked dependencies (security/pip-audit-ignore.txt)"
 	@echo "make ptv-import import PTV services (ARGS=\"--files catalogue/ptv/v11\" or \"--municipality 853\")"
 
-install: $(STAMP)
+install: $(STAMP) $(NODE_STAMP) $(WIDGET_VENDOR)
 	@scripts/install_system_packages.sh
+
+$(NODE_STAMP): package.json package-lock.json
+	@scripts/install_system_packages.sh
+	@command -v npm >/dev/null || { echo "npm not found: install Node.js and npm (e.g. sudo apt-get install npm)" >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@rm -f node_modules/.installed-*
+	@touch $@
+
+# The page serves the Socket.IO client from here; nothing comes from a CDN.
+$(WIDGET_VENDOR): $(NODE_STAMP)
+	@mkdir -p $(@D)
+	cp node_modules/socket.io-client/dist/socket.io.min.js $@
 
 $(STAMP): uv.lock pyproject.toml
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found: install it or set PYTHON310=/path/to/python3.10" >&2; exit 1; }
@@ -122,4 +138,4 @@ log-retention: install
 	$(PY) -m studybots.logstore.retention
 
 clean:
-	rm -rf var results .pytest_cache
+	rm -rf var results .pytest_cache node_modules web/static/vendor

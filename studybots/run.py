@@ -1,5 +1,5 @@
 """`make run`: prepare everything, then run the action server, Tero, Paavo
-and the web chat page until Ctrl-C.
+and the demo page with the chat widget until Ctrl-C.
 
 Preparation refuses an invalid catalogue, regenerates the NLU data, rebuilds
 the service database and trains only the bots whose inputs changed.
@@ -57,9 +57,10 @@ def main() -> int:
     start(servers)
     print(f"""
 Ready.
-  Web chat page:   http://localhost:{settings.web_port}/
+  Demo page with the chat widget:  http://localhost:{settings.web_port}/
   Tero (REST):     POST http://localhost:{settings.tero_port}/webhooks/rest/webhook
   Paavo (REST):    POST http://localhost:{settings.paavo_port}/webhooks/rest/webhook
+  Socket.IO (the widget):  http://localhost:{settings.tero_port}/socket.io/ and :{settings.paavo_port}
   Action server:   http://localhost:{settings.action_port}/health{slack_lines(settings, slack)}
   Example:  curl -s localhost:{settings.tero_port}/webhooks/rest/webhook \\
               -H 'Content-Type: application/json' -d '{{"sender":"demo","message":"mikä on kela"}}'

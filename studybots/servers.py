@@ -103,6 +103,13 @@ def credentials_file(settings: Settings, bot: str,
     return generated
 
 
+def web_origins(settings: Settings) -> list[str]:
+    """Browser origins that may talk to the bots: the web page's, plus
+    STUDYBOTS_EXTRA_ORIGINS (space-separated, e.g. the city's own site)."""
+    return [f"http://localhost:{settings.web_port}", f"http://127.0.0.1:{settings.web_port}",
+            *os.environ.get("STUDYBOTS_EXTRA_ORIGINS", "").split()]
+
+
 def server_specs(settings: Settings, models_dir: Path | None = None,
                  with_web: bool = True, log_dir: Path | None = None,
                  environ: Mapping[str, str] | None = None) -> list[Server]:
@@ -128,7 +135,7 @@ def server_specs(settings: Settings, models_dir: Path | None = None,
     env["STUDYBOTS_VAR_DIR"] = str(settings.var_dir)
     env["STUDYBOTS_LOG_URL"] = settings.log_url
     interface = os.environ.get("BOT_INTERFACE", "127.0.0.1")
-    origins = [f"http://localhost:{settings.web_port}", f"http://127.0.0.1:{settings.web_port}"]
+    origins = web_origins(settings)
     python = sys.executable
     replicas = max(1, settings.bot_replicas)
     workers = os.environ.get("BOT_WORKERS", "1" if replicas > 1 else "2")
@@ -170,6 +177,8 @@ def server_specs(settings: Settings, models_dir: Path | None = None,
                        STUDYBOTS_MODEL_URL=f"http://127.0.0.1:{settings.model_port}"
                                            f"/models/{bot}.tar.gz",
                        STUDYBOTS_MODEL_PULL_SECONDS=str(settings.model_pull_seconds),
+                       # Pages allowed to open the widget's Socket.IO connection.
+                       STUDYBOTS_WEB_ORIGINS=" ".join(origins),
                        SANIC_WORKERS=workers)
         credentials = credentials_file(settings, bot, environ)
         if slack_enabled(bot, environ):

@@ -1,13 +1,17 @@
-"""Serve the web chat page (web/) and its configuration (/config.js).
+"""Serve the demo page of the web chat widget (web/).
 
-A static page; the bots' addresses come from the environment so that ports
-can change without editing the page.
+The page (web/index.html) looks like a city's site for students and embeds
+the widget the way any website would: one script tag with a few data-*
+attributes. The bots' addresses come from the environment (TERO_URL,
+PAAVO_URL) so that ports can change without editing the page; they are put
+into the page's {{TERO_URL}} and {{PAAVO_URL}} placeholders, HTML-escaped.
 """
 from __future__ import annotations
 
 import argparse
-import json
+import html
 import os
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -22,23 +26,38 @@ SECURITY_HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
 }
+REQUIRED_FILES = ("index.html", "static/widget/studybots-widget.js",
+                  "static/widget/studybots-widget.css", "static/vendor/socket.io.min.js")
 # Strict-Transport-Security belongs to the TLS proxy in front of this server
 # (nginx): sent over plain HTTP it would be ignored or, worse, lock a
 # development host into HTTPS.
 
 
-def make_app() -> web.Application:
-    config = {
-        "bots": {
-            "tero": {"name": "Tero Termibotti", "url": os.environ.get("TERO_URL", "http://localhost:5005")},
-            "paavo": {"name": "Paavo Palvelubotti", "url": os.environ.get("PAAVO_URL", "http://localhost:5006")},
-        }
-    }
+def websocket_origin(url: str) -> str:
+    """ws:// (or wss://) origin of a bot's http(s) address, for connect-src."""
+    parts = urlsplit(url)
+    scheme = "wss" if parts.scheme == "https" else "ws"
+    return f"{scheme}://{parts.netloc}"
+
+
+def content_security_policy(bot_urls: list[str]) -> str:
+    connect = " ".join(f"{url} {websocket_origin(url)}" for url in bot_urls)
     # No inline scripts or styles anywhere (web/ has none): nothing injected
     # into a reply can run. The page may talk only to itself and the bots.
-    csp = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-           f"connect-src 'self' {config['bots']['tero']['url']} {config['bots']['paavo']['url']}; "
-           "base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'")
+    return ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            f"connect-src 'self' {connect}; base-uri 'none'; form-action 'self'; "
+            "frame-ancestors 'none'; object-src 'none'")
+
+
+def make_app() -> web.Application:
+    bots = {
+        "TERO_URL": os.environ.get("TERO_URL", "http://localhost:5005").rstrip("/"),
+        "PAAVO_URL": os.environ.get("PAAVO_URL", "http://localhost:5006").rstrip("/"),
+    }
+    csp = content_security_policy(list(bots.values()))
+    page = (WEB_DIR / "index.html").read_text(encoding="utf-8")
+    for name, url in bots.items():
+        page = page.replace("{{" + name + "}}", html.escape(url, quote=True))
 
     @web.middleware
     async def headers(request, handler):
@@ -48,23 +67,18 @@ def make_app() -> web.Application:
         return resp
 
     async def index(request):
-        return web.FileResponse(WEB_DIR / "index.html")
+        return web.Response(text=page, content_type="text/html", charset="utf-8",
+                            headers={"Cache-Control": "no-cache"})
 
     async def health(request):
         # Ready when the page's files are there (they are served from disk).
-        missing = [name for name in ("index.html", "static/chat.js", "static/chat.css")
-                   if not (WEB_DIR / name).is_file()]
+        missing = [name for name in REQUIRED_FILES if not (WEB_DIR / name).is_file()]
         if missing:
             return web.json_response({"status": "not ready", "missing": missing}, status=503)
         return web.json_response({"status": "ok"})
 
-    async def config_js(request):
-        body = "window.STUDYBOTS_CONFIG = " + json.dumps(config) + ";\n"
-        return web.Response(text=body, content_type="application/javascript")
-
     app = web.Application(middlewares=[headers])
     app.router.add_get("/", index)
-    app.router.add_get("/config.js", config_js)
     app.router.add_get("/health", health)
     app.router.add_static("/static/", WEB_DIR / "static")
     return app

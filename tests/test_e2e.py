@@ -140,18 +140,30 @@ def test_bad_input_gets_a_polite_reply_or_a_clear_4xx(stack, bot):
         assert server.process.poll() is None, f"{server.name} crashed"
 
 
-def test_web_page_and_its_config_are_served(stack):
-    base = f"http://127.0.0.1:{stack['settings'].web_port}"
+def test_web_page_and_its_widget_are_served(stack):
+    settings = stack["settings"]
+    base = f"http://127.0.0.1:{settings.web_port}"
     with urllib.request.urlopen(base + "/", timeout=10) as resp:
         page = resp.read().decode()
-        assert "Content-Security-Policy" in resp.headers
-    assert "Tero" in page and "/static/chat.js" in page
-    with urllib.request.urlopen(base + "/config.js", timeout=10) as resp:
-        config = resp.read().decode()
-    assert str(stack["settings"].tero_port) in config
-    with urllib.request.urlopen(base + "/static/chat.js", timeout=10) as resp:
-        script = resp.read().decode()
-    assert "innerHTML" not in script  # everything is rendered as text
+        csp = resp.headers["Content-Security-Policy"]
+    assert "Opiskelijana Turkuun" in page and "/static/widget/studybots-widget.js" in page
+    # The bots' addresses are filled in, and the websockets may connect to them.
+    assert f'data-tero-url="http://localhost:{settings.tero_port}"' in page
+    assert f'data-paavo-url="http://localhost:{settings.paavo_port}"' in page
+    assert "{{" not in page
+    for port in (settings.tero_port, settings.paavo_port):
+        assert f"http://localhost:{port} ws://localhost:{port}" in csp
+    assert "script-src 'self';" in csp
+    for path in ("/static/widget/studybots-widget.js", "/static/widget/studybots-widget.css",
+                 "/static/vendor/socket.io.min.js"):
+        with urllib.request.urlopen(base + path, timeout=10) as resp:
+            body = resp.read().decode()
+            assert resp.status == 200 and body, path
+        if path.endswith("widget.js"):
+            # Everything is rendered as text; nothing is evaluated.
+            for unsafe in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write",
+                           "eval(", "new Function"):
+                assert unsafe not in body, unsafe
 
 
 def test_every_message_is_logged_without_personal_data(stack):

@@ -1,0 +1,214 @@
+// Drives the chat widget's demo page in headless Chromium (Debian's, through
+// playwright-core: no browser is downloaded). Run by tests/test_widget_browser.py,
+// which owns the servers: when this script prints a line
+//   STEP {"do": "stop", "bot": "tero"}
+// pytest does it and answers "OK" on stdin. The last line is
+//   RESULT {...}
+// with everything the Python test asserts; screenshots go to $ARTIFACTS.
+//
+// Environment: WEB_URL, CHROMIUM (default /usr/bin/chromium), ARTIFACTS,
+// AXE (path of axe.min.js), XSS_MARKER (an editor's definition with markup).
+import { readFileSync, mkdirSync } from "node:fs";
+import { createInterface } from "node:readline";
+import path from "node:path";
+import { chromium } from "playwright-core";
+
+const WEB_URL = process.env.WEB_URL;
+const ARTIFACTS = process.env.ARTIFACTS || "results/widget";
+const AXE = readFileSync(process.env.AXE || "node_modules/axe-core/axe.min.js", "utf8");
+const REPLY_MS = 60_000;
+mkdirSync(ARTIFACTS, { recursive: true });
+
+const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+async function step(request) {
+  console.log("STEP " + JSON.stringify(request));
+  const answer = await lines.next();
+  if (answer.done || answer.value.trim() !== "OK") {
+    throw new Error(`step ${JSON.stringify(request)} failed: ${answer.value}`);
+  }
+}
+
+const result = { console: [], axe: {}, checks: {} };
+const check = (name, value) => { result.checks[name] = value; };
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: process.getuid && process.getuid() === 0 ? ["--no-sandbox"] : [],
+});
+try {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: "fi-FI" });
+  const page = await context.newPage();
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") {
+      result.console.push(m.text() + (m.location()?.url ? " (" + m.location().url + ")" : ""));
+    }
+  });
+  page.on("pageerror", (e) => result.console.push("pageerror: " + e.message));
+  // Any attempt to load an image (the <img onerror> test) is recorded.
+  const requested = [];
+  page.on("request", (r) => requested.push(r.url()));
+
+  const bots = () => page.locator(".sbw-log:not([hidden]) .sbw-msg.sbw-bot");
+  const users = () => page.locator(".sbw-log:not([hidden]) .sbw-msg.sbw-user");
+  async function ask(text) {
+    const before = await bots().count();
+    const input = page.locator(".sbw-input");
+    await input.fill(text);
+    await input.press("Enter");
+    await page.waitForFunction((n) => document.querySelectorAll(
+      ".sbw-log:not([hidden]) .sbw-msg.sbw-bot").length > n, before, { timeout: REPLY_MS });
+    await page.waitForSelector(".sbw-typing", { state: "hidden", timeout: REPLY_MS });
+    const all = await bots().allTextContents();
+    return all.slice(before).join("\n");
+  }
+  async function axeRun(name) {
+    await page.evaluate(AXE);  // DevTools evaluation: the page's CSP stays on
+    const found = await page.evaluate(async () => {
+      const r = await window.axe.run(document, {
+        runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+      });
+      return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 5) }));
+    });
+    result.axe[name] = found;
+  }
+  const shot = (name) => page.screenshot({ path: path.join(ARTIFACTS, name) });
+
+  // -- the page and the launcher, keyboard only ----------------------------------------
+  await page.goto(WEB_URL, { waitUntil: "load" });
+  await page.waitForSelector(".sbw-launcher");
+  check("site_heading", await page.locator("h1").textContent());
+  await axeRun("closed");
+  let reached = false;
+  for (let i = 0; i < 30 && !reached; i++) {
+    await page.keyboard.press("Tab");
+    reached = await page.evaluate(() => document.activeElement?.classList.contains("sbw-launcher"));
+  }
+  check("launcher_reached_by_tab", reached);
+  check("launcher_label", await page.locator(".sbw-launcher").textContent());
+  await page.keyboard.press("Enter");
+  await page.waitForSelector(".sbw-panel", { state: "visible" });
+  check("input_focused_on_open", await page.evaluate(() =>
+    document.activeElement?.classList.contains("sbw-input")));
+  check("dialog_label", await page.evaluate(() => {
+    const p = document.querySelector(".sbw-panel");
+    return p.getAttribute("role") + ":" + document.getElementById(p.getAttribute("aria-labelledby")).textContent;
+  }));
+  await page.waitForFunction(() => document.querySelector(".sbw")?.dataset.connection === "connected",
+    null, { timeout: 20_000 });
+
+  // -- Tero: a question, the typing indicator, links, a button --------------------------
+  await page.evaluate(() => {
+    window.__typingSeen = false;
+    const t = document.querySelector(".sbw-typing");
+    new MutationObserver(() => { if (!t.hidden) window.__typingSeen = true; })
+      .observe(t, { attributes: true, attributeFilter: ["hidden"] });
+  });
+  await page.keyboard.type("mikä on kela");
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => document.querySelectorAll(
+    ".sbw-log:not([hidden]) .sbw-msg.sbw-bot").length > 1, null, { timeout: REPLY_MS });
+  await page.waitForSelector(".sbw-typing", { state: "hidden", timeout: REPLY_MS });
+  check("typing_indicator_shown", await page.evaluate(() => window.__typingSeen));
+  check("tero_reply", (await bots().allTextContents()).join("\n"));
+  check("tero_links", await page.$$eval(".sbw-log:not([hidden]) a.sbw-link", (as) =>
+    as.map((a) => ({ href: a.href, target: a.target, rel: a.rel }))));
+  const quick = page.locator(".sbw-log:not([hidden]) .sbw-quick .sbw-choice");
+  check("quick_replies", await quick.allTextContents());
+  await shot("widget-desktop.png");
+  await axeRun("open_tero");
+
+  // The button by keyboard: focus it and press Enter.
+  const before = await bots().count();
+  await quick.first().focus();
+  await page.keyboard.press("Enter");
+  await page.waitForFunction((n) => document.querySelectorAll(
+    ".sbw-log:not([hidden]) .sbw-msg.sbw-bot").length > n, before, { timeout: REPLY_MS });
+  await page.waitForSelector(".sbw-typing", { state: "hidden", timeout: REPLY_MS });
+  check("after_button_user", (await users().allTextContents()).at(-1));
+  check("after_button_reply", (await bots().allTextContents()).slice(before).join("\n"));
+  check("quick_replies_left_after_button", await page.locator(
+    ".sbw-log:not([hidden]) .sbw-msg:not(:last-child) .sbw-quick").count());
+
+  // -- nothing typed is rendered as HTML ------------------------------------------------
+  const attacks = ['<img src="/static/x-user.png" onerror="window.__xss=1">',
+                   "<script>window.__xss=2</script>"];
+  for (const attack of attacks) await ask(attack);
+  check("xss_user_texts", (await users().allTextContents()).slice(-2));
+  check("editor_markup_reply", await ask("mikä on verokortti"));
+  check("xss", await page.evaluate(() => ({
+    flag: window.__xss ?? null,
+    images: document.querySelectorAll(".sbw img").length,
+    scripts: document.querySelectorAll(".sbw script").length,
+    links: [...document.querySelectorAll(".sbw a")].map((a) => a.getAttribute("href")),
+  })));
+  check("image_requests", requested.filter((u) => u.includes("x-user.png") || u.includes("x-editor.png")));
+
+  // -- Paavo ----------------------------------------------------------------------------
+  await page.locator('.sbw-switch-bot[data-bot="paavo"]').click();
+  check("paavo_pressed", await page.locator('.sbw-switch-bot[data-bot="paavo"]').getAttribute("aria-pressed"));
+  await page.waitForFunction(() => document.querySelector(".sbw")?.dataset.connection === "connected",
+    null, { timeout: 20_000 });
+  check("paavo_reply", await ask("tarvitsen asunnon turusta"));
+  check("paavo_links", await page.$$eval(".sbw-log:not([hidden]) a.sbw-link", (as) => as.length));
+  await axeRun("open_paavo");
+
+  // -- reload: the conversation is still there ------------------------------------------
+  const sessionBefore = await page.evaluate(() => sessionStorage.getItem("studybots-widget:paavo:session"));
+  const transcriptBefore = await page.locator(".sbw-msg").allTextContents();
+  await page.reload({ waitUntil: "load" });
+  await page.waitForSelector(".sbw-panel", { state: "visible" });
+  check("after_reload_same_transcript",
+    JSON.stringify(await page.locator(".sbw-msg").allTextContents()) === JSON.stringify(transcriptBefore));
+  check("after_reload_bot", await page.locator(".sbw").getAttribute("data-bot"));
+  await page.waitForFunction(() => document.querySelector(".sbw")?.dataset.connection === "connected",
+    null, { timeout: 20_000 });
+  check("after_reload_same_session", sessionBefore !== null && sessionBefore ===
+    await page.evaluate(() => sessionStorage.getItem("studybots-widget:paavo:session")));
+  check("after_reload_reply", await ask("mistä saan opintotukea"));
+
+  // -- a bot server restart: the widget reconnects and answers ---------------------------
+  await page.locator('.sbw-switch-bot[data-bot="tero"]').click();
+  await page.waitForFunction(() => document.querySelector(".sbw")?.dataset.connection === "connected",
+    null, { timeout: 20_000 });
+  await step({ do: "stop", bot: "tero" });
+  await page.waitForFunction(() => document.querySelector(".sbw")?.dataset.connection === "reconnecting",
+    null, { timeout: 30_000 });
+  check("status_while_down", await page.locator(".sbw-status").textContent());
+  // A question asked while the bot is down waits and is answered after the restart.
+  const waiting = await bots().count();
+  await page.locator(".sbw-input").fill("mikä on ylioppilaskunta");
+  await page.locator(".sbw-input").press("Enter");
+  check("typing_while_down", await page.locator(".sbw-typing").isVisible());
+  await step({ do: "start", bot: "tero" });
+  await page.waitForFunction((n) => document.querySelectorAll(
+    ".sbw-log:not([hidden]) .sbw-msg.sbw-bot").length > n, waiting, { timeout: 120_000 });
+  await page.waitForSelector(".sbw-typing", { state: "hidden", timeout: REPLY_MS });
+  check("after_restart_reply", (await bots().allTextContents()).slice(waiting).join("\n"));
+  check("after_restart_state", await page.locator(".sbw").getAttribute("data-connection"));
+  check("after_restart_next", await ask("mikä on föli"));
+
+  // -- mobile width ---------------------------------------------------------------------
+  await page.setViewportSize({ width: 375, height: 740 });
+  await page.waitForTimeout(200);
+  check("mobile", await page.evaluate(() => {
+    const r = document.querySelector(".sbw-panel").getBoundingClientRect();
+    const input = document.querySelector(".sbw-input").getBoundingClientRect();
+    return { panelWidth: r.width, panelLeft: r.left, inputVisible: input.bottom <= window.innerHeight,
+             overflow: document.documentElement.scrollWidth > window.innerWidth };
+  }));
+  await shot("widget-mobile.png");
+  await axeRun("mobile");
+
+  // -- Escape closes and gives the focus back --------------------------------------------
+  await page.locator(".sbw-input").focus();
+  await page.keyboard.press("Escape");
+  check("escape_closes", await page.locator(".sbw-panel").isHidden());
+  check("focus_back_on_launcher", await page.evaluate(() =>
+    document.activeElement?.classList.contains("sbw-launcher")));
+  await shot("widget-mobile-closed.png");
+} finally {
+  await browser.close();
+}
+console.log("RESULT " + JSON.stringify(result));
+process.exit(0);

@@ -1,0 +1,561 @@
+/*
+ * Tero & Paavo chat widget: an embeddable chat for the bots' Socket.IO channel.
+ *
+ * Embed with one script tag (see README, "Embedding the chat widget"):
+ *
+ *   <script src="https://BOTS.EXAMPLE/static/widget/studybots-widget.js" defer
+ *           data-bots="tero paavo"
+ *           data-tero-url="https://tero.example" data-tero-name="Tero Termibotti"
+ *           data-paavo-url="https://paavo.example" data-paavo-name="Paavo Palvelubotti"
+ *           data-title="Kysy opiskelijaboteilta" data-color="#0a4d8c"></script>
+ *
+ * Safety: nothing a user, an editor or a bot sends is ever parsed as HTML.
+ * Every text goes in with textContent / createTextNode; links are built with
+ * createElement("a") and only http(s) addresses become links.
+ * Privacy: the conversation id and the transcript are kept in sessionStorage
+ * (this tab only); "Aloita alusta" forgets them.
+ */
+(function () {
+  "use strict";
+
+  var script = document.currentScript;
+  if (!script || window.StudybotsWidget) { return; }
+  var data = script.dataset;
+  var base = new URL(".", script.src).href;
+
+  var TEXTS = {
+    title: data.title || "Kysy opiskelijaboteilta",
+    launcher: data.launcher || "Kysy botilta",
+    open: data.openLabel || "avaa chat",
+    close: "Sulje chat",
+    placeholder: data.placeholder || "Kirjoita kysymyksesi…",
+    inputLabel: "Kirjoita viesti",
+    send: "Lähetä",
+    restart: "Aloita alusta",
+    you: "Sinä",
+    typing: "kirjoittaa…",
+    connecting: "Yhdistetään…",
+    reconnecting: "Yhteys katkesi. Yhdistetään uudelleen…",
+    offline: "Ei yhteyttä. Viestisi lähtee, kun yhteys palaa.",
+    slow: "Vastaus viipyy. Yritä hetken päästä uudelleen.",
+    chooseBot: "Valitse botti",
+    quickReplies: "Vastausvaihtoehdot",
+    conversation: "Keskustelu",
+    newTab: "(avautuu uuteen välilehteen)"
+  };
+  var MAX_CHARS = 2000;
+  var MAX_STORED = 100;
+  var REPLY_TIMEOUT_MS = 30000;
+
+  // -- configuration ------------------------------------------------------------------
+  var bots = [];
+  (data.bots || data.bot || "").split(/[\s,]+/).forEach(function (id) {
+    if (!/^[a-z][a-z0-9]*$/.test(id)) { return; }
+    var url = safeUrl(data[id + "Url"] || data.server || "");
+    if (!url) { return; }
+    bots.push({
+      id: id,
+      url: url.replace(/\/+$/, ""),
+      name: data[id + "Name"] || id,
+      greeting: data[id + "Greeting"] || ""
+    });
+  });
+  if (!bots.length) {
+    if (window.console) { console.warn("studybots-widget: no bot configured (data-bots, data-<bot>-url)"); }
+    return;
+  }
+
+  // -- helpers ------------------------------------------------------------------------
+  function safeUrl(text) {
+    try {
+      var url = new URL(text, document.baseURI);
+      return (url.protocol === "http:" || url.protocol === "https:") ? url.href : null;
+    } catch (e) { return null; }
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    return node;
+  }
+
+  function store(key, value) {
+    try {
+      if (value === null) { sessionStorage.removeItem(key); }
+      else { sessionStorage.setItem(key, JSON.stringify(value)); }
+    } catch (e) { /* storage full or disabled: the widget still works */ }
+  }
+
+  function load(key, fallback) {
+    try {
+      var value = JSON.parse(sessionStorage.getItem(key));
+      return value === null ? fallback : value;
+    } catch (e) { return fallback; }
+  }
+
+  var KEY = "studybots-widget:";
+  var uid = 0;
+  function nextId(prefix) { uid += 1; return "sbw-" + prefix + "-" + uid; }
+
+  // Text with links: [title](https://...) and bare http(s) addresses become
+  // <a> elements; everything else stays text.
+  var LINK = /\[([^\]\n]{1,300})\]\(([^)\s]{1,2000})\)|(https?:\/\/[^\s<>"'`]+)/g;
+  function appendRichText(parent, text) {
+    var last = 0;
+    var match;
+    LINK.lastIndex = 0;
+    while ((match = LINK.exec(text)) !== null) {
+      var label = match[1], href = match[2], bare = match[3], trail = "";
+      if (bare) {
+        var cut = bare.match(/[.,;:!?)\]]+$/);
+        if (cut) { trail = cut[0]; bare = bare.slice(0, -trail.length); }
+        href = bare; label = bare;
+      }
+      var url = /^https?:\/\//i.test(href) ? safeUrl(href) : null;
+      if (!url) { continue; }
+      if (match.index > last) { parent.appendChild(document.createTextNode(text.slice(last, match.index))); }
+      var a = el("a", "sbw-link", label);
+      a.href = url;
+      a.target = "_blank";
+      a.rel = "noopener noreferrer";
+      a.appendChild(el("span", "sbw-visually-hidden", " " + TEXTS.newTab));
+      parent.appendChild(a);
+      if (trail) { parent.appendChild(document.createTextNode(trail)); }
+      last = match.index + match[0].length;
+    }
+    if (last < text.length) { parent.appendChild(document.createTextNode(text.slice(last))); }
+  }
+
+  function choices(list) {
+    var out = [];
+    (Array.isArray(list) ? list : []).forEach(function (b) {
+      if (!b || typeof b !== "object") { return; }
+      var title = typeof b.title === "string" ? b.title : "";
+      if (!title) { return; }
+      if (typeof b.payload === "string") { out.push({ title: title, payload: b.payload }); }
+      else if (typeof b.url === "string" && safeUrl(b.url)) { out.push({ title: title, url: b.url }); }
+    });
+    return out;
+  }
+
+  // A bot message of Rasa's Socket.IO channel as the widget stores it.
+  function fromBot(message) {
+    if (!message || typeof message !== "object") { return null; }
+    var entry = { who: "bot", text: typeof message.text === "string" ? message.text : "" };
+    var buttons = choices(message.buttons);
+    var quick = choices(message.quick_replies);
+    var attachment = message.attachment;
+    if (attachment && attachment.payload && typeof attachment.payload.src === "string"
+        && safeUrl(attachment.payload.src)) {
+      entry.text += (entry.text ? "\n" : "") + attachment.payload.src;
+    }
+    if (buttons.length) { entry.buttons = buttons; }
+    if (quick.length) { entry.quick = quick; }
+    if (message.error) { entry.notice = true; }
+    if (!entry.text && !buttons.length && !quick.length) { return null; }
+    return entry;
+  }
+
+  // -- the widget ---------------------------------------------------------------------
+  var root = el("div", "sbw");
+  root.setAttribute("lang", data.lang || "fi");
+  if (data.color && /^#[0-9a-fA-F]{3,8}$|^[a-z]+$/.test(data.color)) {
+    root.style.setProperty("--sbw-color", data.color);
+  }
+  if (data.colorDark && /^#[0-9a-fA-F]{3,8}$|^[a-z]+$/.test(data.colorDark)) {
+    root.style.setProperty("--sbw-color-dark", data.colorDark);
+  }
+  var panelId = nextId("panel");
+  var titleId = nextId("title");
+
+  var launcher = el("button", "sbw-launcher");
+  launcher.type = "button";
+  launcher.setAttribute("aria-expanded", "false");
+  launcher.setAttribute("aria-controls", panelId);
+  var bubble = el("span", "sbw-launcher-icon");
+  bubble.setAttribute("aria-hidden", "true");
+  launcher.appendChild(bubble);
+  launcher.appendChild(el("span", "sbw-launcher-text", TEXTS.launcher));
+  // The accessible name starts with the visible text (WCAG 2.5.3).
+  launcher.appendChild(el("span", "sbw-visually-hidden", " (" + TEXTS.open + ")"));
+
+  var panel = el("section", "sbw-panel");
+  panel.id = panelId;
+  panel.hidden = true;
+  panel.setAttribute("role", "dialog");
+  panel.setAttribute("aria-modal", "false");
+  panel.setAttribute("aria-labelledby", titleId);
+
+  var header = el("div", "sbw-header");
+  var title = el("h2", "sbw-title", TEXTS.title);
+  title.id = titleId;
+  var restart = el("button", "sbw-restart", TEXTS.restart);
+  restart.type = "button";
+  var close = el("button", "sbw-close");
+  close.type = "button";
+  close.setAttribute("aria-label", TEXTS.close);
+  close.appendChild(el("span", null, "×")).setAttribute("aria-hidden", "true");
+  header.appendChild(title);
+  header.appendChild(restart);
+  header.appendChild(close);
+  panel.appendChild(header);
+
+  var switcher = null;
+  if (bots.length > 1) {
+    switcher = el("div", "sbw-switch");
+    switcher.setAttribute("role", "group");
+    switcher.setAttribute("aria-label", TEXTS.chooseBot);
+    panel.appendChild(switcher);
+  }
+
+  var status = el("p", "sbw-status");
+  status.setAttribute("role", "status");
+  panel.appendChild(status);
+
+  var logs = el("div", "sbw-logs");
+  panel.appendChild(logs);
+
+  var typing = el("div", "sbw-typing");
+  typing.hidden = true;
+  var dots = el("span", "sbw-dots");
+  dots.setAttribute("aria-hidden", "true");
+  dots.appendChild(el("span"));
+  dots.appendChild(el("span"));
+  dots.appendChild(el("span"));
+  var typingText = el("span", "sbw-typing-text");
+  typingText.setAttribute("aria-hidden", "true");
+  typing.appendChild(dots);
+  typing.appendChild(typingText);
+  panel.appendChild(typing);
+  // Screen readers hear "... kirjoittaa" from a live region that is always there.
+  var typingLive = el("p", "sbw-visually-hidden");
+  typingLive.setAttribute("aria-live", "polite");
+  panel.appendChild(typingLive);
+
+  var form = el("form", "sbw-form");
+  form.setAttribute("novalidate", "");
+  var inputId = nextId("input");
+  var label = el("label", "sbw-visually-hidden", TEXTS.inputLabel);
+  label.setAttribute("for", inputId);
+  var input = el("input", "sbw-input");
+  input.id = inputId;
+  input.type = "text";
+  input.name = "message";
+  input.autocomplete = "off";
+  input.maxLength = MAX_CHARS;
+  input.placeholder = TEXTS.placeholder;
+  var send = el("button", "sbw-send", TEXTS.send);
+  send.type = "submit";
+  form.appendChild(label);
+  form.appendChild(input);
+  form.appendChild(send);
+  panel.appendChild(form);
+
+  root.appendChild(panel);
+  root.appendChild(launcher);
+
+  // -- one conversation per bot -------------------------------------------------------
+  var active = null;
+  var conversations = {};
+
+  function Conversation(bot) {
+    var self = this;
+    self.bot = bot;
+    self.key = KEY + bot.id;
+    self.sessionId = load(self.key + ":session", null);
+    self.transcript = load(self.key + ":log", []);
+    self.socket = null;
+    self.confirmed = false;
+    self.queue = [];
+    self.waiting = 0;
+    self.timer = null;
+    self.state = "idle";
+
+    // The scrolling region (focusable, so the keyboard can scroll it) holds the list.
+    self.log = el("div", "sbw-log");
+    self.log.setAttribute("role", "log");
+    self.log.setAttribute("aria-live", "polite");
+    self.log.setAttribute("aria-label", TEXTS.conversation + ": " + bot.name);
+    self.log.setAttribute("tabindex", "0");
+    self.log.hidden = true;
+    self.list = el("ol", "sbw-list");
+    self.log.appendChild(self.list);
+    logs.appendChild(self.log);
+
+    if (!self.transcript.length && bot.greeting) {
+      self.transcript.push({ who: "bot", text: bot.greeting });
+    }
+    self.transcript.forEach(function (entry) { self.render(entry); });
+  }
+
+  Conversation.prototype.save = function () {
+    this.transcript = this.transcript.slice(-MAX_STORED);
+    store(this.key + ":log", this.transcript);
+  };
+
+  Conversation.prototype.render = function (entry) {
+    var self = this;
+    var li = el("li", "sbw-msg sbw-" + (entry.who === "user" ? "user" : "bot") + (entry.notice ? " sbw-notice" : ""));
+    li.appendChild(el("span", "sbw-visually-hidden", (entry.who === "user" ? TEXTS.you : self.bot.name) + ": "));
+    if (entry.text) {
+      var bubbleText = el("p", "sbw-bubble");
+      appendRichText(bubbleText, entry.text);
+      li.appendChild(bubbleText);
+    }
+    [["buttons", "sbw-buttons"], ["quick", "sbw-quick"]].forEach(function (kind) {
+      var list = entry[kind[0]];
+      if (!list || !list.length) { return; }
+      var group = el("div", "sbw-choices " + kind[1]);
+      group.setAttribute("role", "group");
+      group.setAttribute("aria-label", TEXTS.quickReplies);
+      list.forEach(function (choice) {
+        var node;
+        if (choice.url) {
+          node = el("a", "sbw-choice", choice.title);
+          node.href = safeUrl(choice.url);
+          node.target = "_blank";
+          node.rel = "noopener noreferrer";
+        } else {
+          node = el("button", "sbw-choice", choice.title);
+          node.type = "button";
+          node.addEventListener("click", function () { self.send(choice.payload, choice.title); });
+        }
+        group.appendChild(node);
+      });
+      li.appendChild(group);
+    });
+    self.list.appendChild(li);
+    self.scroll();
+  };
+
+  Conversation.prototype.scroll = function () {
+    this.log.scrollTop = this.log.scrollHeight;
+  };
+
+  Conversation.prototype.add = function (entry) {
+    this.transcript.push(entry);
+    this.save();
+    this.render(entry);
+  };
+
+  // Quick replies answer the last question only: gone once the user says something.
+  Conversation.prototype.dropQuickReplies = function () {
+    var changed = false;
+    this.transcript.forEach(function (entry) {
+      if (entry.quick) { delete entry.quick; changed = true; }
+    });
+    var groups = this.log.querySelectorAll(".sbw-quick");
+    for (var i = 0; i < groups.length; i++) { groups[i].parentNode.removeChild(groups[i]); }
+    if (changed) { this.save(); }
+  };
+
+  Conversation.prototype.setState = function (state) {
+    this.state = state;
+    if (this === active) { showState(); }
+  };
+
+  Conversation.prototype.connect = function () {
+    var self = this;
+    if (self.socket) { return; }
+    if (!window.io) { loadClient(function () { self.connect(); }); return; }
+    self.setState("connecting");
+    var socket = window.io(self.bot.url, {
+      path: "/socket.io",
+      transports: ["websocket"],  // each bot runs several workers: no long-polling
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 3000
+    });
+    self.socket = socket;
+    socket.on("connect", function () {
+      self.confirmed = false;
+      socket.emit("session_request", { session_id: self.sessionId });
+    });
+    socket.on("session_confirm", function (sessionId) {
+      if (typeof sessionId !== "string") { return; }
+      self.sessionId = sessionId;
+      store(self.key + ":session", sessionId);
+      self.confirmed = true;
+      self.setState("connected");
+      var queued = self.queue;
+      self.queue = [];
+      queued.forEach(function (message) { self.emit(message); });
+    });
+    socket.on("bot_uttered", function (message) {
+      var entry = fromBot(message);
+      if (entry) { self.add(entry); }
+      self.moveTyping();
+    });
+    socket.on("bot_done", function () {
+      self.waiting = Math.max(0, self.waiting - 1);
+      self.updateTyping();
+    });
+    socket.on("disconnect", function () {
+      self.confirmed = false;
+      self.setState("reconnecting");
+    });
+    socket.on("connect_error", function () {
+      self.setState(self.state === "connecting" ? "connecting" : "reconnecting");
+    });
+  };
+
+  Conversation.prototype.emit = function (message) {
+    this.socket.emit("user_uttered", { message: message, session_id: this.sessionId });
+  };
+
+  Conversation.prototype.send = function (message, shown) {
+    var text = String(message).slice(0, MAX_CHARS);
+    if (!text.trim()) { return; }
+    this.dropQuickReplies();
+    this.add({ who: "user", text: shown || text });
+    this.waiting += 1;
+    this.updateTyping();
+    this.connect();
+    if (this.confirmed) { this.emit(text); } else { this.queue.push(text); }
+    if (this === active) { showState(); }
+  };
+
+  Conversation.prototype.updateTyping = function () {
+    var self = this;
+    clearTimeout(self.timer);
+    if (self.waiting > 0) {
+      self.timer = setTimeout(function () {
+        if (self.confirmed && self.waiting > 0) {
+          self.waiting = 0;
+          self.add({ who: "bot", text: TEXTS.slow, notice: true });
+          self.updateTyping();
+        }
+      }, REPLY_TIMEOUT_MS);
+    }
+    if (self === active) { showTyping(); }
+  };
+
+  Conversation.prototype.moveTyping = function () { this.scroll(); };
+
+  Conversation.prototype.restart = function () {
+    this.waiting = 0;
+    this.queue = [];
+    this.transcript = [];
+    this.sessionId = null;
+    store(this.key + ":session", null);
+    store(this.key + ":log", null);
+    while (this.list.firstChild) { this.list.removeChild(this.list.firstChild); }
+    if (this.bot.greeting) { this.add({ who: "bot", text: this.bot.greeting }); }
+    if (this.socket) {
+      // A new session id from the server: the old conversation stays behind.
+      this.confirmed = false;
+      this.socket.emit("session_request", { session_id: null });
+    }
+    this.updateTyping();
+  };
+
+  function showTyping() {
+    typing.hidden = !(active && active.waiting > 0);
+    var text = typing.hidden ? "" : active.bot.name + " " + TEXTS.typing;
+    if (typingText.textContent !== text) { typingText.textContent = text; typingLive.textContent = text; }
+    if (!typing.hidden) { active.scroll(); }
+  }
+
+  function showState() {
+    var state = active ? active.state : "idle";
+    root.setAttribute("data-connection", state);
+    var text = "";
+    if (state === "connecting") { text = TEXTS.connecting; }
+    if (state === "reconnecting") { text = active.queue.length ? TEXTS.offline : TEXTS.reconnecting; }
+    if (status.textContent !== text) { status.textContent = text; }
+    status.hidden = !text;
+  }
+
+  var clientCallbacks = null;
+  function loadClient(callback) {
+    if (clientCallbacks) { clientCallbacks.push(callback); return; }
+    clientCallbacks = [callback];
+    var tag = document.createElement("script");
+    tag.src = new URL("../vendor/socket.io.min.js", base).href;
+    tag.onload = function () { clientCallbacks.forEach(function (f) { f(); }); };
+    tag.onerror = function () { status.hidden = false; status.textContent = TEXTS.reconnecting; };
+    document.head.appendChild(tag);
+  }
+
+  // -- switching, opening, sending ----------------------------------------------------
+  var switchButtons = {};
+  bots.forEach(function (bot) {
+    conversations[bot.id] = new Conversation(bot);
+    if (switcher) {
+      var b = el("button", "sbw-switch-bot", bot.name);
+      b.type = "button";
+      b.setAttribute("aria-pressed", "false");
+      b.setAttribute("data-bot", bot.id);
+      b.addEventListener("click", function () { select(bot.id, true); });
+      switcher.appendChild(b);
+      switchButtons[bot.id] = b;
+    }
+  });
+
+  function select(id, focusInput) {
+    var conversation = conversations[id] || conversations[bots[0].id];
+    active = conversation;
+    bots.forEach(function (bot) {
+      conversations[bot.id].log.hidden = bot.id !== conversation.bot.id;
+      if (switchButtons[bot.id]) {
+        switchButtons[bot.id].setAttribute("aria-pressed", String(bot.id === conversation.bot.id));
+      }
+    });
+    root.setAttribute("data-bot", conversation.bot.id);
+    store(KEY + "bot", conversation.bot.id);
+    if (!panel.hidden) { conversation.connect(); }
+    showState();
+    showTyping();
+    conversation.scroll();
+    if (focusInput) { input.focus(); }
+  }
+
+  function setOpen(open, focus) {
+    panel.hidden = !open;
+    launcher.setAttribute("aria-expanded", String(open));
+    root.classList.toggle("sbw-open", open);
+    store(KEY + "open", open);
+    if (open) {
+      active.connect();
+      active.scroll();
+      if (focus) { input.focus(); }
+    } else if (focus) {
+      launcher.focus();
+    }
+  }
+
+  launcher.addEventListener("click", function () { setOpen(panel.hidden, true); });
+  close.addEventListener("click", function () { setOpen(false, true); });
+  restart.addEventListener("click", function () { active.restart(); input.focus(); });
+  panel.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { event.preventDefault(); setOpen(false, true); }
+  });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = input.value.trim();
+    if (!text) { input.focus(); return; }
+    input.value = "";
+    active.send(text);
+  });
+
+  function start() {
+    document.body.appendChild(root);
+    var link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = new URL("studybots-widget.css", base).href;
+    document.head.appendChild(link);
+    select(load(KEY + "bot", bots[0].id), false);
+    if (load(KEY + "open", false)) { setOpen(true, false); }
+  }
+
+  window.StudybotsWidget = {
+    open: function () { setOpen(true, true); },
+    close: function () { setOpen(false, false); },
+    select: function (id) { select(id, false); }
+  };
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
