@@ -13,12 +13,17 @@ real action server and both bots (REST channel, loopback only):
 7. an editor's change to the answer of the running Tero: the editor imports a
    new term from the review inbox, `studybots.publish` retrains, evaluates and
    publishes, and the running bot (never restarted) answers the question
-   (--change-only runs only this, --skip-change skips it).
+   (--change-only runs only this, --skip-change skips it);
+8. load: 50 concurrent simulated students for 60 s against both bots, in the
+   embedded profile (SQLite) and the production profile (PostgreSQL, Redis,
+   RabbitMQ, two replicas per bot behind nginx): errors, throughput and
+   p50/p95/p99 (--load-only, --skip-load, --load-users, --load-seconds).
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import os
 import shutil
@@ -137,7 +142,13 @@ def main() -> int:
     parser.add_argument("--change-only", action="store_true",
                         help="run only the editor's change to answer section")
     parser.add_argument("--skip-change", action="store_true")
+    parser.add_argument("--load-only", action="store_true")
+    parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--load-users", type=int, default=50)
+    parser.add_argument("--load-seconds", type=float, default=60)
     args = parser.parse_args()
+    if args.load_only:
+        return load_section(load_settings().models_dir, args.load_users, args.load_seconds)
     if args.ptv_only:
         return ptv_import_section(args.ptv_services)
     if args.change_only:
@@ -196,6 +207,8 @@ def main() -> int:
         os.environ.pop("RASA_CACHE_DIRECTORY", None)
     if not args.skip_change:
         change_to_answer_section(base.models_dir)
+    if not args.skip_load:
+        load_section(base.models_dir, args.load_users, args.load_seconds)
     if args.ptv_services:
         return ptv_import_section(args.ptv_services)
     return 0
@@ -250,6 +263,62 @@ def change_to_answer_section(models_dir: Path) -> int:
     print(f"  editor's change -> running bot answers: {total:.0f} s "
           f"(target <= 180 s){'' if answered else ' NOT ANSWERED'}")
     return 0 if answered else 1
+
+
+async def students(ports: dict[str, int], users: int, seconds: float
+                   ) -> tuple[int, list[float], int]:
+    """`users` students at once, half asking Tero and half Paavo, each going
+    through its conversation again and again until `seconds` have passed."""
+    deadline = time.perf_counter() + seconds
+    latencies: list[float] = []
+    errors = 0
+
+    async def student(n: int, session: aiohttp.ClientSession) -> None:
+        nonlocal errors
+        bot = servers.BOTS[n % 2]
+        for c in itertools.count():
+            for text in CONVERSATIONS[bot]:
+                if time.perf_counter() > deadline:
+                    return
+                try:
+                    latencies.append(await send(session, ports[bot], f"load-{n}-{c}", text))
+                except Exception:
+                    errors += 1
+
+    timeout = aiohttp.ClientTimeout(total=60)
+    connector = aiohttp.TCPConnector(limit=users)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+        await asyncio.gather(*(student(n, session) for n in range(users)))
+    return len(latencies), latencies, errors
+
+
+def load_section(models_dir: Path, users: int, seconds: float) -> int:
+    from studybots import workspace
+
+    print(f"\nLoad: {users} concurrent students (half Tero, half Paavo) for {seconds:.0f} s")
+    failures = 0
+    for profile in ("embedded", "production"):
+        with tempfile.TemporaryDirectory() as tmp:
+            ws = workspace.create(Path(tmp), models_dir, model_pull_seconds=10)
+            with (workspace.production(ws) if profile == "production"
+                  else contextlib.nullcontext(ws)) as run_ws:
+                specs = servers.server_specs(run_ws.settings, models_dir=run_ws.settings.models_dir,
+                                             with_web=False, log_dir=ws.root)
+                servers.start(specs)
+                try:
+                    ports = {bot: servers.bot_port(run_ws.settings, bot) for bot in servers.BOTS}
+                    asyncio.run(students(ports, 4, 3))  # warm-up
+                    count, lat, errors = asyncio.run(students(ports, users, seconds))
+                    memory = sum(rss_mb(s.process.pid) for s in specs)
+                finally:
+                    servers.stop(specs)
+        failures += errors
+        shape = ("SQLite, 1 process x 2 workers per bot" if profile == "embedded" else
+                 "PostgreSQL + Redis + RabbitMQ, 2 replicas x 1 worker per bot behind nginx")
+        print(f"  {profile} ({shape}): {count / seconds:.1f} replies/s, errors {errors} "
+              f"(target 0), p50 {percentile(lat, 50):.0f} ms, p95 {percentile(lat, 95):.0f} ms, "
+              f"p99 {percentile(lat, 99):.0f} ms; memory {memory:.0f} MB")
+    return 1 if failures else 0
 
 
 def ptv_import_section(services: int) -> int:

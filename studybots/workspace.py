@@ -8,9 +8,16 @@ never touched.
 """
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import shutil
+import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
+
+import sqlalchemy as sa
 
 from studybots.catalogue.load import load_catalogue
 from studybots.services.build import build_database
@@ -52,3 +59,64 @@ def create(root: Path, models_dir: Path, model_pull_seconds: int = 1) -> Workspa
                MODEL_PULL_SECONDS=str(model_pull_seconds),
                RASA_CACHE_DIRECTORY=str(var / "rasa-cache"))
     return Workspace(root, settings, env)
+
+
+ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@contextmanager
+def postgres_databases(parts: tuple[str, ...] = ("tero", "paavo", "log"),
+                       admin_url: str = ADMIN_URL) -> Iterator[dict[str, str]]:
+    """Fresh PostgreSQL databases named sb_<random>_<part>, dropped afterwards."""
+    tag = uuid.uuid4().hex[:8]
+    names = {part: f"sb_{tag}_{part}" for part in parts}
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", future=True)
+    try:
+        with admin.connect() as c:
+            for name in names.values():
+                c.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        yield names
+    finally:
+        with admin.connect() as c:
+            for name in names.values():
+                c.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                  "WHERE datname = :n"), {"n": name})
+                c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+@contextmanager
+def production(ws: Workspace, bots_pg: str = "postgresql://postgres@127.0.0.1:5432",
+               log_pg: str | None = None, amqp: str = "amqp://guest:guest@127.0.0.1:5672/",
+               redis: str = "redis://127.0.0.1:6379/0", replicas: int = 2
+               ) -> Iterator[Workspace]:
+    """The workspace in the production profile, with databases of its own.
+
+    `bots_pg`, `log_pg` and `amqp` may point at proxies in front of the real
+    services (the fault tests cut them)."""
+    with postgres_databases() as names:
+        queue = f"studybots-{names['log'].split('_')[1]}"
+        settings = dataclasses.replace(
+            ws.settings, profile="production", bot_replicas=replicas,
+            trackers=(("tero", f"{bots_pg}/{names['tero']}"),
+                      ("paavo", f"{bots_pg}/{names['paavo']}")),
+            log_database=f"{log_pg or bots_pg}/{names['log']}",
+            lock_url=redis, log_queue=f"{amqp}?queue={queue}")
+        try:
+            yield Workspace(ws.root, settings, dict(ws.env, STUDYBOTS_LOG_URL=settings.log_url))
+        finally:
+            _delete_queue(amqp, queue)
+
+
+def _delete_queue(amqp: str, queue: str) -> None:
+    import aio_pika
+
+    async def delete() -> None:
+        connection = await aio_pika.connect(amqp)
+        async with connection:
+            channel = await connection.channel()
+            await channel.queue_delete(queue)
+    try:
+        asyncio.run(delete())
+    except Exception:  # the broker is down or the queue never existed
+        pass
