@@ -51,14 +51,24 @@ def facts_from_text(text: str, situations: Mapping[str, Situation]) -> dict[str,
     return facts
 
 
+ANSWER_ENTITY = "situation_answer"
+
+
+def answer_payload(intent: str, situation: str, value: str) -> str:
+    """A button that answers a situation question: `/affirm{"situation_answer": "ulkomailta=eu"}`."""
+    return f'/{intent}{{"{ANSWER_ENTITY}": "{situation}={value}"}}'
+
+
 def facts_from_entities(entities: Iterable[Mapping], situations: Mapping[str, Situation]
                         ) -> dict[str, str]:
-    """Entities named like a situation, e.g. a button payload
-    `/affirm{"ulkomailta": "eu"}` (or an NLU entity extractor)."""
+    """The `situation_answer` entity of an answer button ("ulkomailta=eu"),
+    or an entity named like a situation (from an NLU entity extractor)."""
     facts = {}
     for entity in entities or ():
-        situation = situations.get(str(entity.get("entity", "")))
-        value = str(entity.get("value", ""))
+        name, value = str(entity.get("entity", "")), str(entity.get("value", ""))
+        if name == ANSWER_ENTITY and "=" in value:
+            name, value = value.split("=", 1)
+        situation = situations.get(name)
         if situation and any(a.value == value for a in situation.answers):
             facts[situation.id] = value
     return facts
