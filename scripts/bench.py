@@ -9,7 +9,10 @@ real action server and both bots (REST channel, loopback only):
 4. resident memory of both bots and the action server;
 5. a long conversation (one sender, many messages) against a new one;
 6. importing 30,000 PTV services (scripts/bench_ptv_import.py; --ptv-services 0
-   skips it, --ptv-only runs only it).
+   skips it, --ptv-only runs only it);
+7. Paavo's ranking over those 30,000 services plus the catalogue, p50/p95
+   (scripts/bench_search.py; --search-services 0 skips it, --search-only
+   runs only it).
 """
 from __future__ import annotations
 
@@ -33,6 +36,7 @@ from studybots.services.build import build_database  # noqa: E402
 from studybots.settings import Settings, load_settings  # noqa: E402
 
 import bench_ptv_import  # noqa: E402  (scripts/ is on sys.path when this runs as a script)
+import bench_search  # noqa: E402
 
 CONVERSATIONS = {
     "tero": ["moi", "mikä on kela", "mistä saan verokortin", "mitä föli tarkoittaa",
@@ -125,7 +129,12 @@ def main() -> int:
     parser.add_argument("--ptv-services", type=int, default=30000,
                         help="services in the PTV import section (0: skip it)")
     parser.add_argument("--ptv-only", action="store_true", help="run only the PTV import section")
+    parser.add_argument("--search-services", type=int, default=30000,
+                        help="synthesised services in the search section (0: skip it)")
+    parser.add_argument("--search-only", action="store_true", help="run only the search section")
     args = parser.parse_args()
+    if args.search_only:
+        return search_section(args.search_services)
     if args.ptv_only:
         return ptv_import_section(args.ptv_services)
     base = load_settings()
@@ -176,8 +185,16 @@ def main() -> int:
                       f"{percentile(fresh, 95):.1f} ms")
         finally:
             servers.stop(specs)
-    if args.ptv_services:
-        return ptv_import_section(args.ptv_services)
+    status = ptv_import_section(args.ptv_services) if args.ptv_services else 0
+    if args.search_services:
+        search_section(args.search_services)
+    return status
+
+
+def search_section(services: int) -> int:
+    print(f"\nPaavo search over {services} synthesised PTV services + the catalogue "
+          "(the action's ranking function, in process)")
+    bench_search.run(services, out=lambda line: print(f"  {line}"))
     return 0
 
 
