@@ -116,7 +116,16 @@ def precompute_embeddings(database_url: str, embedding_cache=None) -> int:
             rows = session.execute(select(ServiceRow.name, ServiceRow.description)).all()
     finally:
         engine.dispose()
-    vectors_for([passage_text(r.name, r.description or "") for r in rows], embedding_cache)
+    from studybots.services.embeddings import VectorCache, text_hash
+
+    texts = [passage_text(r.name, r.description or "") for r in rows]
+    vectors = vectors_for(texts, embedding_cache)  # the machine's cache: only new texts
+    # ... and into the service database itself, where every action server reads them.
+    target = VectorCache(database_url)
+    try:
+        target.put_many({text_hash(t): v for t, v in zip(texts, vectors)})
+    finally:
+        target.dispose()
     return len(rows)
 
 

@@ -204,10 +204,17 @@ class ServiceFinder:
             engine.dispose()
         vectors = embedder = None
         if embeddings:
-            from studybots.services.embeddings import QueryEmbedder, passage_text, vectors_for
+            from studybots.services.embeddings import (QueryEmbedder, VectorCache, passage_text,
+                                                       vectors_for)
 
-            vectors = vectors_for([passage_text(s.name, s.description) for s in services],
-                                  embedding_cache)
+            # Vectors are stored in the service database by `make build`.
+            cache = embedding_cache or VectorCache(database_url)
+            try:
+                vectors = vectors_for([passage_text(s.name, s.description) for s in services],
+                                      cache)
+            finally:
+                if embedding_cache is None:
+                    cache.dispose()
             embedder = QueryEmbedder()
         return cls(services, keywords, needs, municipality_code, vectors, embedder,
                    life_events, config, home_name)
