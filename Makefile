@@ -22,7 +22,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: help install validate generate build train publish retrain run test test-fast audit data-validate eval bench bench-ptv review report sample-log ptv-import log-retention clean
+.PHONY: help install validate generate build train publish retrain run test test-fast audit data-validate eval bench bench-ptv bench-search tune review report sample-log ptv-import log-retention clean
 
 help:
 	@echo "make run        install, validate, build, train if needed, start both bots + the chat widget demo page"
@@ -119,6 +119,14 @@ ptv-import: install
 # Only the PTV import part of make bench: 30,000 services, no training needed.
 bench-ptv: install
 	$(PY) scripts/bench_ptv_import.py $(ARGS)
+
+# Only the search part of make bench: Paavo's ranking over 30,000 services.
+bench-search: build
+	$(PY) scripts/bench_search.py $(ARGS)
+
+# Paavo's ranking configurations on the dev set: recall@3 and MRR of each.
+tune: train build
+	$(PY) -m studybots.services.tune $(ARGS)
 
 # The editors' inbox: unrecognised, unsure and 👎 questions (ARGS="--csv inbox.csv").
 review: install

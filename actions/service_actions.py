@@ -1,33 +1,48 @@
-"""Paavo's action: find services for what the student said.
+"""Paavo's actions: find services for what the student said, and ask (at
+most three short, optional questions) about their situation.
 
-The NLU's need (intent `tarve_<id>`) puts that need's services first; a
-free-text search over the whole service catalogue fills in, and carries the
-answer alone when the NLU is unsure.
+The NLU's need (intent `tarve_<id>`) puts that need's services first; what
+the student has said about their situation ("muutan Turkuun ensi kuussa",
+"tulen Ranskasta") and their answers to Paavo's questions move the services
+that matter for them to the top; a search over the whole service catalogue
+fills in, and carries the answer alone when the NLU is unsure.
+
+The questions and their effects are the catalogue's situation tables. The
+conversation keeps, in slots: `situation_facts` (situation -> answer, "-" =
+skipped), `situations_asked` (never asked twice), `situation_pending` (the
+question waiting for an answer), `last_query` / `last_need` (re-ranked when
+an answer arrives).
 """
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import state
 from actions.texts import feedback_buttons, text
 from studybots.decide import decide_need, load_thresholds
 from studybots.generate import need_intent
+from studybots.services import situations as sit
 from studybots.services.finder import Ranked
+from studybots.text import fold
 
 logger = logging.getLogger(__name__)
 THRESHOLDS = load_thresholds("paavo")
 DESCRIPTION_MAX = 160
+MAX_GLOSSARY = 2
+GLOSSARY_DEFINITION_MAX = 110
 
 
-def one_line(description: str) -> str:
+def one_line(description: str, limit: int = DESCRIPTION_MAX) -> str:
     description = " ".join(description.split())
-    if len(description) <= DESCRIPTION_MAX:
+    if len(description) <= limit:
         return description
-    cut = description[:DESCRIPTION_MAX].rsplit(" ", 1)[0]
+    cut = description[:limit].rsplit(" ", 1)[0]
     return cut.rstrip(",.;:") + "…"
 
 
@@ -40,6 +55,112 @@ def service_lines(results: list[Ranked]) -> list[str]:
     return [line for line in lines if line]
 
 
+# --- terms in service texts (Tero's definitions) -------------------------------
+
+def _term_names(term) -> list[str]:
+    """The names a term goes by in a text: its headline parts ("TYS –
+    Turun Ylioppilaskyläsäätiö") and aliases that are names (capitalised)."""
+    names = [part.strip() for part in term.term.split(" – ") if part.strip()]
+    names += [a for a in term.aliases if a[:1].isupper()]
+    return [n for n in names if len(n) >= 3]
+
+
+def _asked_about(names: list[str], query: str) -> bool:
+    """Did the student use the term themselves (also inflected: 'asumistukea')?"""
+    words = fold(query).split()
+    for name in names:
+        for token in fold(name).split():
+            stem = token[:5] if len(token) >= 5 else token
+            if any(w.startswith(stem) for w in words):
+                return True
+    return False
+
+
+def glossary_lines(results: list[Ranked], catalogue, query: str) -> list[str]:
+    """'Kela = …' for up to two catalogue terms the listed services mention,
+    the earliest mentioned first, with Tero's definition; not for terms the
+    student used themselves."""
+    shown = "\n".join(f"{r.service.name} {r.service.provider} {one_line(r.service.description)}"
+                      for r in results)
+    found = []
+    for term in catalogue.terms.values():
+        names = _term_names(term)
+        if not names:
+            continue
+        # A name matches as a whole word, also inflected (Kela -> Kelan, YTHS:n).
+        match = re.search(r"(?<!\w)(" + "|".join(re.escape(n) for n in names) + r")", shown,
+                          re.IGNORECASE)
+        if match and not _asked_about(names, query or ""):
+            found.append((match.start(), term, names[0]))
+    found.sort(key=lambda item: item[0])
+    return [text("glossary_line", term=headline,
+                 definition=one_line(term.definition, GLOSSARY_DEFINITION_MAX))
+            for _, term, headline in found[:MAX_GLOSSARY]]
+
+
+# --- the conversation's situation slots ------------------------------------------
+
+def _facts(tracker: Tracker) -> dict[str, str]:
+    value = tracker.get_slot("situation_facts")
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def _asked(tracker: Tracker) -> list[str]:
+    value = tracker.get_slot("situations_asked")
+    return list(value) if isinstance(value, list) else []
+
+
+def question_message(situation) -> dict[str, Any]:
+    buttons = [{"title": a.label,
+                "payload": sit.answer_payload(a.intent or "affirm", situation.id, a.value)}
+               for a in situation.answers if a.label]
+    buttons.append({"title": text("situation_skip_button"), "payload": "/skip"})
+    return {"text": text("situation_question", question=situation.question),
+            "buttons": buttons}
+
+
+class _ServiceAnswer:
+    """Ranks, writes the service list and maybe the next question; returns
+    the slot events."""
+
+    def __init__(self, dispatcher: CollectingDispatcher, tracker: Tracker):
+        self.dispatcher = dispatcher
+        self.tracker = tracker
+        self.catalogue = state.catalogue()
+        self.situations = self.catalogue.situations
+
+    def answer(self, query: str, need_id: str | None, facts: dict[str, str],
+               asked: list[str], intro: str | None = None,
+               alternatives: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+        finder = state.finder()
+        results, facts = sit.guided_rank(finder, self.situations, query, need_id, facts)
+        events = [SlotSet("situation_facts", facts), SlotSet("last_query", query),
+                  SlotSet("last_need", need_id)]
+        if not results:
+            buttons = [{"title": finder.needs[n].name, "payload": f"/{need_intent(n)}"}
+                       for n in alternatives if n in finder.needs]
+            self.dispatcher.utter_message(
+                text=text("service_alternatives") if buttons else text("service_none"),
+                buttons=buttons or None)
+            return events + [SlotSet("situation_pending", None)]
+        need = finder.needs.get(need_id or "")
+        if intro is None:
+            intro = text("service_intro_need", need=need.name) if need else text("service_intro")
+        lines = [intro, *service_lines(results)]
+        glossary = glossary_lines(results, self.catalogue, query)
+        if glossary:
+            lines += ["", *glossary]
+        if any(r.service.source == "ptv" for r in results):
+            lines += ["", text("service_attribution")]
+        self.dispatcher.utter_message(text="\n".join(lines), buttons=feedback_buttons())
+        question = sit.next_question(self.situations, need_id, facts, asked)
+        if question is None:
+            return events + [SlotSet("situation_pending", None)]
+        self.dispatcher.utter_message(**question_message(question))
+        return events + [SlotSet("situation_pending", question.id),
+                         SlotSet("situations_asked", asked + [question.id])]
+
+
 class ActionFindServices(Action):
     def name(self) -> str:
         return "action_find_services"
@@ -50,6 +171,7 @@ class ActionFindServices(Action):
         decision = decide_need(message, THRESHOLDS)
         try:
             finder = state.finder()
+            helper = _ServiceAnswer(dispatcher, tracker)
         except Exception:  # database missing or unreachable: say so, do not crash
             logger.exception("service finder unavailable")
             dispatcher.utter_message(text=text("service_unavailable"))
@@ -58,18 +180,70 @@ class ActionFindServices(Action):
         need = finder.needs.get(decision.need_id or "")
         if query.startswith("/"):  # a button payload: search by the need's own words
             query = need.name if need else ""
-        results = finder.rank(query, decision.need_id)
-        if not results:
-            buttons = [{"title": finder.needs[n].name, "payload": f"/{need_intent(n)}"}
-                       for n in decision.alternatives if n in finder.needs]
-            dispatcher.utter_message(
-                text=text("service_alternatives") if buttons else text("service_none"),
-                buttons=buttons or None,
-            )
+        facts = _facts(tracker)
+        said = {**sit.facts_from_entities(message.get("entities") or [], helper.situations),
+                **sit.facts_from_text(query, helper.situations)}
+        pending = tracker.get_slot("situation_pending")
+        last_query = tracker.get_slot("last_query")
+        if pending and pending in said and last_query and len(query.split()) <= 4:
+            # A typed answer to Paavo's question ("Turun yliopisto"): the
+            # previous question is ranked again with it.
+            facts.update(said)
+            return helper.answer(last_query, tracker.get_slot("last_need"), facts,
+                                 _asked(tracker), intro=_situation_intro(helper, facts))
+        facts.update(said)
+        return helper.answer(query, decision.need_id, facts, _asked(tracker),
+                             alternatives=decision.alternatives)
+
+
+def _situation_intro(helper: _ServiceAnswer, facts: dict[str, str]) -> str:
+    reasons = [b.reason for b in sit.boosts(facts, helper.situations)]
+    return text("situation_intro", reasons=", ".join(reasons)) if reasons \
+        else text("service_intro")
+
+
+class ActionSituationAnswer(Action):
+    """affirm / deny / skip, or an answer button. Without a pending question
+    it is plain small talk ("Voinko etsiä jotain muuta?")."""
+
+    def name(self) -> str:
+        return "action_situation_answer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+        pending = tracker.get_slot("situation_pending")
+        message = tracker.latest_message or {}
+        intent = (message.get("intent") or {}).get("name")
+        try:
+            helper = _ServiceAnswer(dispatcher, tracker)
+        except Exception:
+            logger.exception("catalogue unavailable")
+            dispatcher.utter_message(text=text("service_unavailable"))
             return []
-        intro = text("service_intro_need", need=need.name) if need else text("service_intro")
-        lines = [intro, *service_lines(results)]
-        if any(r.service.source == "ptv" for r in results):
-            lines += ["", text("service_attribution")]
-        dispatcher.utter_message(text="\n".join(lines), buttons=feedback_buttons())
-        return []
+        situation = helper.situations.get(pending or "")
+        if situation is None:
+            dispatcher.utter_message(text=text("anything_else"))
+            return []
+        facts = _facts(tracker)
+        given = sit.facts_from_entities(message.get("entities") or [], helper.situations)
+        if situation.id not in given and intent in ("affirm", "deny"):
+            chosen = sit.answer_for_intent(situation, intent)
+            if chosen:
+                given[situation.id] = chosen.value
+        asked = _asked(tracker)
+        if situation.id not in given:  # skip, or a yes/no the question has no row for
+            facts[situation.id] = sit.SKIPPED
+            events = [SlotSet("situation_facts", facts), SlotSet("situation_pending", None)]
+            question = sit.next_question(helper.situations, tracker.get_slot("last_need"),
+                                         facts, asked)
+            if question is None:
+                dispatcher.utter_message(text=text("situation_skipped"))
+                return events
+            dispatcher.utter_message(text=text("situation_skipped_next"))
+            dispatcher.utter_message(**question_message(question))
+            return events + [SlotSet("situation_pending", question.id),
+                             SlotSet("situations_asked", asked + [question.id])]
+        facts.update(given)
+        last_query = tracker.get_slot("last_query") or ""
+        return helper.answer(last_query, tracker.get_slot("last_need"), facts, asked,
+                             intro=_situation_intro(helper, facts))

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from studybots.catalogue.load import Catalogue, CatalogueInvalid, load_catalogue
-from studybots.services.finder import ServiceFinder
+from studybots.services.finder import ServiceFinder, options_from_meta
 from studybots.settings import Settings, load_settings
 
 logger = logging.getLogger(__name__)
@@ -75,9 +75,8 @@ class CatalogueState:
         return url
 
     def _build_finder(self) -> ServiceFinder:
-        city = self.catalogue.get().meta.get("city") or {}
         return ServiceFinder.from_database(self.settings.database_url,
-                                           str(city.get("municipality_code", "853")))
+                                           **options_from_meta(self.catalogue.get().meta))
 
 
 _state: CatalogueState | None = None

@@ -1,6 +1,7 @@
 """Tero's action: answer a term from the catalogue, or offer best guesses."""
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -11,15 +12,29 @@ from actions.texts import feedback_buttons, text
 from studybots.decide import decide_term, load_thresholds
 from studybots.generate import term_intent
 
+logger = logging.getLogger(__name__)
 THRESHOLDS = load_thresholds("tero")
+
+
+def related_services(term, catalogue) -> list:
+    """The term's services from the service model (the database Paavo ranks,
+    with PTV's current name, provider and link); from the catalogue table if
+    the database is unavailable."""
+    try:
+        known = state.finder().services
+    except Exception:  # no database: the table still knows the curated services
+        logger.warning("service database unavailable; related services from the catalogue")
+        known = catalogue.services
+    return [known[s] for s in term.services if s in known]
 
 
 def term_answer(term, catalogue) -> str:
     lines = [f"{term.term}", "", term.definition, "", text("term_source", url=term.source_url)]
-    services = [catalogue.services[s] for s in term.services if s in catalogue.services]
+    services = related_services(term, catalogue)
     if services:
         lines += ["", text("term_services_intro")]
-        lines += [f"• {s.name} ({s.provider}): {s.url}" for s in services]
+        lines += [f"• {s.name}" + (f" ({s.provider})" if s.provider else "") + f": {s.url}"
+                  for s in services]
     return "\n".join(lines)
 
 

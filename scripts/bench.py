@@ -17,7 +17,10 @@ real action server and both bots (REST channel, loopback only):
 8. load: 50 concurrent simulated students for 60 s against both bots, in the
    embedded profile (SQLite) and the production profile (PostgreSQL, Redis,
    RabbitMQ, two replicas per bot behind nginx): errors, throughput and
-   p50/p95/p99 (--load-only, --skip-load, --load-users, --load-seconds).
+   p50/p95/p99 (--load-only, --skip-load, --load-users, --load-seconds);
+9. Paavo's ranking over those 30,000 services plus the catalogue, p50/p95
+   (scripts/bench_search.py; --search-services 0 skips it, --search-only
+   runs only it).
 """
 from __future__ import annotations
 
@@ -47,6 +50,7 @@ from studybots.services.build import build_database  # noqa: E402
 from studybots.settings import Settings, load_settings  # noqa: E402
 
 import bench_ptv_import  # noqa: E402  (scripts/ is on sys.path when this runs as a script)
+import bench_search  # noqa: E402
 
 CONVERSATIONS = {
     "tero": ["moi", "mikä on kela", "mistä saan verokortin", "mitä föli tarkoittaa",
@@ -146,7 +150,12 @@ def main() -> int:
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--load-users", type=int, default=50)
     parser.add_argument("--load-seconds", type=float, default=60)
+    parser.add_argument("--search-services", type=int, default=30000,
+                        help="synthesised services in the search section (0: skip it)")
+    parser.add_argument("--search-only", action="store_true", help="run only the search section")
     args = parser.parse_args()
+    if args.search_only:
+        return search_section(args.search_services)
     if args.load_only:
         return load_section(load_settings().models_dir, args.load_users, args.load_seconds)
     if args.ptv_only:
@@ -209,8 +218,16 @@ def main() -> int:
         change_to_answer_section(base.models_dir)
     if not args.skip_load:
         load_section(base.models_dir, args.load_users, args.load_seconds)
-    if args.ptv_services:
-        return ptv_import_section(args.ptv_services)
+    status = ptv_import_section(args.ptv_services) if args.ptv_services else 0
+    if args.search_services:
+        search_section(args.search_services)
+    return status
+
+
+def search_section(services: int) -> int:
+    print(f"\nPaavo search over {services} synthesised PTV services + the catalogue "
+          "(the action's ranking function, in process)")
+    bench_search.run(services, out=lambda line: print(f"  {line}"))
     return 0
 
 

@@ -23,7 +23,9 @@ from pathlib import Path
 
 from studybots.decide import decide_need, decide_term, load_thresholds
 from studybots.generate import NEED_INTENT_PREFIX
-from studybots.services.finder import ServiceFinder
+from studybots.catalogue.load import load_catalogue
+from studybots.services.finder import ServiceFinder, options_from_meta
+from studybots.services.situations import guided_rank
 from studybots.settings import PROJECT_ROOT, load_settings
 
 EVAL_DIR = PROJECT_ROOT / "tests" / "eval"
@@ -94,19 +96,33 @@ def tero_rejects(parsed: dict, thresholds) -> bool:
     return decide_term(parsed, thresholds).kind == "out_of_scope"
 
 
-def paavo_rank(parsed: dict, text: str, relevant: set[str], thresholds, finder) -> int | None:
+def paavo_ids(parsed: dict, text: str, thresholds, finder, situations) -> list[str]:
+    """The services Paavo lists for a first message, as the action ranks
+    them: need, what the message says about the student's situation, search."""
     d = decide_need(parsed, thresholds)
-    ids = [r.service.id for r in finder.rank(text, d.need_id)]
+    ranked, _ = guided_rank(finder, situations, text, d.need_id)
+    return [r.service.id for r in ranked]
+
+
+def paavo_rank(parsed: dict, text: str, relevant: set[str], thresholds, finder,
+               situations=None) -> int | None:
+    ids = paavo_ids(parsed, text, thresholds, finder, situations or {})
     return next((i for i, sid in enumerate(ids, 1) if sid in relevant), None)
 
 
-def paavo_rejects(parsed: dict, text: str, thresholds, finder) -> bool:
+def paavo_rejects(parsed: dict, text: str, thresholds, finder, situations=None) -> bool:
     # Paavo lists services only for a need intent or, when unsure
     # (nlu_fallback), from free-text search; small talk gets its own reply.
     top = parsed["intent"]["name"]
-    d = decide_need(parsed, thresholds)
     searches = top.startswith(NEED_INTENT_PREFIX) or top == "nlu_fallback"
-    return not (searches and bool(finder.rank(text, d.need_id)))
+    return not (searches and bool(paavo_ids(parsed, text, thresholds, finder, situations or {})))
+
+
+def paavo_finder(database_url: str, catalogue_dir: Path | None = None):
+    """The finder and the situation table, configured as the action server does."""
+    catalogue = load_catalogue(catalogue_dir or load_settings().catalogue_dir)
+    finder = ServiceFinder.from_database(database_url, **options_from_meta(catalogue.meta))
+    return finder, catalogue.situations
 
 
 def paavo_need_correct(parsed: dict, need_id: str, thresholds) -> bool:
@@ -155,7 +171,7 @@ def evaluate_paavo(model: Path, dev: list[Labelled], oos: list[str], database_ur
                    extra: list[Labelled] = ()) -> tuple[dict[str, float], dict[str, list[str]]]:
     """Recall@3 and MRR on `dev`, rejection of `oos`, need accuracy on `extra`."""
     thresholds = load_thresholds("paavo")
-    finder = ServiceFinder.from_database(database_url)
+    finder, situations = paavo_finder(database_url)
     extra = list(extra)
     texts = [q.text for q in dev] + oos + [q.text for q in extra]
     parsed = parse_all(model, texts)
@@ -165,19 +181,19 @@ def evaluate_paavo(model: Path, dev: list[Labelled], oos: list[str], database_ur
     hits, reciprocal = 0, 0.0
     for q, p in zip(dev, p_dev):
         relevant = set(q.expected.split(";"))
-        rank = paavo_rank(p, q.text, relevant, thresholds, finder)
+        rank = paavo_rank(p, q.text, relevant, thresholds, finder, situations)
         if rank is not None:
             reciprocal += 1 / rank
         if rank is not None and rank <= 3:
             hits += 1
         else:
             d = decide_need(p, thresholds)
-            ids = [r.service.id for r in finder.rank(q.text, d.need_id)]
+            ids = paavo_ids(p, q.text, thresholds, finder, situations)
             errors["paavo"].append(f"{q.text!r}: want {sorted(relevant)}, need {d.need_id}, "
                                    f"got {ids[:3]}")
     rejected = 0
     for text, p in zip(oos, p_oos):
-        if paavo_rejects(p, text, thresholds, finder):
+        if paavo_rejects(p, text, thresholds, finder, situations):
             rejected += 1
         else:
             errors["oos_paavo"].append(f"{text!r}: {p['intent']['name']}")

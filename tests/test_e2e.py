@@ -77,6 +77,37 @@ def test_paavo_finds_services_before_the_move(stack, catalogue):
     assert 1 <= reply.count("https://") <= 5
 
 
+def test_paavo_asks_about_the_situation_and_reranks_with_the_answers(stack, catalogue):
+    port = stack["settings"].paavo_port
+    sender = f"e2e-paavo-situation-{time.time_ns()}"
+    first = say(port, sender, "sain opiskelupaikan turusta, mitä nyt pitää tehdä")
+    assert len(first) == 2 and "ulkomailta" in first[1]["text"]
+    assert first[1]["buttons"][-1]["payload"] == "/skip"
+    # "Skip": accepted, the next question follows once.
+    skipped = say(port, sender, "/skip")
+    assert "ohitetaan" in texts(skipped).lower()
+    assert "Asutko jo Turussa?" in texts(skipped)
+    # "Not yet": grant, housing and notification of move first.
+    answered = say(port, sender, "/deny")
+    top = texts(answered).split("\n4.")[0]
+    for service_id in ("kela_opintotuki", "tys_asunnot", "muuttoilmoitus"):
+        assert catalogue.services[service_id].url in top, texts(answered)
+    # The last question, then nothing more is asked.
+    assert "oppilaitoksessa" in texts(answered)
+    assert catalogue.services["tyy"].url in texts(say(port, sender, "/affirm{\"situation_answer\": \"oppilaitos=utu\"}"))
+    again = say(port, sender, "sain opiskelupaikan turusta, mitä nyt pitää tehdä")
+    assert len(again) == 1  # three questions asked: no fourth
+
+
+def test_paavo_uses_what_the_student_said_without_asking(stack, catalogue):
+    port = stack["settings"].paavo_port
+    reply = say(port, f"e2e-paavo-said-{time.time_ns()}",
+                "oon ranskasta ja muutan turkuun ensi kuussa, mitä pitää hoitaa")
+    assert catalogue.services["eu_rekisterointi"].name in texts(reply)
+    assert catalogue.services["oleskelulupa_opiskelu"].name not in texts(reply)
+    assert "Asutko jo Turussa?" not in texts(reply) and "ulkomailta?" not in texts(reply)
+
+
 def test_paavo_free_text_search_when_unsure(stack):
     reply = texts(say(stack["settings"].paavo_port, "e2e-paavo-2", "pesäpallokenttä"))
     assert "https://" in reply

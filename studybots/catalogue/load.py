@@ -76,6 +76,28 @@ class PtvService:
     source_sheet: str
 
 
+@dataclass(frozen=True)
+class SituationAnswer:
+    situation: str
+    value: str
+    label: str
+    reason: str
+    intent: str
+    phrases: tuple[str, ...]
+    services: tuple[str, ...]
+    hide: tuple[str, ...]
+    phase: str
+    life_events: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Situation:
+    id: str
+    question: str
+    needs: tuple[str, ...]
+    answers: tuple[SituationAnswer, ...]
+
+
 @dataclass
 class Catalogue:
     directory: Path
@@ -87,6 +109,7 @@ class Catalogue:
     needs: dict[str, Need]
     need_phrasings: dict[str, list[str]]
     ptv_services: dict[str, PtvService] = field(default_factory=dict)
+    situations: dict[str, Situation] = field(default_factory=dict)  # in table order
 
 
 def _multi(value: str) -> tuple[str, ...]:
@@ -146,10 +169,24 @@ def load_catalogue(catalogue_dir: Path) -> Catalogue:
             id=c["id"], municipality=c["municipality"], name=c["name"], summary=c["summary"],
             wellbeing=_multi(c["wellbeing"]), source_sheet=c["source_sheet"],
         )
+    answers: dict[str, list[SituationAnswer]] = {}
+    for row in raw["situation_answers"].rows:
+        c = row.cells
+        answers.setdefault(c["situation"], []).append(SituationAnswer(
+            situation=c["situation"], value=c["value"], label=c["label"], reason=c["reason"],
+            intent=c["intent"], phrases=_multi(c["phrases"]), services=_multi(c["services"]),
+            hide=_multi(c["hide"]), phase=c["phase"], life_events=_multi(c["life_events"]),
+        ))
+    situations = {}
+    for row in raw["situations"].rows:
+        c = row.cells
+        situations[c["id"]] = Situation(id=c["id"], question=c["question"],
+                                        needs=_multi(c["needs"]),
+                                        answers=tuple(answers.get(c["id"], ())))
     return Catalogue(
         directory=catalogue_dir, meta=meta, labels=labels, terms=terms,
         term_phrasings=term_phrasings, services=services, needs=needs,
-        need_phrasings=need_phrasings, ptv_services=ptv,
+        need_phrasings=need_phrasings, ptv_services=ptv, situations=situations,
     )
 
 

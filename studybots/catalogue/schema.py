@@ -50,6 +50,7 @@ CODE_LISTS = {
     "service_class": "codes/ptv_service_classes_P.csv",
     "service_type": "codes/service_types.csv",
     "area_type": "codes/area_types.csv",
+    "answer_intent": "codes/answer_intents.csv",
 }
 
 TERMS = Table(
@@ -125,6 +126,45 @@ NEED_PHRASINGS = Table(
     ),
 )
 
+# Paavo's optional questions about the student's situation ("Asutko jo
+# Turussa?"), asked when the recognised need is one of `needs`; at most three
+# per conversation, in this order, each once.
+SITUATIONS = Table(
+    name="situations",
+    path="services/situations.csv",
+    columns=(
+        Column("id", kind="id"),
+        Column("question", max_length=120),
+        Column("needs", kind="ref", ref="needs", multi=True),
+    ),
+)
+
+# The answers to a situation question and what each does to the ranking:
+# `services` come first (in this order), `hide` are left out, services of
+# `phase` / `life_events` weigh more. `phrases` are word beginnings that say
+# the answer in the student's own words ("muutan turku" in "muutan Turkuun
+# ensi kuussa"); the first matching row of a situation wins. `intent` says
+# which yes/no answer (affirm | deny) means this row; `label` is the button
+# (a row without a label has no button).
+SITUATION_ANSWERS = Table(
+    name="situation_answers",
+    path="services/situation_answers.csv",
+    key=None,
+    unique_together=("situation", "value"),
+    columns=(
+        Column("situation", kind="ref", ref="situations"),
+        Column("value", kind="id"),
+        Column("label", required=False, max_length=40),
+        Column("reason", max_length=80),
+        Column("intent", required=False, kind="code", codes="answer_intent"),
+        Column("phrases", required=False, multi=True, max_length=60),
+        Column("services", required=False, kind="ref", ref="services", multi=True),
+        Column("hide", required=False, kind="ref", ref="services", multi=True),
+        Column("phase", required=False, kind="code", codes="phase"),
+        Column("life_events", required=False, kind="code", codes="life_event", multi=True),
+    ),
+)
+
 # Real PTV service lists, copied from the national catalogue (CC BY 4.0).
 PTV_SERVICES = Table(
     name="ptv_services",
@@ -139,7 +179,8 @@ PTV_SERVICES = Table(
     ),
 )
 
-TABLES = (TERMS, TERM_PHRASINGS, SERVICES, NEEDS, NEED_PHRASINGS, PTV_SERVICES)
+TABLES = (TERMS, TERM_PHRASINGS, SERVICES, NEEDS, NEED_PHRASINGS, PTV_SERVICES, SITUATIONS,
+          SITUATION_ANSWERS)
 TABLES_BY_NAME = {t.name: t for t in TABLES}
 
 MIN_PHRASINGS_PER_TERM = 8

@@ -105,10 +105,36 @@ def code_label_rows(catalogue: Catalogue) -> list[CodeLabel]:
     return list(rows.values())
 
 
+def precompute_embeddings(database_url: str, embedding_cache=None) -> int:
+    """Embed every service text the cache does not have yet (the finder
+    then only reads vectors). Returns the number of services."""
+    from studybots.services.embeddings import passage_text, vectors_for
+
+    engine = make_engine(database_url)
+    try:
+        with Session(engine, future=True) as session:
+            rows = session.execute(select(ServiceRow.name, ServiceRow.description)).all()
+    finally:
+        engine.dispose()
+    from studybots.services.embeddings import VectorCache, text_hash
+
+    texts = [passage_text(r.name, r.description or "") for r in rows]
+    vectors = vectors_for(texts, embedding_cache)  # the machine's cache: only new texts
+    # ... and into the service database itself, where every action server reads them.
+    target = VectorCache(database_url)
+    try:
+        target.put_many({text_hash(t): v for t, v in zip(texts, vectors)})
+    finally:
+        target.dispose()
+    return len(rows)
+
+
 def build_database(catalogue: Catalogue, database_url: str,
-                   report: ImportReport | None = None) -> int:
+                   report: ImportReport | None = None, embeddings: bool = True) -> int:
     """Rebuild; returns the number of services. `report`, if given, receives
-    what the PTV JSON import did (skipped records, unknown codes)."""
+    what the PTV JSON import did (skipped records, unknown codes). With
+    `embeddings`, the services' meaning vectors are computed too (only the
+    new texts: see studybots.services.embeddings)."""
     if database_url.startswith("sqlite:///"):
         Path(database_url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(database_url)
@@ -136,6 +162,8 @@ def build_database(catalogue: Catalogue, database_url: str,
         session.flush()
         count = session.execute(select(func.count()).select_from(ServiceRow)).scalar_one()
     engine.dispose()
+    if embeddings:
+        precompute_embeddings(database_url)
     return count
 
 

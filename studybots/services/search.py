@@ -1,21 +1,30 @@
-"""Lexical search over services with character n-grams (TF-IDF, cosine).
+"""Search over services: BM25 on character n-grams, and e5 meaning vectors.
 
 Finnish inflects heavily ("asunto", "asunnon", "asuntoa"); character n-grams
 inside word boundaries match the shared stems without a morphological
-analyser. Field weights come from repeating the name and keywords. The index
-is built once in memory; a query is one sparse matrix product.
+analyser. `LexicalIndex` scores them with BM25 (saturating term frequency,
+document-length normalisation) in one sparse matrix product; field weights
+come from repeating the name and keywords.
+
+`DenseIndex` holds one L2-normalised multilingual-e5-small vector per service
+(computed at build time, see `studybots.services.embeddings`) as a float32
+matrix; a query is one matrix-vector product. Both return scores for every
+document as numpy arrays so that the finder can fuse, filter and take the
+top k with argpartition, whatever the number of services.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer
 
 from studybots.text import normalise_query
 
 NAME_WEIGHT = 3
 KEYWORD_WEIGHT = 2
+BM25_K1 = 1.2
+BM25_B = 0.75
 
 
 @dataclass(frozen=True)
@@ -37,30 +46,77 @@ class Hit:
     score: float
 
 
+def top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k highest scores, best first (argpartition: O(n))."""
+    k = min(k, len(scores))
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    top = np.argpartition(-scores, k - 1)[:k]
+    return top[np.argsort(-scores[top], kind="stable")]
+
+
 class LexicalIndex:
-    def __init__(self, docs: list[SearchDoc]):
+    """BM25 over character 3-5-grams of the normalised text.
+
+    `scores()` is normalised by the best score the query could reach (every
+    query n-gram present and saturated), so 1.0 means "all of the query is
+    there" and the floors in the finder do not depend on the query length.
+    """
+
+    def __init__(self, docs: list[SearchDoc], k1: float = BM25_K1, b: float = BM25_B):
         self.ids = [d.id for d in docs]
-        self._vectorizer = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=1,
-            dtype=np.float32,
-        )
-        texts = [d.indexed_text() for d in docs] or [""]
-        self._matrix = self._vectorizer.fit_transform(texts) if docs else None
+        self._vectorizer = CountVectorizer(analyzer="char_wb", ngram_range=(3, 5),
+                                           dtype=np.float32)
+        self._matrix = None
+        if not docs:
+            return
+        counts = self._vectorizer.fit_transform([d.indexed_text() for d in docs]).tocsr()
+        n_docs = counts.shape[0]
+        df = np.bincount(counts.indices, minlength=counts.shape[1]).astype(np.float32)
+        self._idf = np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
+        lengths = np.asarray(counts.sum(axis=1)).ravel()
+        norm = k1 * (1 - b + b * lengths / max(lengths.mean(), 1e-9))
+        rows = np.repeat(np.arange(n_docs), np.diff(counts.indptr))
+        tf = counts.data
+        counts.data = (self._idf[counts.indices] * tf * (k1 + 1) / (tf + norm[rows])
+                       ).astype(np.float32)
+        self._matrix = counts  # docs x n-grams, BM25 weights
+        self._k1 = k1
 
     def __len__(self) -> int:
         return len(self.ids)
 
-    def search(self, text: str, limit: int = 10, allowed: np.ndarray | None = None) -> list[Hit]:
+    def scores(self, text: str) -> np.ndarray | None:
+        """Normalised BM25 of every document, or None when the query has no
+        known n-gram (only stop words, nonsense)."""
         query = normalise_query(text)
         if not query or self._matrix is None:
-            return []
+            return None
         vector = self._vectorizer.transform([query])
         if vector.nnz == 0:
+            return None
+        vector.data[:] = 1.0  # a repeated n-gram in a short query is no extra evidence
+        best = float(self._idf[vector.indices].sum() * (self._k1 + 1))
+        return np.asarray((self._matrix @ vector.T).todense()).ravel() / best
+
+    def search(self, text: str, limit: int = 10) -> list[Hit]:
+        scores = self.scores(text)
+        if scores is None:
             return []
-        scores = (self._matrix @ vector.T).toarray().ravel()
-        if allowed is not None:
-            scores = np.where(allowed, scores, 0.0)
-        limit = min(limit, len(scores))
-        top = np.argpartition(-scores, limit - 1)[:limit]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [Hit(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+        return [Hit(self.ids[i], float(scores[i])) for i in top_k(scores, limit)
+                if scores[i] > 0]
+
+
+class DenseIndex:
+    """Cosine similarity of a query vector against precomputed service vectors."""
+
+    def __init__(self, ids: list[str], vectors: np.ndarray):
+        assert len(ids) == len(vectors)
+        self.ids = ids
+        self.matrix = np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def scores(self, query_vector: np.ndarray) -> np.ndarray:
+        return self.matrix @ query_vector.astype(np.float32)
