@@ -36,14 +36,17 @@ def slack_lines(settings, bots: list[str]) -> str:
 
 
 def main() -> int:
+    settings = load_settings()
     try:
         slack = [bot for bot in BOTS if slack_enabled(bot)]
+        problems = settings.problems()
+        if problems:
+            raise ConfigError("; ".join(problems))
     except ConfigError as exc:
         print(f"Start: {exc}", file=sys.stderr)
         return 1
     if prepare() != 0:
         return 1
-    settings = load_settings()
     servers = server_specs(settings)
     print("starting the action server, Tero, Paavo and the web page ...", flush=True)
     stopping = False

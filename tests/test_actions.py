@@ -177,6 +177,17 @@ def test_what_the_student_said_fills_the_slots_without_asking(catalogue):
     assert slots.get("situation_pending") in (None, "oppilaitos")
 
 
+def test_a_nordic_student_registers_at_dvv_not_at_migri(catalogue):
+    # Citizens of the Nordic countries need neither a residence permit nor the EU
+    # registration of the right of residence (Migri); they register at DVV.
+    messages, slots = run_events(ActionFindServices(), tracker(
+        "tulen ruotsista ja muutan turkuun", [("tarve_muutto_turkuun", 0.8)]))
+    assert slots["situation_facts"]["ulkomailta"] == "pohjoismaat"
+    ids = listed(messages[0]["text"], catalogue)
+    assert "dvv_asiointi" in ids[:3], ids
+    assert "eu_rekisterointi" not in ids and "oleskelulupa_opiskelu" not in ids
+
+
 def test_skip_is_accepted_and_the_question_is_never_asked_again(catalogue):
     slots = {"situation_pending": "ulkomailta", "situations_asked": ["ulkomailta"],
              "last_need": "opiskelupaikka_saatu", "last_query": "sain opiskelupaikan turusta"}

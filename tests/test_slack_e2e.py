@@ -299,7 +299,8 @@ def test_paavo_is_a_separate_slack_app(slack, catalogue):
     assert send_event(port, TERO_SECRET, event)[0] == 401  # Tero's secret is not Paavo's
     assert send_event(port, PAAVO_SECRET, event)[0] == 200
     posts = double.wait_posts(channel, 1, settle=1.0)
-    assert len(posts) == 1 and posts[0]["_token"] == PAAVO_TOKEN
+    # The services, then possibly Paavo's optional question about the situation.
+    assert 1 <= len(posts) <= 2 and all(p["_token"] == PAAVO_TOKEN for p in posts)
     need = catalogue.needs["opiskelupaikka_saatu"]
     assert catalogue.services[need.services[0]].url in section_text(posts[0])
 
