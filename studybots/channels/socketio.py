@@ -50,6 +50,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from studybots.channels import limits
 from studybots.channels.rest import (
     EMPTY_REPLY, FAILURE_REPLY, MAX_BODY_BYTES, MAX_MESSAGE_CHARS, clean_text,
 )
@@ -228,6 +229,12 @@ class SafeSocketIOInput(SocketIOInput):
                 sender_id = room = sid
             if not parsed["message"]:
                 await reply(sid, "empty_message", EMPTY_REPLY)
+                return
+            environ = sio.get_environ(sid, namespace=namespace) or {}
+            decision = await limits.shared().acheck(
+                sender=sender_id, ip=limits.client_address(environ.get("sanic.request")))
+            if not decision.allowed:
+                await reply(sid, "rate_limited", decision.message_fi)
                 return
             if not await wait_until_ready(getattr(blueprint.ctx, "app", None), READY_WAIT_SECONDS):
                 await reply(sid, "starting", STARTING_REPLY)
