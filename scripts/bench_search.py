@@ -9,6 +9,12 @@ action_find_services calls - for every question of Paavo's dev and
 off-topic sets, each with a cold query-embedding cache (the query is
 embedded with e5 every time), once without a need and once with one.
 
+Stage breakdown: the stages the ranking calls (situation facts from the
+text, the query's n-grams, BM25 scoring, e5 query embedding, the e5 matrix
+product) are wrapped with timers for the same run; "the rest" is the total
+minus those (fusion, filters, top-k, need and situation boosts, reasons,
+result objects). Each stage's mean per question and its share of the mean.
+
 Service vectors: the real service texts are embedded as `make build` does
 (cached in var/embeddings.db). A synthesised copy differs from its real row
 only by " (k)" in its name; embedding 30,000 near-copies would take tens of
@@ -42,6 +48,7 @@ from studybots.services.embeddings import (QueryEmbedder, VectorCache, passage_t
                                            text_hash, vectors_for)
 from studybots.services.finder import ServiceFinder, options_from_meta  # noqa: E402
 from studybots.services.model import ServiceRow, make_engine  # noqa: E402
+from studybots.services import situations as situations_module  # noqa: E402
 from studybots.services.situations import guided_rank  # noqa: E402
 from studybots.settings import load_settings  # noqa: E402
 
@@ -52,6 +59,71 @@ COPY_SUFFIX = re.compile(r" \(\d+\)$")
 def percentile(values: list[float], q: float) -> float:
     values = sorted(values)
     return values[max(0, min(len(values) - 1, round(q / 100 * (len(values) - 1))))]
+
+
+class StageTimer:
+    """Wraps the functions the ranking calls and adds up their time per
+    question (`start()` opens a question)."""
+
+    def __init__(self):
+        self.per_query: list[dict[str, float]] = []
+
+    def start(self) -> None:
+        self.per_query.append({})
+
+    def wrap(self, stage: str, function):
+        def timed(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                current = self.per_query[-1] if self.per_query else {}
+                current[stage] = current.get(stage, 0.0) + (time.perf_counter() - started) * 1000
+        timed.__wrapped__ = function
+        return timed
+
+
+STAGES = ("situation facts", "query n-grams", "BM25 scoring", "e5 query embedding",
+          "e5 matrix product")
+
+
+def instrument(finder: ServiceFinder, timer: StageTimer) -> None:
+    """Time each stage inside the real code path (instance attributes shadow
+    the methods the finder calls; the situation functions are module globals)."""
+    index = finder.index
+    index.query_terms = timer.wrap("query n-grams", index.query_terms)
+    index.term_scores = timer.wrap("BM25 scoring", index.term_scores)
+    if finder.dense is not None:
+        finder.dense.scores = timer.wrap("e5 matrix product", finder.dense.scores)
+    for name in ("facts_from_text", "boosts"):
+        setattr(situations_module, name,
+                timer.wrap("situation facts", getattr(situations_module, name)))
+
+
+def uninstrument(finder: ServiceFinder) -> None:
+    for obj in (finder.index, finder.dense):
+        for name in ("query_terms", "term_scores", "scores"):
+            if obj is not None and name in vars(obj):
+                delattr(obj, name)
+    for name in ("facts_from_text", "boosts"):
+        function = getattr(situations_module, name)
+        setattr(situations_module, name, getattr(function, "__wrapped__", function))
+
+
+def breakdown(timer: StageTimer, totals: list[float]) -> list[str]:
+    mean_total = statistics.mean(totals)
+    lines, accounted = [], 0.0
+    for stage in STAGES:
+        ms = [q.get(stage, 0.0) for q in timer.per_query]
+        mean = statistics.mean(ms)
+        accounted += mean
+        lines.append(f"  {stage:<22} mean {mean:6.2f} ms  p95 {percentile(ms, 95):6.2f} ms"
+                     f"  {100 * mean / mean_total:4.0f} %")
+    rest = [t - sum(q.values()) for t, q in zip(totals, timer.per_query)]
+    lines.append(f"  {'the rest':<22} mean {statistics.mean(rest):6.2f} ms  p95 "
+                 f"{percentile(rest, 95):6.2f} ms  {100 * statistics.mean(rest) / mean_total:4.0f} %"
+                 "  (fusion, filters, top-k, boosts, reasons, results)")
+    return lines
 
 
 def seed_vectors(database_url: str, cache: VectorCache) -> tuple[int, int]:
@@ -100,12 +172,19 @@ def run(services: int = 30000, out=print) -> dict:
         situations = catalogue.situations
         guided_rank(finder, situations, "lämmittely", None)  # warm-up (loads e5)
         timings: dict[str, list[float]] = {"no need": [], "with a need": []}
-        for label, need in (("no need", None), ("with a need", "opiskelupaikka_saatu")):
-            finder._embed_query = QueryEmbedder()  # cold: every query embedded
-            for text in queries:
-                started = time.perf_counter()
-                guided_rank(finder, situations, text, need)
-                timings[label].append((time.perf_counter() - started) * 1000)
+        timer = StageTimer()
+        instrument(finder, timer)
+        try:
+            for label, need in (("no need", None), ("with a need", "opiskelupaikka_saatu")):
+                # cold: every query embedded
+                finder._embed_query = timer.wrap("e5 query embedding", QueryEmbedder())
+                for text in queries:
+                    timer.start()
+                    started = time.perf_counter()
+                    guided_rank(finder, situations, text, need)
+                    timings[label].append((time.perf_counter() - started) * 1000)
+        finally:
+            uninstrument(finder)
         all_ms = [t for ts in timings.values() for t in ts]
         embed = QueryEmbedder()
         started = time.perf_counter()
@@ -118,6 +197,9 @@ def run(services: int = 30000, out=print) -> dict:
         out(f"all: p50 {statistics.median(all_ms):.1f} ms, p95 {percentile(all_ms, 95):.1f} ms "
             f"(target p95 <= {TARGET_P95_MS} ms); of which e5 query embedding "
             f"{embed_ms:.1f} ms on average")
+        out("stage breakdown (per question, both runs; the timers add about 1 µs a call):")
+        for line in breakdown(timer, all_ms):
+            out(line)
     return {"services": len(finder.services), "p50_ms": statistics.median(all_ms),
             "p95_ms": percentile(all_ms, 95), "embed_ms": embed_ms}
 
