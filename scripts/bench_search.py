@@ -15,6 +15,13 @@ product) are wrapped with timers for the same run; "the rest" is the total
 minus those (fusion, filters, top-k, need and situation boosts, reasons,
 result objects). Each stage's mean per question and its share of the mean.
 
+`--http` also starts the real action server (`studybots.action_server`)
+on the same 30,000-service database and times action_find_services
+requests to its /webhook as Rasa sends them (tracker + Paavo's domain as
+JSON over loopback): the first pass embeds every question (cold), the
+second, with a need, finds the same questions' embeddings cached, as a
+re-ranking after a situation answer does.
+
 Service vectors: the real service texts are embedded as `make build` does
 (cached in var/embeddings.db). A synthesised copy differs from its real row
 only by " (k)" in its name; embedding 30,000 near-copies would take tens of
@@ -22,16 +29,18 @@ minutes on this machine and measure nothing about search, so each copy
 reuses its real row's vector (said in the output). Search cost does not
 depend on the vectors' values.
 
-    python scripts/bench_search.py [--services 30000]
+    python scripts/bench_search.py [--services 30000] [--http]
 """
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import statistics
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -39,7 +48,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_ptv_import  # noqa: E402
 from sqlalchemy import select  # noqa: E402
+import yaml  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
+
+from studybots import servers  # noqa: E402
 
 from studybots.catalogue.load import load_catalogue  # noqa: E402
 from studybots.evaluate import dev_set, out_of_scope_set  # noqa: E402
@@ -51,6 +63,7 @@ from studybots.services.model import ServiceRow, make_engine  # noqa: E402
 from studybots.services import situations as situations_module  # noqa: E402
 from studybots.services.situations import guided_rank  # noqa: E402
 from studybots.settings import load_settings  # noqa: E402
+from studybots.train import rasa_env  # noqa: E402
 
 TARGET_P95_MS = 50
 COPY_SUFFIX = re.compile(r" \(\d+\)$")
@@ -148,7 +161,70 @@ def seed_vectors(database_url: str, cache: VectorCache) -> tuple[int, int]:
     return len(base_texts), len(copies)
 
 
-def run(services: int = 30000, out=print) -> dict:
+def webhook_payload(text: str, intent: str, confidence: float) -> dict:
+    """An action call as Rasa 3.6 sends it: the tracker and the domain."""
+    domain: dict = {}
+    for path in sorted((Path(__file__).resolve().parent.parent / "bots" / "paavo" / "domain"
+                        ).glob("*.yml")):
+        for key, value in (yaml.safe_load(path.read_text()) or {}).items():
+            if isinstance(value, dict):
+                domain.setdefault(key, {}).update(value)
+            elif isinstance(value, list):
+                domain.setdefault(key, []).extend(value)
+            else:
+                domain[key] = value
+    ranking = [{"name": intent, "confidence": confidence}]
+    message = {"text": text, "intent": ranking[0], "intent_ranking": ranking, "entities": []}
+    tracker = {"sender_id": "bench", "slots": {}, "latest_message": message,
+               "events": [{"event": "user", "text": text, "parse_data": message}],
+               "paused": False, "followup_action": None, "active_loop": {},
+               "latest_action_name": "action_listen"}
+    return {"next_action": "action_find_services", "sender_id": "bench", "tracker": tracker,
+            "domain": domain, "version": "3.6.21"}
+
+
+def http_section(url: str, queries: list[str], log: Path, out) -> dict:
+    """The real action server over the same database, timed over loopback."""
+    port = servers.free_port()
+    env = dict(rasa_env(), STUDYBOTS_DATABASE_URL=url, ACTION_INTERFACE="127.0.0.1")
+    server = servers.Server("actions", [sys.executable, "-m", "studybots.action_server",
+                                        "--actions", "actions", "--port", str(port)],
+                            port, "/ready", env, log)
+    started = time.perf_counter()
+    try:
+        servers.start([server], timeout=300)
+    except Exception:
+        out(log.read_text(errors="replace")[-3000:])
+        raise
+    out(f"action server over HTTP: ready in {time.perf_counter() - started:.1f} s")
+
+    def call(text: str, intent: str, confidence: float) -> float:
+        body = json.dumps(webhook_payload(text, intent, confidence)).encode()
+        request = urllib.request.Request(f"{server.url}/webhook", data=body,
+                                         headers={"Content-Type": "application/json"})
+        started = time.perf_counter()
+        with urllib.request.urlopen(request, timeout=30) as response:
+            answer = json.loads(response.read())
+        ms = (time.perf_counter() - started) * 1000
+        assert any(r.get("text") for r in answer.get("responses", [])), answer
+        return ms
+
+    results = {}
+    try:
+        call("lämmittely", "nlu_fallback", 0.3)  # loads e5 in the server
+        for label, intent, confidence in (
+                ("no need, e5 cold", "nlu_fallback", 0.3),
+                ("with a need, e5 cached", "tarve_opiskelupaikka_saatu", 0.95)):
+            ms = [call(text, intent, confidence) for text in queries]
+            results[label] = ms
+            out(f"  /webhook action_find_services {label}: p50 {statistics.median(ms):.1f} ms, "
+                f"p95 {percentile(ms, 95):.1f} ms, max {max(ms):.1f} ms ({len(ms)} requests)")
+    finally:
+        servers.stop([server])
+    return results
+
+
+def run(services: int = 30000, out=print, http: bool = False) -> dict:
     settings = load_settings()
     catalogue = load_catalogue(settings.catalogue_dir)
     queries = [q.text for q in dev_set("paavo")] + out_of_scope_set()
@@ -157,7 +233,8 @@ def run(services: int = 30000, out=print) -> dict:
         url = f"sqlite:///{tmp / 'services.db'}"
         build_database(catalogue, url, embeddings=False)
         bench_ptv_import.run(services, database_url=url, out=lambda line: None)
-        cache = VectorCache(tmp / "vectors.db")
+        # In the service database itself, where the action server's finder reads them.
+        cache = VectorCache(url)
         started = time.perf_counter()
         real, copied = seed_vectors(url, cache)
         out(f"service vectors: {real} real texts (cached by make build), {copied} synthesised "
@@ -200,6 +277,8 @@ def run(services: int = 30000, out=print) -> dict:
         out("stage breakdown (per question, both runs; the timers add about 1 µs a call):")
         for line in breakdown(timer, all_ms):
             out(line)
+        if http:
+            http_section(url, queries, tmp / "actions.log", out)
     return {"services": len(finder.services), "p50_ms": statistics.median(all_ms),
             "p95_ms": percentile(all_ms, 95), "embed_ms": embed_ms}
 
@@ -207,10 +286,12 @@ def run(services: int = 30000, out=print) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--services", type=int, default=30000)
+    parser.add_argument("--http", action="store_true",
+                        help="also time the real action server over HTTP on the same database")
     args = parser.parse_args(argv)
     print(f"Paavo search benchmark ({args.services} synthesised PTV services + the catalogue; "
           "this machine, 2 cores shared)")
-    run(args.services, out=lambda line: print(f"  {line}"))
+    run(args.services, out=lambda line: print(f"  {line}"), http=args.http)
     return 0
 
 
