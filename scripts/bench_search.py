@@ -198,7 +198,8 @@ def http_section(url: str, queries: list[str], log: Path, out) -> dict:
         raise
     out(f"action server over HTTP: ready in {time.perf_counter() - started:.1f} s")
 
-    def call(text: str, intent: str, confidence: float) -> float:
+    def call(text: str, intent: str, confidence: float) -> tuple[float, bool]:
+        """The request's milliseconds, and whether the answer listed services."""
         body = json.dumps(webhook_payload(text, intent, confidence)).encode()
         request = urllib.request.Request(f"{server.url}/webhook", data=body,
                                          headers={"Content-Type": "application/json"})
@@ -206,8 +207,9 @@ def http_section(url: str, queries: list[str], log: Path, out) -> dict:
         with urllib.request.urlopen(request, timeout=30) as response:
             answer = json.loads(response.read())
         ms = (time.perf_counter() - started) * 1000
-        assert any(r.get("text") for r in answer.get("responses", [])), answer
-        return ms
+        texts = [r.get("text") or "" for r in answer.get("responses", [])]
+        assert any(texts), answer
+        return ms, any(re.search(r"^1\. ", t, re.M) for t in texts)
 
     results = {}
     try:
@@ -215,10 +217,12 @@ def http_section(url: str, queries: list[str], log: Path, out) -> dict:
         for label, intent, confidence in (
                 ("no need, e5 cold", "nlu_fallback", 0.3),
                 ("with a need, e5 cached", "tarve_opiskelupaikka_saatu", 0.95)):
-            ms = [call(text, intent, confidence) for text in queries]
+            calls = [call(text, intent, confidence) for text in queries]
+            ms = [m for m, _ in calls]
             results[label] = ms
             out(f"  /webhook action_find_services {label}: p50 {statistics.median(ms):.1f} ms, "
-                f"p95 {percentile(ms, 95):.1f} ms, max {max(ms):.1f} ms ({len(ms)} requests)")
+                f"p95 {percentile(ms, 95):.1f} ms, max {max(ms):.1f} ms ({len(ms)} requests, "
+                f"{sum(listed for _, listed in calls)} answered with a service list)")
     finally:
         servers.stop([server])
     return results
