@@ -88,3 +88,69 @@ def test_nonsense_and_empty_queries_find_nothing(database_url):
     assert finder.rank("", None) == []
     assert finder.rank("mitä ja miten", None) == []  # only stop words
     assert finder.rank("qqqzzxx", None) == []
+
+
+# --- BM25 against a straightforward reference ----------------------------------
+
+def _reference_bm25(texts: list[str], query: str, k1: float, b: float) -> list[float] | None:
+    """BM25 of every text for the query's n-grams, from the definition, with
+    dicts and loops: no sparse matrices, no column gathering."""
+    from collections import Counter
+    from math import log1p
+
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    analyse = CountVectorizer(analyzer="char_wb", ngram_range=(3, 5)).build_analyzer()
+    docs = [Counter(analyse(t)) for t in texts]
+    df = Counter(gram for d in docs for gram in d)
+    n = len(docs)
+    idf = {g: log1p((n - c + 0.5) / (c + 0.5)) for g, c in df.items()}
+    avg = sum(sum(d.values()) for d in docs) / n
+    terms = {g for g in analyse(query) if g in df}  # each once; unknown n-grams count nothing
+    if not terms:
+        return None
+    best = sum(idf[g] for g in terms) * (k1 + 1)
+    scores = []
+    for d in docs:
+        norm = k1 * (1 - b + b * sum(d.values()) / avg)
+        scores.append(sum(idf[g] * d[g] * (k1 + 1) / (d[g] + norm) for g in terms if g in d)
+                      / best)
+    return scores
+
+
+def test_bm25_by_query_columns_equals_the_reference():
+    import numpy as np
+
+    from studybots.services.search import BM25_B, BM25_K1, LexicalIndex, SearchDoc, top_k
+    from studybots.text import normalise_query
+
+    words = ["asunto", "asunnon", "opintotuki", "kela", "turku", "yliopisto", "kirjasto",
+             "terveys", "hammashoito", "bussi", "föli", "työ", "kesätyö", "verokortti",
+             "opiskelija", "muutto", "ilmoitus", "vakuutus", "pankki", "tili"]
+    rng = np.random.default_rng(7)
+    docs = []
+    for i in range(80):
+        pick = lambda k: " ".join(rng.choice(words, size=k))  # noqa: E731
+        docs.append(SearchDoc(f"s{i:03d}", pick(2).capitalize(), pick(int(rng.integers(0, 25))),
+                              tuple(pick(1) for _ in range(int(rng.integers(0, 3))))))
+    docs.append(SearchDoc("same_a", "Kela opintotuki", "Opintotuki ja asumistuki.", ()))
+    docs.append(SearchDoc("same_b", "Kela opintotuki", "Opintotuki ja asumistuki.", ()))
+    index = LexicalIndex(docs)
+    texts = [d.indexed_text() for d in docs]
+    queries = ["mistä haen opintotukea", "asunnon haku Turussa", "Föli-bussi",
+               "KELA KELA kela", "verokortti kesätyöhön", "x", "qqqzzxx", "ja", ""]
+    for query in queries:
+        got = index.scores(query)
+        normalised = normalise_query(query)
+        want = _reference_bm25(texts, normalised, BM25_K1, BM25_B) if normalised else None
+        if want is None:
+            assert got is None or not got.any(), query
+            continue
+        assert got is not None and got.dtype == np.float32 and got.shape == (len(docs),)
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-7, err_msg=query)
+        # The same order as the reference (ties broken by position).
+        want_order = sorted(range(len(docs)), key=lambda i: (-want[i], i))[:10]
+        got_order = list(top_k(got, 10))
+        assert [round(want[i], 5) for i in got_order] == [round(want[i], 5) for i in want_order]
+        assert got[index.ids.index("same_a")] == got[index.ids.index("same_b")]
+    assert LexicalIndex([]).scores("kela") is None
