@@ -29,6 +29,7 @@ import shutil
 import sys
 import time
 import warnings
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -42,7 +43,7 @@ from studybots.model_files import (
     rollback,
     staging_dir,
 )
-from studybots.quality_gate import check
+from studybots.quality_gate import check, measure_live
 from studybots.services.build import build_database
 from studybots.settings import Settings, load_settings
 from studybots.train import BOTS, clear_training_cache, fingerprint, is_up_to_date, train
@@ -92,13 +93,15 @@ def prepare(settings: Settings) -> bool:
     return True
 
 
-def gate_and_install(bot: str, candidate_dir: Path, settings: Settings, force: bool) -> int:
+def gate_and_install(bot: str, candidate_dir: Path, settings: Settings, force: bool,
+                     measured_live: Future | None = None) -> int:
     models_dir = settings.models_dir
     live = model_path(bot, models_dir)
     candidate = model_path(bot, candidate_dir)
     started = time.monotonic()
     verdict = check(bot, live if live.exists() else None, candidate,
-                    settings.database_url, settings.log_url)
+                    settings.database_url, settings.log_url,
+                    measured_live.result() if measured_live else None)
     print(verdict.table())
     print(f"  (arviointi {time.monotonic() - started:.0f} s)")
     if not verdict.passed and not force:
@@ -131,14 +134,21 @@ def publish(bots: list[str], force: bool = False, from_scratch: bool = False) ->
             staging = staging_dir(settings.models_dir)
             print(f"{bot}: koulutetaan ({fingerprint(bot)[:12]}) ...", flush=True)
             started = time.monotonic()
-            try:
-                train(bot, staging)
-            except Exception as exc:  # CalledProcessError, OSError: the bot keeps its model
-                print(f"{bot}: koulutus epäonnistui ({exc}); käytössä oleva malli jatkaa.",
-                      file=sys.stderr)
-                return FAILED
-            print(f"{bot}: koulutettu {time.monotonic() - started:.0f} s:ssa")
-            status = max(status, gate_and_install(bot, staging, settings, force))
+            # Training runs in its own process on one core; the running model
+            # is evaluated meanwhile on the other.
+            live = model_path(bot, settings.models_dir)
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                measured_live = pool.submit(measure_live, bot, live, settings.database_url,
+                                            settings.log_url)
+                try:
+                    train(bot, staging)
+                except Exception as exc:  # CalledProcessError, OSError: the bot keeps its model
+                    print(f"{bot}: koulutus epäonnistui ({exc}); käytössä oleva malli jatkaa.",
+                          file=sys.stderr)
+                    return FAILED
+                print(f"{bot}: koulutettu {time.monotonic() - started:.0f} s:ssa")
+                status = max(status, gate_and_install(bot, staging, settings, force,
+                                                      measured_live))
         return status
 
 

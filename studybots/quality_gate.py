@@ -89,9 +89,19 @@ def compare(bot: str, old: dict[str, float] | None, new: dict[str, float],
     return verdict
 
 
-def check(bot: str, live: Path | None, candidate: Path, database_url: str, log_url: str
-          ) -> Verdict:
+def measure_live(bot: str, live: Path | None, database_url: str, log_url: str
+                 ) -> tuple[dict[str, float] | None, list[Labelled]]:
+    """The running model's figures, and the resolved questions they include
+    (`studybots.publish` computes them while the candidate trains)."""
     resolved = resolved_questions(log_url, bot)
+    if live is None or not live.exists():
+        return None, resolved
+    return measure(bot, live, database_url, resolved), resolved
+
+
+def check(bot: str, live: Path | None, candidate: Path, database_url: str, log_url: str,
+          measured_live: tuple[dict[str, float] | None, list[Labelled]] | None = None
+          ) -> Verdict:
+    old, resolved = measured_live or measure_live(bot, live, database_url, log_url)
     new = measure(bot, candidate, database_url, resolved)
-    old = measure(bot, live, database_url, resolved) if live and live.exists() else None
     return compare(bot, old, new, len(resolved))
