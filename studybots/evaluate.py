@@ -129,15 +129,33 @@ def paavo_need_correct(parsed: dict, need_id: str, thresholds) -> bool:
     return decide_need(parsed, thresholds).need_id == need_id
 
 
+def parse_sets(model: Path, dev: list[Labelled], oos: list[str], extra: list[Labelled]
+               ) -> tuple[list[dict], list[dict], list[dict]]:
+    """Parse the three question sets with one model load; the parses, set by set."""
+    parsed = parse_all(model, [q.text for q in dev] + oos + [q.text for q in extra])
+    return (parsed[:len(dev)], parsed[len(dev):len(dev) + len(oos)],
+            parsed[len(dev) + len(oos):])
+
+
+def share_correct(questions: list[Labelled], parsed: list[dict], correct, errors: list[str]
+                  ) -> float:
+    """The share of `questions` whose parse `correct(parse, question)` accepts;
+    the others are listed in `errors`."""
+    ok = 0
+    for q, p in zip(questions, parsed):
+        if correct(p, q):
+            ok += 1
+        else:
+            errors.append(f"{q.text!r}: expected {q.expected}")
+    return ok / len(questions)
+
+
 def evaluate_tero(model: Path, dev: list[Labelled], oos: list[str],
                   extra: list[Labelled] = ()) -> tuple[dict[str, float], dict[str, list[str]]]:
     """Top-1 on `dev`, rejection of `oos`, and (if given) top-1 on `extra`."""
     thresholds = load_thresholds("tero")
     extra = list(extra)
-    texts = [q.text for q in dev] + oos + [q.text for q in extra]
-    parsed = parse_all(model, texts)
-    p_dev, p_oos, p_extra = (parsed[:len(dev)], parsed[len(dev):len(dev) + len(oos)],
-                             parsed[len(dev) + len(oos):])
+    p_dev, p_oos, p_extra = parse_sets(model, dev, oos, extra)
     errors: dict[str, list[str]] = {"tero": [], "oos_tero": [], "resolved_tero": []}
     correct = 0
     for q, p in zip(dev, p_dev):
@@ -157,13 +175,9 @@ def evaluate_tero(model: Path, dev: list[Labelled], oos: list[str],
             errors["oos_tero"].append(f"{text!r}: {d.kind} {d.term_id or list(d.suggestions)}")
     figures = {"tero_top1": correct / len(dev), "oos_rejection_tero": rejected / len(oos)}
     if extra:
-        ok = 0
-        for q, p in zip(extra, p_extra):
-            if tero_correct(p, q.expected, thresholds):
-                ok += 1
-            else:
-                errors["resolved_tero"].append(f"{q.text!r}: expected {q.expected}")
-        figures["resolved_tero"] = ok / len(extra)
+        figures["resolved_tero"] = share_correct(
+            extra, p_extra, lambda p, q: tero_correct(p, q.expected, thresholds),
+            errors["resolved_tero"])
     return figures, errors
 
 
@@ -173,10 +187,7 @@ def evaluate_paavo(model: Path, dev: list[Labelled], oos: list[str], database_ur
     thresholds = load_thresholds("paavo")
     finder, situations = paavo_finder(database_url)
     extra = list(extra)
-    texts = [q.text for q in dev] + oos + [q.text for q in extra]
-    parsed = parse_all(model, texts)
-    p_dev, p_oos, p_extra = (parsed[:len(dev)], parsed[len(dev):len(dev) + len(oos)],
-                             parsed[len(dev) + len(oos):])
+    p_dev, p_oos, p_extra = parse_sets(model, dev, oos, extra)
     errors: dict[str, list[str]] = {"paavo": [], "oos_paavo": [], "resolved_paavo": []}
     hits, reciprocal = 0, 0.0
     for q, p in zip(dev, p_dev):
@@ -200,13 +211,9 @@ def evaluate_paavo(model: Path, dev: list[Labelled], oos: list[str], database_ur
     figures = {"paavo_recall_at_3": hits / len(dev), "paavo_mrr": reciprocal / len(dev),
                "oos_rejection_paavo": rejected / len(oos)}
     if extra:
-        ok = 0
-        for q, p in zip(extra, p_extra):
-            if paavo_need_correct(p, q.expected, thresholds):
-                ok += 1
-            else:
-                errors["resolved_paavo"].append(f"{q.text!r}: expected {q.expected}")
-        figures["resolved_paavo"] = ok / len(extra)
+        figures["resolved_paavo"] = share_correct(
+            extra, p_extra, lambda p, q: paavo_need_correct(p, q.expected, thresholds),
+            errors["resolved_paavo"])
     return figures, errors
 
 
