@@ -105,10 +105,11 @@ def production(ws: Workspace, bots_pg: str = "postgresql://postgres@127.0.0.1:54
         try:
             yield Workspace(ws.root, settings, dict(ws.env, STUDYBOTS_LOG_URL=settings.log_url))
         finally:
-            _delete_queue(amqp, queue)
+            delete_queue(amqp, queue)
 
 
-def _delete_queue(amqp: str, queue: str) -> None:
+def delete_queue(amqp: str, queue: str) -> None:
+    """Remove a RabbitMQ queue (cleanup: a broker that is down is ignored)."""
     import aio_pika
 
     async def delete() -> None:

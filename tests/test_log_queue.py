@@ -16,6 +16,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
+from studybots import workspace
 from studybots.logstore.consumer import Consumer
 from studybots.logstore.model import make_log_engine, message_log
 from studybots.logstore.writer import LogWriter
@@ -39,19 +40,8 @@ def require(address: tuple[str, int], name: str) -> None:
 def log_database():
     """A fresh PostgreSQL database for the log, dropped afterwards."""
     require(PG, "PostgreSQL")
-    name = f"sb_log_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine("postgresql://postgres@127.0.0.1:5432/test",
-                             isolation_level="AUTOCOMMIT", future=True)
-    with admin.connect() as c:
-        c.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"postgresql://postgres@127.0.0.1:5432/{name}", name
-    finally:
-        with admin.connect() as c:
-            c.execute(sa.text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                              f"WHERE datname = '{name}'"))
-            c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+    with workspace.postgres_databases(("log",)) as names:
+        yield f"postgresql://postgres@127.0.0.1:5432/{names['log']}", names["log"]
 
 
 @pytest.fixture
@@ -59,14 +49,7 @@ def queue_name():
     require(RABBIT, "RabbitMQ")
     name = f"studybots-test-{uuid.uuid4().hex[:10]}"
     yield name
-    import aio_pika
-
-    async def delete() -> None:
-        connection = await aio_pika.connect("amqp://guest:guest@127.0.0.1:5672/")
-        async with connection:
-            channel = await connection.channel()
-            await channel.queue_delete(name)
-    asyncio.run(delete())
+    workspace.delete_queue("amqp://guest:guest@127.0.0.1:5672/", name)
 
 
 def texts_in(url: str, marker: str) -> list[str]:
