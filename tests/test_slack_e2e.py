@@ -19,6 +19,7 @@ import pytest
 
 from studybots.settings import Settings
 from tests.conftest import CATALOGUE, free_port
+from tests.log_rows import wait_for_rows
 from tests.slack_double import (SlackApiDouble, button_click, message_event, send, send_event,
                                 send_payload, sign)
 
@@ -255,7 +256,6 @@ def test_bad_input_gets_a_4xx_or_a_polite_reply(slack):
 def test_slack_message_is_logged_with_channel_slack_and_no_slack_ids(slack):
     import sqlalchemy as sa
 
-    from studybots.logstore.model import make_log_engine, message_log
     from studybots.privacy import load_key, pseudonym
 
     user, channel = uid("U"), uid("D")
@@ -264,17 +264,7 @@ def test_slack_message_is_logged_with_channel_slack_and_no_slack_ids(slack):
     send_event(slack["tero"], TERO_SECRET, message_event(f"<@UBOT> {text} <@UOTHER99>", user,
                                                          channel, kind="app_mention"))
     assert slack["double"].wait_posts(channel, 1)
-    engine = make_log_engine(slack["settings"].log_url)
-    deadline, rows = time.monotonic() + 30, []
-    while time.monotonic() < deadline and not rows:
-        try:
-            with engine.connect() as c:
-                rows = [dict(r._mapping) for r in c.execute(
-                    sa.select(message_log).where(message_log.c.text.like(f"%{marker}%")))]
-        except sa.exc.OperationalError:
-            rows = []
-        time.sleep(0.5)
-    engine.dispose()
+    rows = wait_for_rows(slack["settings"].log_url, marker, 30)
     assert len(rows) == 1, rows
     row = rows[0]
     assert row["channel"] == "slack" and row["bot"] == "tero"

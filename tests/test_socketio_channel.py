@@ -9,6 +9,7 @@ import time
 import pytest
 
 from tests.socketio_client import ConnectionRefused, SocketIOClient
+from tests.log_rows import wait_for_rows
 from studybots.channels.rest import EMPTY_REPLY, MAX_MESSAGE_CHARS
 from studybots.channels.socketio import (
     INVALID_MESSAGE_REPLY, INVALID_PAYLOAD_REPLY, NO_SESSION_REPLY, TOO_LONG_REPLY,
@@ -255,10 +256,6 @@ def test_only_the_web_page_origins_may_connect(stack):
 
 @pytest.mark.e2e
 def test_socketio_messages_are_logged_with_their_channel(stack):
-    import sqlalchemy as sa
-
-    from studybots.logstore.model import make_log_engine, message_log
-
     marker = f"kela socketio {time.time_ns()}"
 
     async def scenario():
@@ -270,17 +267,7 @@ def test_socketio_messages_are_logged_with_their_channel(stack):
         return chat.session_id
 
     session_id = asyncio.run(scenario())
-    engine = make_log_engine(f"sqlite:///{stack['settings'].var_dir / 'log.db'}")
-    deadline, rows = time.monotonic() + 20, []
-    while time.monotonic() < deadline and not rows:
-        try:
-            with engine.connect() as c:
-                rows = [dict(r._mapping) for r in c.execute(
-                    sa.select(message_log).where(message_log.c.text.like(f"%{marker}%")))]
-        except sa.exc.OperationalError:
-            rows = []
-        time.sleep(0.5)
-    engine.dispose()
+    rows = wait_for_rows(f"sqlite:///{stack['settings'].var_dir / 'log.db'}", marker, 20)
     assert len(rows) == 1, rows
     assert rows[0]["channel"] == "socketio" and rows[0]["bot"] == "paavo"
     assert rows[0]["text"] == f"mikä on {marker}, soita [PUHELIN]"
