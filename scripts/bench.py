@@ -86,25 +86,7 @@ async def single_user(port: int, bot: str, conversations: int) -> list[float]:
 
 
 async def concurrent_users(port: int, bot: str, users: int, seconds: float) -> tuple[int, list[float], int]:
-    deadline = time.perf_counter() + seconds
-    latencies: list[float] = []
-    errors = 0
-
-    async def user(n: int, session: aiohttp.ClientSession) -> None:
-        nonlocal errors
-        for c in itertools.count():
-            for text in CONVERSATIONS[bot]:
-                if time.perf_counter() > deadline:
-                    return
-                try:
-                    latencies.append(await send(session, port, f"bench-conc-{bot}-{n}-{c}", text))
-                except Exception:
-                    errors += 1
-
-    connector = aiohttp.TCPConnector(limit=users)
-    async with aiohttp.ClientSession(connector=connector) as session:
-        await asyncio.gather(*(user(n, session) for n in range(users)))
-    return len(latencies), latencies, errors
+    return await students({bot: port}, users, seconds)
 
 
 async def long_conversation(port: int, bot: str, messages: int) -> tuple[list[float], list[float]]:
@@ -284,21 +266,24 @@ def change_to_answer_section(models_dir: Path) -> int:
 
 async def students(ports: dict[str, int], users: int, seconds: float
                    ) -> tuple[int, list[float], int]:
-    """`users` students at once, half asking Tero and half Paavo, each going
-    through its conversation again and again until `seconds` have passed."""
+    """`users` students at once, spread evenly over the bots of `ports`, each
+    going through its bot's conversation again and again until `seconds` have
+    passed. Returns (replies, latencies in ms, errors)."""
+    bots = list(ports)
     deadline = time.perf_counter() + seconds
     latencies: list[float] = []
     errors = 0
 
     async def student(n: int, session: aiohttp.ClientSession) -> None:
         nonlocal errors
-        bot = servers.BOTS[n % 2]
+        bot = bots[n % len(bots)]
         for c in itertools.count():
             for text in CONVERSATIONS[bot]:
                 if time.perf_counter() > deadline:
                     return
                 try:
-                    latencies.append(await send(session, ports[bot], f"load-{n}-{c}", text))
+                    latencies.append(await send(session, ports[bot], f"bench-{bot}-{n}-{c}",
+                                                text))
                 except Exception:
                     errors += 1
 
