@@ -156,6 +156,16 @@ class _Rows:
             self.tables.setdefault(table, []).extend(rows)
 
 
+@dataclass
+class _Plan:
+    """What one batch does to one kind of record (services or channels)."""
+    inserts: list[dict] = field(default_factory=list)
+    updates: list[dict] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)  # updated: old detail rows go
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+
 class PtvImporter:
     def __init__(self, target: Engine | Connection, *, home_municipality: str = "853",
                  known_codes: dict[str, set[str]] | None = None, batch_size: int = 500,
@@ -351,13 +361,13 @@ class PtvImporter:
     def _write(self, conn: Connection, services: list[ServiceRecord],
                channels: list[ChannelRecord]) -> None:
         rows = _Rows()
-        service_inserts, service_updates, service_replaced, service_removed = [], [], [], []
         accepted: list = []
         existing = {}
         for chunk in _chunks([s.id for s in services]):
             existing.update({row[0]: (row[1], row[2]) for row in conn.execute(
                 select(ServiceRow.id, ServiceRow.content_hash, ServiceRow.source)
                 .where(ServiceRow.id.in_(chunk)))})
+        importable = []
         for record in services:
             if record.id in self._curated_ptv:
                 self.report.services_linked += 1
@@ -367,101 +377,94 @@ class PtvImporter:
                 self.report.problems.append(RecordProblem(
                     "database", record.id, f"id is taken by a {old[1]} service; skipped"))
                 continue
-            if record.publishing_status not in PUBLISHED:
-                if old is not None:
-                    service_removed.append(record.id)
-                    self.report.services_removed += 1
-                else:
-                    self.report.unpublished_skipped += 1
-                continue
-            digest = record.content_hash()
-            if old is not None and old[0] == digest:
-                self.report.services_unchanged += 1
-                continue
-            try:
-                flat, details = self._service_rows(record, digest)
-            except RecordError as exc:
-                self.report.problems.append(RecordProblem("record", exc.record_id, exc.message))
-                continue
-            for table, table_rows in details:
-                rows.add(table, table_rows)
-            accepted.append(record)
-            if old is None:
-                service_inserts.append(flat)
-                self.report.services_added += 1
-            else:
-                service_updates.append(flat)
-                service_replaced.append(record.id)
-                self.report.services_changed += 1
+            importable.append(record)
+        service_plan = self._plan(importable, {i: h for i, (h, _) in existing.items()},
+                                  self._service_rows, rows, accepted)
+        self.report.services_added += len(service_plan.inserts)
+        self.report.services_changed += len(service_plan.updates)
+        self.report.services_unchanged += service_plan.unchanged
+        self.report.services_removed += len(service_plan.removed)
 
-        channel_inserts, channel_updates, channel_replaced, channel_removed = [], [], [], []
-        existing = {}
+        existing_channels = {}
         for chunk in _chunks([c.id for c in channels]):
-            existing.update(dict(conn.execute(
+            existing_channels.update(dict(conn.execute(
                 select(ServiceChannelRow.id, ServiceChannelRow.content_hash)
                 .where(ServiceChannelRow.id.in_(chunk))).all()))
-        for record in channels:
-            known = record.id in existing
-            if record.publishing_status not in PUBLISHED:
-                if known:
-                    channel_removed.append(record.id)
-                    self.report.channels_removed += 1
-                else:
-                    self.report.unpublished_skipped += 1
-                continue
-            digest = record.content_hash()
-            if known and existing[record.id] == digest:
-                self.report.channels_unchanged += 1
-                continue
-            try:
-                flat, details = self._channel_rows(record, digest)
-            except RecordError as exc:
-                self.report.problems.append(RecordProblem("record", exc.record_id, exc.message))
-                continue
-            for table, table_rows in details:
-                rows.add(table, table_rows)
-            accepted.append(record)
-            if known:
-                channel_updates.append(flat)
-                channel_replaced.append(record.id)
-                self.report.channels_changed += 1
-            else:
-                channel_inserts.append(flat)
-                self.report.channels_added += 1
+        channel_plan = self._plan(channels, existing_channels, self._channel_rows, rows,
+                                  accepted)
+        self.report.channels_added += len(channel_plan.inserts)
+        self.report.channels_changed += len(channel_plan.updates)
+        self.report.channels_unchanged += channel_plan.unchanged
+        self.report.channels_removed += len(channel_plan.removed)
 
         # Deletes first (old detail rows of changed records, removed records),
         # then shared rows, parents, details.
-        for ids in _chunks(service_replaced + service_removed):
+        for ids in _chunks(service_plan.replaced + service_plan.removed):
             for model in SERVICE_DETAIL_TABLES:
                 conn.execute(delete(model.__table__).where(model.__table__.c.service_id.in_(ids)))
-        for ids in _chunks(service_removed):
+        for ids in _chunks(service_plan.removed):
             conn.execute(delete(SERVICES).where(SERVICES.c.id.in_(ids)))
-        for ids in _chunks(channel_replaced + channel_removed):
+        for ids in _chunks(channel_plan.replaced + channel_plan.removed):
             for model in CHANNEL_DETAIL_TABLES:
                 conn.execute(delete(model.__table__).where(model.__table__.c.channel_id.in_(ids)))
-        for ids in _chunks(channel_removed):
+        for ids in _chunks(channel_plan.removed):
             conn.execute(delete(CHANNELS).where(CHANNELS.c.id.in_(ids)))
         self._upsert_shared(conn, accepted)
-        if service_inserts:
-            conn.execute(SERVICES.insert(), service_inserts)
-        if service_updates:
+        if service_plan.inserts:
+            conn.execute(SERVICES.insert(), service_plan.inserts)
+        if service_plan.updates:
             conn.execute(
                 update(SERVICES).where(SERVICES.c.id == bindparam("b_id"))
                 .values({c: bindparam(c) for c in SERVICE_PTV_COLUMNS}),
                 [{"b_id": r["id"], **{c: r[c] for c in SERVICE_PTV_COLUMNS}}
-                 for r in service_updates])
-        if channel_inserts:
-            conn.execute(CHANNELS.insert(), channel_inserts)
-        if channel_updates:
+                 for r in service_plan.updates])
+        if channel_plan.inserts:
+            conn.execute(CHANNELS.insert(), channel_plan.inserts)
+        if channel_plan.updates:
             columns = [c.name for c in CHANNELS.columns if c.name != "id"]
             conn.execute(
                 update(CHANNELS).where(CHANNELS.c.id == bindparam("b_id"))
                 .values({c: bindparam(c) for c in columns}),
-                [{"b_id": r["id"], **{c: r[c] for c in columns}} for r in channel_updates])
+                [{"b_id": r["id"], **{c: r[c] for c in columns}} for r in channel_plan.updates])
         order = [m.__table__ for m in reversed(SERVICE_DETAIL_TABLES + CHANNEL_DETAIL_TABLES)]
         for table in order:
             if table in rows.tables:
                 conn.execute(table.insert(), rows.tables[table])
+
+    def _plan(self, records: list, known: dict[str, str], build: Callable, rows: _Rows,
+              accepted: list) -> "_Plan":
+        """Sort records (services or channels) against the hashes already
+        stored (`known`: id -> content hash): new ones are inserted, changed
+        ones updated, unpublished ones removed, unchanged ones left alone. The
+        detail rows of what is written go into `rows`, the records into
+        `accepted`; a record whose rows cannot be built is reported and skipped."""
+        plan = _Plan()
+        for record in records:
+            is_known = record.id in known
+            if record.publishing_status not in PUBLISHED:
+                if is_known:
+                    plan.removed.append(record.id)
+                else:
+                    self.report.unpublished_skipped += 1
+                continue
+            digest = record.content_hash()
+            if is_known and known[record.id] == digest:
+                plan.unchanged += 1
+                continue
+            try:
+                flat, details = build(record, digest)
+            except RecordError as exc:
+                self.report.problems.append(RecordProblem("record", exc.record_id, exc.message))
+                continue
+            for table, table_rows in details:
+                rows.add(table, table_rows)
+            accepted.append(record)
+            if is_known:
+                plan.updates.append(flat)
+                plan.replaced.append(record.id)
+            else:
+                plan.inserts.append(flat)
+        return plan
 
     # ------------------------------------------------------------ row builders
     def _service_rows(self, s: ServiceRecord, digest: str) -> tuple[dict, list]:
