@@ -151,6 +151,21 @@ def _unique(values) -> tuple:
     return tuple(dict.fromkeys(values))
 
 
+def _names_and_descriptions(r: "_Reader", item: dict, names: str, descriptions: str
+                            ) -> "_Texts":
+    """The names (at least one of type Name) and descriptions of a service or
+    a channel, per language, under the project's text kinds."""
+    texts = _Texts()
+    for lang, value, kind in r.language_items(item, names):
+        texts.add(SERVICE_NAME_KINDS.get(kind or "Name", _snake(kind or "name")), lang, value)
+    if not any(t.kind == "name" for t in texts.texts):
+        raise r.fail(f"has no name ({names} has no value of type Name)")
+    for lang, value, kind in r.language_items(item, descriptions):
+        texts.add(SERVICE_DESCRIPTION_KINDS.get(kind or "Description", _snake(kind or "")), lang,
+                  value)
+    return texts
+
+
 class PtvV11Reader:
     version = "v11"
 
@@ -239,14 +254,7 @@ class PtvV11Reader:
     def read_service(self, item: dict) -> ServiceRecord:
         r = _Reader(item.get("id") if isinstance(item.get("id"), str) and item.get("id") else NO_ID)
         record_id = r.guid(item.get("id"), "id")
-        texts = _Texts()
-        for lang, value, kind in r.language_items(item, "serviceNames"):
-            texts.add(SERVICE_NAME_KINDS.get(kind or "Name", _snake(kind or "name")), lang, value)
-        if not any(t.kind == "name" for t in texts.texts):
-            raise r.fail("has no name (serviceNames has no value of type Name)")
-        for lang, value, kind in r.language_items(item, "serviceDescriptions"):
-            texts.add(SERVICE_DESCRIPTION_KINDS.get(kind or "Description", _snake(kind or "")), lang,
-                      value)
+        texts = _names_and_descriptions(r, item, "serviceNames", "serviceDescriptions")
         for lang, value, _ in r.language_items(item, "requirements"):
             texts.add("requirements", lang, value)
         for lang, value, _ in r.language_items(item, "keywords"):
@@ -353,14 +361,8 @@ class PtvV11Reader:
         channel_type = r.str(item, "serviceChannelType")
         if channel_type not in CHANNEL_TYPES:
             raise r.fail(f"unknown serviceChannelType {channel_type!r}")
-        texts = _Texts()
-        for lang, value, kind in r.language_items(item, "serviceChannelNames"):
-            texts.add(SERVICE_NAME_KINDS.get(kind or "Name", _snake(kind or "name")), lang, value)
-        if not any(t.kind == "name" for t in texts.texts):
-            raise r.fail("has no name (serviceChannelNames has no value of type Name)")
-        for lang, value, kind in r.language_items(item, "serviceChannelDescriptions"):
-            texts.add(SERVICE_DESCRIPTION_KINDS.get(kind or "Description", _snake(kind or "")), lang,
-                      value)
+        texts = _names_and_descriptions(r, item, "serviceChannelNames",
+                                        "serviceChannelDescriptions")
         for key in ("emails", "supportEmails"):
             for lang, value, _ in r.language_items(item, key):
                 texts.add("email", lang, value)
