@@ -22,7 +22,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: help install validate generate build train publish retrain run test test-fast audit data-validate eval bench bench-ptv bench-search tune review report sample-log ptv-import log-retention clean
+.PHONY: help install validate generate build train publish retrain run test test-fast lint types audit data-validate eval bench bench-ptv bench-search tune review report sample-log ptv-import log-retention clean
 
 help:
 	@echo "make run        install, validate, build, train if needed, start both bots + the chat widget demo page"
@@ -66,26 +66,26 @@ validate: install
 	$(PY) -m studybots.catalogue
 
 generate: validate
-	$(PY) -m studybots.generate
+	$(PY) -m studybots.build.nlu
 
 build: validate
-	$(PY) -m studybots.services.build
+	$(PY) -m studybots.build.servicedb
 
 train: generate
-	$(PY) -m studybots.train
+	$(PY) -m studybots.training.train
 
 # Bring editors' changes into the running bots: regenerate, train what changed,
 # evaluate against the running model (refuses a >2-point regression unless
 # ARGS=--force), publish; the running bots switch over without a restart.
 publish: install
-	$(PY) -m studybots.publish $(ARGS)
+	$(PY) -m studybots.training.publish $(ARGS)
 
 # The same from scratch: training cache cleared, every bot retrained.
 retrain: install
-	$(PY) -m studybots.publish --from-scratch $(ARGS)
+	$(PY) -m studybots.training.publish --from-scratch $(ARGS)
 
 run: install
-	$(PY) -m studybots.run
+	$(PY) -m studybots.ops.run
 
 data-validate: generate
 	$(PY) -m rasa data validate --fail-on-warnings --config config.yml --domain bots/tero/domain --data data/nlu/common.yml data/nlu/tero bots/tero/rules
@@ -93,12 +93,21 @@ data-validate: generate
 
 # The dependency audit (marker `audit`) is not part of it: it needs PyPI's
 # per-version JSON API or osv.dev, which these machines cannot reach (make audit).
-test: install
+test: install lint
 	$(PY) -m pytest -m "not audit"
 
-# Unit tests only: no training, no servers, no network.
+# Unit tests only (tests/unit): no training, no servers, no network; under a minute.
 test-fast: install
-	$(PY) -m pytest -m "not e2e and not audit"
+	$(PY) -m pytest tests/unit -q -m "not audit"
+
+# ruff: the formatter's output is committed, and the linter finds nothing.
+lint: install
+	$(VENV)/bin/ruff format --check --quiet .
+	$(VENV)/bin/ruff check --quiet .
+
+# mypy: strict for studybots.core and the stores, checked for the rest (pyproject.toml).
+types: install
+	$(VENV)/bin/mypy
 
 # Known vulnerabilities of every locked package (pip-audit, from its own venv
 # .venv-audit); exceptions with reasons in security/pip-audit-ignore.txt.
@@ -107,7 +116,7 @@ audit: install
 	UV="$(PYTHON310) -m uv" $(PY) scripts/audit.py
 
 eval: train build
-	$(PY) -m studybots.evaluate --errors 20
+	$(PY) -m studybots.training.evaluate --errors 20
 
 bench: train build
 	$(PY) scripts/bench.py
@@ -126,7 +135,7 @@ bench-search: build
 
 # Paavo's ranking configurations on the dev set: recall@3 and MRR of each.
 tune: train build
-	$(PY) -m studybots.services.tune $(ARGS)
+	$(PY) -m studybots.training.tune $(ARGS)
 
 # The editors' inbox: unrecognised, unsure and 👎 questions (ARGS="--csv inbox.csv").
 review: install
@@ -143,7 +152,7 @@ sample-log: install
 
 # Delete question-log rows older than STUDYBOTS_LOG_RETENTION_DAYS (default 365).
 log-retention: install
-	$(PY) -m studybots.logstore.retention
+	$(PY) -m studybots.questionlog.retention
 
 clean:
 	rm -rf var results .pytest_cache node_modules web/static/vendor

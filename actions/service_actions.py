@@ -13,6 +13,7 @@ skipped), `situations_asked` (never asked twice), `situation_pending` (the
 question waiting for an answer), `last_query` / `last_need` (re-ranked when
 an answer arrives).
 """
+
 from __future__ import annotations
 
 import logging
@@ -25,11 +26,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import state
 from actions.texts import feedback_buttons, text
-from studybots.decide import decide_need, load_thresholds
-from studybots.generate import need_intent
-from studybots.services import situations as sit
-from studybots.services.finder import Ranked
-from studybots.text import fold
+from studybots.bot.decide import decide_need, load_thresholds
+from studybots.core.names import need_intent
+from studybots.core.text import fold
+from studybots.search import situations as sit
+from studybots.search.finder import Ranked
 
 logger = logging.getLogger(__name__)
 THRESHOLDS = load_thresholds("paavo")
@@ -57,6 +58,7 @@ def service_lines(results: list[Ranked]) -> list[str]:
 
 # --- terms in service texts (Tero's definitions) -------------------------------
 
+
 def _term_names(term) -> list[str]:
     """The names a term goes by in a text: its headline parts ("TYS –
     Turun Ylioppilaskyläsäätiö") and aliases that are names (capitalised)."""
@@ -80,25 +82,33 @@ def glossary_lines(results: list[Ranked], catalogue, query: str) -> list[str]:
     """'Kela = …' for up to two catalogue terms the listed services mention,
     the earliest mentioned first, with Tero's definition; not for terms the
     student used themselves."""
-    shown = "\n".join(f"{r.service.name} {r.service.provider} {one_line(r.service.description)}"
-                      for r in results)
+    shown = "\n".join(
+        f"{r.service.name} {r.service.provider} {one_line(r.service.description)}" for r in results
+    )
     found = []
     for term in catalogue.terms.values():
         names = _term_names(term)
         if not names:
             continue
         # A name matches as a whole word, also inflected (Kela -> Kelan, YTHS:n).
-        match = re.search(r"(?<!\w)(" + "|".join(re.escape(n) for n in names) + r")", shown,
-                          re.IGNORECASE)
+        match = re.search(
+            r"(?<!\w)(" + "|".join(re.escape(n) for n in names) + r")", shown, re.IGNORECASE
+        )
         if match and not _asked_about(names, query or ""):
             found.append((match.start(), term, names[0]))
     found.sort(key=lambda item: item[0])
-    return [text("glossary_line", term=headline,
-                 definition=one_line(term.definition, GLOSSARY_DEFINITION_MAX))
-            for _, term, headline in found[:MAX_GLOSSARY]]
+    return [
+        text(
+            "glossary_line",
+            term=headline,
+            definition=one_line(term.definition, GLOSSARY_DEFINITION_MAX),
+        )
+        for _, term, headline in found[:MAX_GLOSSARY]
+    ]
 
 
 # --- the conversation's situation slots ------------------------------------------
+
 
 def _facts(tracker: Tracker) -> dict[str, str]:
     value = tracker.get_slot("situation_facts")
@@ -111,12 +121,16 @@ def _asked(tracker: Tracker) -> list[str]:
 
 
 def question_message(situation) -> dict[str, Any]:
-    buttons = [{"title": a.label,
-                "payload": sit.answer_payload(a.intent or "affirm", situation.id, a.value)}
-               for a in situation.answers if a.label]
+    buttons = [
+        {
+            "title": a.label,
+            "payload": sit.answer_payload(a.intent or "affirm", situation.id, a.value),
+        }
+        for a in situation.answers
+        if a.label
+    ]
     buttons.append({"title": text("situation_skip_button"), "payload": "/skip"})
-    return {"text": text("situation_question", question=situation.question),
-            "buttons": buttons}
+    return {"text": text("situation_question", question=situation.question), "buttons": buttons}
 
 
 class _ServiceAnswer:
@@ -129,19 +143,32 @@ class _ServiceAnswer:
         self.catalogue = state.catalogue()
         self.situations = self.catalogue.situations
 
-    def answer(self, query: str, need_id: str | None, facts: dict[str, str],
-               asked: list[str], intro: str | None = None,
-               alternatives: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    def answer(
+        self,
+        query: str,
+        need_id: str | None,
+        facts: dict[str, str],
+        asked: list[str],
+        intro: str | None = None,
+        alternatives: tuple[str, ...] = (),
+    ) -> list[dict[str, Any]]:
         finder = state.finder()
         results, facts = sit.guided_rank(finder, self.situations, query, need_id, facts)
-        events = [SlotSet("situation_facts", facts), SlotSet("last_query", query),
-                  SlotSet("last_need", need_id)]
+        events = [
+            SlotSet("situation_facts", facts),
+            SlotSet("last_query", query),
+            SlotSet("last_need", need_id),
+        ]
         if not results:
-            buttons = [{"title": finder.needs[n].name, "payload": f"/{need_intent(n)}"}
-                       for n in alternatives if n in finder.needs]
+            buttons = [
+                {"title": finder.needs[n].name, "payload": f"/{need_intent(n)}"}
+                for n in alternatives
+                if n in finder.needs
+            ]
             self.dispatcher.utter_message(
                 text=text("service_alternatives") if buttons else text("service_none"),
-                buttons=buttons or None)
+                buttons=buttons or None,
+            )
             return events + [SlotSet("situation_pending", None)]
         need = finder.needs.get(need_id or "")
         if intro is None:
@@ -157,16 +184,19 @@ class _ServiceAnswer:
         if question is None:
             return events + [SlotSet("situation_pending", None)]
         self.dispatcher.utter_message(**question_message(question))
-        return events + [SlotSet("situation_pending", question.id),
-                         SlotSet("situations_asked", asked + [question.id])]
+        return events + [
+            SlotSet("situation_pending", question.id),
+            SlotSet("situations_asked", asked + [question.id]),
+        ]
 
 
 class ActionFindServices(Action):
     def name(self) -> str:
         return "action_find_services"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         message = tracker.latest_message or {}
         decision = decide_need(message, THRESHOLDS)
         try:
@@ -181,25 +211,32 @@ class ActionFindServices(Action):
         if query.startswith("/"):  # a button payload: search by the need's own words
             query = need.name if need else ""
         facts = _facts(tracker)
-        said = {**sit.facts_from_entities(message.get("entities") or [], helper.situations),
-                **sit.facts_from_text(query, helper.situations)}
+        said = {
+            **sit.facts_from_entities(message.get("entities") or [], helper.situations),
+            **sit.facts_from_text(query, helper.situations),
+        }
         pending = tracker.get_slot("situation_pending")
         last_query = tracker.get_slot("last_query")
         if pending and pending in said and last_query and len(query.split()) <= 4:
             # A typed answer to Paavo's question ("Turun yliopisto"): the
             # previous question is ranked again with it.
             facts.update(said)
-            return helper.answer(last_query, tracker.get_slot("last_need"), facts,
-                                 _asked(tracker), intro=_situation_intro(helper, facts))
+            return helper.answer(
+                last_query,
+                tracker.get_slot("last_need"),
+                facts,
+                _asked(tracker),
+                intro=_situation_intro(helper, facts),
+            )
         facts.update(said)
-        return helper.answer(query, decision.need_id, facts, _asked(tracker),
-                             alternatives=decision.alternatives)
+        return helper.answer(
+            query, decision.need_id, facts, _asked(tracker), alternatives=decision.alternatives
+        )
 
 
 def _situation_intro(helper: _ServiceAnswer, facts: dict[str, str]) -> str:
     reasons = [b.reason for b in sit.boosts(facts, helper.situations)]
-    return text("situation_intro", reasons=", ".join(reasons)) if reasons \
-        else text("service_intro")
+    return text("situation_intro", reasons=", ".join(reasons)) if reasons else text("service_intro")
 
 
 class ActionSituationAnswer(Action):
@@ -209,8 +246,9 @@ class ActionSituationAnswer(Action):
     def name(self) -> str:
         return "action_situation_answer"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         pending = tracker.get_slot("situation_pending")
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")
@@ -234,16 +272,24 @@ class ActionSituationAnswer(Action):
         if situation.id not in given:  # skip, or a yes/no the question has no row for
             facts[situation.id] = sit.SKIPPED
             events = [SlotSet("situation_facts", facts), SlotSet("situation_pending", None)]
-            question = sit.next_question(helper.situations, tracker.get_slot("last_need"),
-                                         facts, asked)
+            question = sit.next_question(
+                helper.situations, tracker.get_slot("last_need"), facts, asked
+            )
             if question is None:
                 dispatcher.utter_message(text=text("situation_skipped"))
                 return events
             dispatcher.utter_message(text=text("situation_skipped_next"))
             dispatcher.utter_message(**question_message(question))
-            return events + [SlotSet("situation_pending", question.id),
-                             SlotSet("situations_asked", asked + [question.id])]
+            return events + [
+                SlotSet("situation_pending", question.id),
+                SlotSet("situations_asked", asked + [question.id]),
+            ]
         facts.update(given)
         last_query = tracker.get_slot("last_query") or ""
-        return helper.answer(last_query, tracker.get_slot("last_need"), facts, asked,
-                             intro=_situation_intro(helper, facts))
+        return helper.answer(
+            last_query,
+            tracker.get_slot("last_need"),
+            facts,
+            asked,
+            intro=_situation_intro(helper, facts),
+        )

@@ -5,6 +5,7 @@ The term table is re-read when any catalogue file's modification time changes
 fix is live without a restart. The service finder is rebuilt when the service
 database is rebuilt.
 """
+
 from __future__ import annotations
 
 import logging
@@ -14,18 +15,21 @@ import time
 from pathlib import Path
 
 from studybots.catalogue.load import Catalogue, CatalogueInvalid, load_catalogue
-from studybots.services.finder import ServiceFinder, options_from_meta
-from studybots.settings import Settings, load_settings
+from studybots.core.settings import Settings, load_settings
+from studybots.search.finder import ServiceFinder, options_from_meta
 
 logger = logging.getLogger(__name__)
 RELOAD_INTERVAL = 2.0
 
 
 def _fingerprint(directory: Path) -> tuple:
-    return tuple(sorted(
-        (str(p), p.stat().st_mtime_ns, p.stat().st_size)
-        for p in directory.rglob("*") if p.is_file()
-    ))
+    return tuple(
+        sorted(
+            (str(p), p.stat().st_mtime_ns, p.stat().st_size)
+            for p in directory.rglob("*")
+            if p.is_file()
+        )
+    )
 
 
 class _Cached:
@@ -63,20 +67,23 @@ class CatalogueState:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.catalogue = _Cached(lambda: _fingerprint(settings.catalogue_dir),
-                                 lambda: load_catalogue(settings.catalogue_dir))
+        self.catalogue = _Cached(
+            lambda: _fingerprint(settings.catalogue_dir),
+            lambda: load_catalogue(settings.catalogue_dir),
+        )
         self.finder = _Cached(self._db_fingerprint, self._build_finder)
 
     def _db_fingerprint(self):
         url = self.settings.database_url
         if url.startswith("sqlite:///"):
-            path = url[len("sqlite:///"):]
+            path = url[len("sqlite:///") :]
             return os.stat(path).st_mtime_ns if os.path.exists(path) else None
         return url
 
     def _build_finder(self) -> ServiceFinder:
-        return ServiceFinder.from_database(self.settings.database_url,
-                                           **options_from_meta(self.catalogue.get().meta))
+        return ServiceFinder.from_database(
+            self.settings.database_url, **options_from_meta(self.catalogue.get().meta)
+        )
 
 
 _state: CatalogueState | None = None

@@ -1,4 +1,5 @@
 """Tero's action: answer a term from the catalogue, or offer best guesses."""
+
 from __future__ import annotations
 
 import logging
@@ -9,8 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import state
 from actions.texts import feedback_buttons, text
-from studybots.decide import decide_term, load_thresholds
-from studybots.generate import term_intent
+from studybots.bot.decide import decide_term, load_thresholds
+from studybots.core.names import term_intent
 
 logger = logging.getLogger(__name__)
 THRESHOLDS = load_thresholds("tero")
@@ -33,8 +34,10 @@ def term_answer(term, catalogue) -> str:
     services = related_services(term, catalogue)
     if services:
         lines += ["", text("term_services_intro")]
-        lines += [f"• {s.name}" + (f" ({s.provider})" if s.provider else "") + f": {s.url}"
-                  for s in services]
+        lines += [
+            f"• {s.name}" + (f" ({s.provider})" if s.provider else "") + f": {s.url}"
+            for s in services
+        ]
     return "\n".join(lines)
 
 
@@ -42,20 +45,25 @@ class ActionAnswerTerm(Action):
     def name(self) -> str:
         return "action_answer_term"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[dict[str, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         catalogue = state.catalogue()
         decision = decide_term(tracker.latest_message or {}, THRESHOLDS)
         if decision.kind == "answer" and decision.term_id in catalogue.terms:
-            dispatcher.utter_message(text=term_answer(catalogue.terms[decision.term_id], catalogue),
-                                     buttons=feedback_buttons())
+            dispatcher.utter_message(
+                text=term_answer(catalogue.terms[decision.term_id], catalogue),
+                buttons=feedback_buttons(),
+            )
             return []
         suggestions = [t for t in decision.suggestions if t in catalogue.terms]
         if suggestions:
             dispatcher.utter_message(
                 text=text("term_suggest"),
-                buttons=[{"title": catalogue.terms[t].term, "payload": f"/{term_intent(t)}"}
-                         for t in suggestions],
+                buttons=[
+                    {"title": catalogue.terms[t].term, "payload": f"/{term_intent(t)}"}
+                    for t in suggestions
+                ],
             )
             return []
         dispatcher.utter_message(text=text("term_out_of_scope"))

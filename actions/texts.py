@@ -1,7 +1,8 @@
 """User-facing texts of the actions, per language, from texts.<lang>.yml."""
+
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -10,7 +11,7 @@ DEFAULT_LANGUAGE = "fi"
 _DIR = Path(__file__).resolve().parent
 
 
-@lru_cache(maxsize=None)
+@cache
 def _texts(language: str) -> dict[str, str]:
     path = _DIR / f"texts.{language}.yml"
     if not path.exists():
@@ -24,5 +25,7 @@ def text(key: str, language: str = DEFAULT_LANGUAGE, **values: str) -> str:
 
 def feedback_buttons(language: str = DEFAULT_LANGUAGE) -> list[dict[str, str]]:
     """👍/👎 under every answer; a 👎 puts the question in the editors' review inbox."""
-    return [{"title": text("feedback_up", language), "payload": "/feedback_up"},
-            {"title": text("feedback_down", language), "payload": "/feedback_down"}]
+    return [
+        {"title": text("feedback_up", language), "payload": "/feedback_up"},
+        {"title": text("feedback_down", language), "payload": "/feedback_down"},
+    ]

@@ -16,6 +16,7 @@ when any package could not be audited (PyPI unreachable, a package unknown
 to the vulnerability service): an audit that saw nothing must not pass.
 Exceptions that no longer match anything are reported so they can be removed.
 """
+
 from __future__ import annotations
 
 import glob
@@ -57,16 +58,30 @@ def base_python() -> str:
 
 def ensure_tool(uv: list[str]) -> Path:
     """.venv-audit with exactly the hashed pip-audit requirements."""
-    stamp = TOOL_VENV / (".installed-" + hashlib.sha256(TOOL_REQUIREMENTS.read_bytes())
-                         .hexdigest()[:12])
+    stamp = TOOL_VENV / (
+        ".installed-" + hashlib.sha256(TOOL_REQUIREMENTS.read_bytes()).hexdigest()[:12]
+    )
     tool = TOOL_VENV / "bin" / "pip-audit"
     if stamp.exists() and tool.exists():
         return tool
     print(f"audit: installing pip-audit into {TOOL_VENV.relative_to(ROOT)} ...", flush=True)
-    subprocess.run([*uv, "venv", "--quiet", "--clear", str(TOOL_VENV), "--python", base_python()],
-                   check=True)
-    subprocess.run([*uv, "pip", "install", "--quiet", "--python", str(TOOL_VENV / "bin" / "python"),
-                    "--require-hashes", "-r", str(TOOL_REQUIREMENTS)], check=True)
+    subprocess.run(
+        [*uv, "venv", "--quiet", "--clear", str(TOOL_VENV), "--python", base_python()], check=True
+    )
+    subprocess.run(
+        [
+            *uv,
+            "pip",
+            "install",
+            "--quiet",
+            "--python",
+            str(TOOL_VENV / "bin" / "python"),
+            "--require-hashes",
+            "-r",
+            str(TOOL_REQUIREMENTS),
+        ],
+        check=True,
+    )
     stamp.touch()
     return tool
 
@@ -94,22 +109,53 @@ def run_audit(uv: list[str], tool: Path) -> dict:
         requirements = Path(tmp) / "requirements.txt"
         report = Path(tmp) / "report.json"
         exported = subprocess.run(
-            [*uv, "export", "--frozen", "--no-hashes", "--all-groups", "--no-emit-project",
-             "--quiet", "-o", str(requirements)], cwd=ROOT, capture_output=True, text=True)
+            [
+                *uv,
+                "export",
+                "--frozen",
+                "--no-hashes",
+                "--all-groups",
+                "--no-emit-project",
+                "--quiet",
+                "-o",
+                str(requirements),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
         if exported.returncode != 0:
             raise SystemExit(f"audit: uv export failed:\n{exported.stderr}")
         result = subprocess.run(
-            [str(tool), "-r", str(requirements), "--no-deps", "--disable-pip",
-             "--progress-spinner", "off", "--format", "json", "-o", str(report)],
-            cwd=ROOT, capture_output=True, text=True, timeout=900)
+            [
+                str(tool),
+                "-r",
+                str(requirements),
+                "--no-deps",
+                "--disable-pip",
+                "--progress-spinner",
+                "off",
+                "--format",
+                "json",
+                "-o",
+                str(report),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
         # pip-audit exits 1 when it finds vulnerabilities; the report decides.
         if not report.exists() or not report.read_text().strip():
-            raise SystemExit(f"audit: pip-audit failed (exit {result.returncode}):\n"
-                             f"{result.stderr[-3000:]}")
+            raise SystemExit(
+                f"audit: pip-audit failed (exit {result.returncode}):\n{result.stderr[-3000:]}"
+            )
         return json.loads(report.read_text())
 
 
-def judge(report: dict, ignored: dict[str, tuple[str, str]]) -> tuple[list[str], list[str], list[str], int]:
+def judge(
+    report: dict, ignored: dict[str, tuple[str, str]]
+) -> tuple[list[str], list[str], list[str], int]:
     """(unignored vulnerabilities, packages not audited, stale exceptions, packages audited)."""
     found, unaudited, seen = [], [], set()
     audited = 0
@@ -136,20 +182,26 @@ def main() -> int:
     ignored = load_ignored()
     report = run_audit(uv, tool)
     found, unaudited, stale, audited = judge(report, ignored)
-    print(f"audit: {audited} packages audited, {len(ignored)} documented exceptions "
-          f"({IGNORE_FILE.relative_to(ROOT)})")
+    print(
+        f"audit: {audited} packages audited, {len(ignored)} documented exceptions "
+        f"({IGNORE_FILE.relative_to(ROOT)})"
+    )
     for line in stale:
         print(f"audit: exception no longer needed, remove it: {line}")
     if unaudited:
-        print(f"audit: FAILED, {len(unaudited)} packages could not be audited "
-              "(is PyPI's JSON API reachable?):")
+        print(
+            f"audit: FAILED, {len(unaudited)} packages could not be audited "
+            "(is PyPI's JSON API reachable?):"
+        )
         for line in unaudited[:20]:
             print("  " + line)
         if len(unaudited) > 20:
             print(f"  ... and {len(unaudited) - 20} more")
     if found:
-        print(f"audit: FAILED, {len(found)} vulnerabilities not in the exceptions file "
-              "(upgrade, or add `ID package reason` to it):")
+        print(
+            f"audit: FAILED, {len(found)} vulnerabilities not in the exceptions file "
+            "(upgrade, or add `ID package reason` to it):"
+        )
         for line in found:
             print("  " + line)
     if unaudited or found:

@@ -11,7 +11,7 @@ real action server and both bots (REST channel, loopback only):
 6. importing 30,000 PTV services (scripts/bench_ptv_import.py; --ptv-services 0
    skips it, --ptv-only runs only it);
 7. an editor's change to the answer of the running Tero: the editor imports a
-   new term from the review inbox, `studybots.publish` retrains, evaluates and
+   new term from the review inbox, `studybots.training.publish` retrains, evaluates and
    publishes, and the running bot (never restarted) answers the question
    (--change-only runs only this, --skip-change skips it);
 8. load: 50 concurrent simulated students for 60 s against both bots, in the
@@ -22,6 +22,7 @@ real action server and both bots (REST channel, loopback only):
    (scripts/bench_search.py; --search-services 0 skips it, --search-only
    runs only it).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,19 +45,36 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("STUDYBOTS_RATE_LIMIT_SENDER", "1000000")
 os.environ.setdefault("STUDYBOTS_RATE_LIMIT_IP", "1000000")
 
-from studybots import servers, train  # noqa: E402
-from studybots.catalogue.load import load_catalogue  # noqa: E402
-from studybots.services.build import build_database  # noqa: E402
-from studybots.settings import Settings, load_settings  # noqa: E402
+import bench_ptv_import
+import bench_search
 
-import bench_ptv_import  # noqa: E402  (scripts/ is on sys.path when this runs as a script)
-import bench_search  # noqa: E402
+from studybots.build.servicedb import build_database
+from studybots.catalogue.load import load_catalogue
+from studybots.core.settings import Settings, load_settings
+from studybots.ops import supervisor
+from studybots.training import train
 
 CONVERSATIONS = {
-    "tero": ["moi", "mikä on kela", "mistä saan verokortin", "mitä föli tarkoittaa",
-             "kerro opintolainasta", "mikä on yths", "kuka voitti eilen", "kiitos"],
-    "paavo": ["hei", "sain opiskelupaikan turusta", "tarvitsen asunnon", "missä voi uida",
-              "mistä saan apua jaksamiseen", "kirjastokortti", "paras pizza turussa", "kiitos"],
+    "tero": [
+        "moi",
+        "mikä on kela",
+        "mistä saan verokortin",
+        "mitä föli tarkoittaa",
+        "kerro opintolainasta",
+        "mikä on yths",
+        "kuka voitti eilen",
+        "kiitos",
+    ],
+    "paavo": [
+        "hei",
+        "sain opiskelupaikan turusta",
+        "tarvitsen asunnon",
+        "missä voi uida",
+        "mistä saan apua jaksamiseen",
+        "kirjastokortti",
+        "paras pizza turussa",
+        "kiitos",
+    ],
 }
 
 
@@ -68,8 +86,9 @@ def percentile(values: list[float], q: float) -> float:
 
 async def send(session: aiohttp.ClientSession, port: int, sender: str, text: str) -> float:
     started = time.perf_counter()
-    async with session.post(f"http://127.0.0.1:{port}/webhooks/rest/webhook",
-                            json={"sender": sender, "message": text}) as resp:
+    async with session.post(
+        f"http://127.0.0.1:{port}/webhooks/rest/webhook", json={"sender": sender, "message": text}
+    ) as resp:
         body = await resp.json()
         if resp.status != 200 or not body:
             raise RuntimeError(f"bad reply {resp.status}: {body}")
@@ -85,17 +104,21 @@ async def single_user(port: int, bot: str, conversations: int) -> list[float]:
         return latencies
 
 
-async def concurrent_users(port: int, bot: str, users: int, seconds: float) -> tuple[int, list[float], int]:
+async def concurrent_users(
+    port: int, bot: str, users: int, seconds: float
+) -> tuple[int, list[float], int]:
     return await students({bot: port}, users, seconds)
 
 
 async def long_conversation(port: int, bot: str, messages: int) -> tuple[list[float], list[float]]:
     async with aiohttp.ClientSession() as session:
         texts = itertools.cycle(CONVERSATIONS[bot])
-        all_latencies = [await send(session, port, f"bench-long-{bot}", next(texts))
-                         for _ in range(messages)]
-        fresh = [await send(session, port, f"bench-fresh-{bot}-{i}", next(texts))
-                 for i in range(50)]
+        all_latencies = [
+            await send(session, port, f"bench-long-{bot}", next(texts)) for _ in range(messages)
+        ]
+        fresh = [
+            await send(session, port, f"bench-fresh-{bot}-{i}", next(texts)) for i in range(50)
+        ]
     return all_latencies[-50:], fresh
 
 
@@ -122,18 +145,27 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--long", type=int, default=1000, help="messages in the long conversation")
-    parser.add_argument("--ptv-services", type=int, default=30000,
-                        help="services in the PTV import section (0: skip it)")
+    parser.add_argument(
+        "--ptv-services",
+        type=int,
+        default=30000,
+        help="services in the PTV import section (0: skip it)",
+    )
     parser.add_argument("--ptv-only", action="store_true", help="run only the PTV import section")
-    parser.add_argument("--change-only", action="store_true",
-                        help="run only the editor's change to answer section")
+    parser.add_argument(
+        "--change-only", action="store_true", help="run only the editor's change to answer section"
+    )
     parser.add_argument("--skip-change", action="store_true")
     parser.add_argument("--load-only", action="store_true")
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--load-users", type=int, default=50)
     parser.add_argument("--load-seconds", type=float, default=60)
-    parser.add_argument("--search-services", type=int, default=30000,
-                        help="synthesised services in the search section (0: skip it)")
+    parser.add_argument(
+        "--search-services",
+        type=int,
+        default=30000,
+        help="synthesised services in the search section (0: skip it)",
+    )
     parser.add_argument("--search-only", action="store_true", help="run only the search section")
     args = parser.parse_args()
     if args.search_only:
@@ -153,10 +185,12 @@ def main() -> int:
             # From scratch: an empty training cache of its own.
             os.environ["RASA_CACHE_DIRECTORY"] = str(tmp / "rasa-cache")
             started = time.perf_counter()
-            for bot in servers.BOTS:
+            for bot in supervisor.BOTS:
                 train.train(bot, tmp)
-            print(f"training both bots from scratch: {time.perf_counter() - started:.0f} s "
-                  f"(target <= 300 s)")
+            print(
+                f"training both bots from scratch: {time.perf_counter() - started:.0f} s "
+                f"(target <= 300 s)"
+            )
         else:
             assert train.main([]) == 0
         catalogue_dir = tmp / "catalogue"
@@ -165,36 +199,54 @@ def main() -> int:
         build_database(load_catalogue(catalogue_dir), database_url)
         from tests.conftest import free_port  # the same free-port helper as the tests
 
-        settings = Settings(catalogue_dir=catalogue_dir, var_dir=tmp,
-                            database_url=database_url, action_port=free_port(),
-                            tero_port=free_port(), paavo_port=free_port(), web_port=free_port(),
-                            model_port=free_port())
-        specs = servers.server_specs(settings, models_dir=base.models_dir, with_web=False,
-                                     log_dir=tmp)
-        servers.start(specs)
+        settings = Settings(
+            catalogue_dir=catalogue_dir,
+            var_dir=tmp,
+            database_url=database_url,
+            action_port=free_port(),
+            tero_port=free_port(),
+            paavo_port=free_port(),
+            web_port=free_port(),
+            model_port=free_port(),
+        )
+        specs = supervisor.server_specs(
+            settings, models_dir=base.models_dir, with_web=False, log_dir=tmp
+        )
+        supervisor.start(specs)
         try:
-            for bot in servers.BOTS:
-                port = servers.bot_port(settings, bot)
+            for bot in supervisor.BOTS:
+                port = supervisor.bot_port(settings, bot)
                 asyncio.run(single_user(port, bot, 2))  # warm-up
                 lat = asyncio.run(single_user(port, bot, args.conversations))
                 print(f"\n{bot}: one user, {args.conversations} conversations x 8 messages")
-                print(f"  reply p50 {statistics.median(lat):.1f} ms, p95 {percentile(lat, 95):.1f} ms"
-                      f" (target p95 <= 60 ms), max {max(lat):.1f} ms")
-                count, lat, errors = asyncio.run(concurrent_users(port, bot, args.users, args.seconds))
-                print(f"  {args.users} concurrent users for {args.seconds:.0f} s: "
-                      f"{count / args.seconds:.1f} replies/s (target >= 50), "
-                      f"p95 {percentile(lat, 95):.1f} ms, errors {errors}")
+                print(
+                    f"  reply p50 {statistics.median(lat):.1f} ms, p95 {percentile(lat, 95):.1f} ms"
+                    f" (target p95 <= 60 ms), max {max(lat):.1f} ms"
+                )
+                count, lat, errors = asyncio.run(
+                    concurrent_users(port, bot, args.users, args.seconds)
+                )
+                print(
+                    f"  {args.users} concurrent users for {args.seconds:.0f} s: "
+                    f"{count / args.seconds:.1f} replies/s (target >= 50), "
+                    f"p95 {percentile(lat, 95):.1f} ms, errors {errors}"
+                )
             memory = {s.name: rss_mb(s.process.pid) for s in specs}
-            print("\nresident memory: " + ", ".join(f"{k} {v:.0f} MB" for k, v in memory.items())
-                  + f"; together {sum(memory.values()):.0f} MB")
-            for bot in servers.BOTS:
-                port = servers.bot_port(settings, bot)
+            print(
+                "\nresident memory: "
+                + ", ".join(f"{k} {v:.0f} MB" for k, v in memory.items())
+                + f"; together {sum(memory.values()):.0f} MB"
+            )
+            for bot in supervisor.BOTS:
+                port = supervisor.bot_port(settings, bot)
                 last, fresh = asyncio.run(long_conversation(port, bot, args.long))
-                print(f"{bot}: long conversation, last 50 of {args.long} messages p95 "
-                      f"{percentile(last, 95):.1f} ms vs new conversations p95 "
-                      f"{percentile(fresh, 95):.1f} ms")
+                print(
+                    f"{bot}: long conversation, last 50 of {args.long} messages p95 "
+                    f"{percentile(last, 95):.1f} ms vs new conversations p95 "
+                    f"{percentile(fresh, 95):.1f} ms"
+                )
         finally:
-            servers.stop(specs)
+            supervisor.stop(specs)
         os.environ.pop("RASA_CACHE_DIRECTORY", None)
     if not args.skip_change:
         change_to_answer_section(base.models_dir)
@@ -207,15 +259,17 @@ def main() -> int:
 
 
 def search_section(services: int) -> int:
-    print(f"\nPaavo search over {services} synthesised PTV services + the catalogue "
-          "(the action's ranking function, in process)")
+    print(
+        f"\nPaavo search over {services} synthesised PTV services + the catalogue "
+        "(the action's ranking function, in process)"
+    )
     bench_search.run(services, out=lambda line: print(f"  {line}"))
     return 0
 
 
 def change_to_answer_section(models_dir: Path) -> int:
     """Time from the editor's import to the running Tero answering the new term."""
-    from studybots import workspace
+    from tests.support import workspace
     from tests.test_e2e import say, texts
     from tests.test_publish import (
         UNKNOWN,
@@ -227,13 +281,16 @@ def change_to_answer_section(models_dir: Path) -> int:
     )
 
     pull = int(os.environ.get("MODEL_PULL_SECONDS", "10"))  # the production default
-    print(f"\nEditor's change to the running Tero's answer (full catalogue, "
-          f"model pull every {pull} s)")
+    print(
+        f"\nEditor's change to the running Tero's answer (full catalogue, "
+        f"model pull every {pull} s)"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         ws = workspace.create(Path(tmp), models_dir, model_pull_seconds=pull)
-        specs = servers.server_specs(ws.settings, models_dir=ws.settings.models_dir,
-                                     with_web=False, log_dir=ws.root)
-        servers.start(specs)
+        specs = supervisor.server_specs(
+            ws.settings, models_dir=ws.settings.models_dir, with_web=False, log_dir=ws.root
+        )
+        supervisor.start(specs)
         try:
             port = ws.settings.tero_port
             say(port, "bench-student", UNKNOWN)
@@ -244,28 +301,39 @@ def change_to_answer_section(models_dir: Path) -> int:
             started = time.perf_counter()
             imported = fill_and_import(ws.env, sheet, UNKNOWN, VARHA)
             after_import = time.perf_counter()
-            published = run_tool(ws.env, "studybots.publish", "tero")
+            published = run_tool(ws.env, "studybots.training.publish", "tero")
             after_publish = time.perf_counter()
             if imported.returncode or published.returncode:
                 print(f"  failed: {imported.stderr}{published.stdout}{published.stderr}")
                 return 1
             n = itertools.count()
-            answered = wait_for(lambda: "sosiaali- ja terveyspalvelut" in texts(
-                say(port, f"bench-after-{next(n)}", UNKNOWN)), 120, step=0.25)
+            answered = wait_for(
+                lambda: (
+                    "sosiaali- ja terveyspalvelut"
+                    in texts(say(port, f"bench-after-{next(n)}", UNKNOWN))
+                ),
+                120,
+                step=0.25,
+            )
             done = time.perf_counter()
         finally:
-            servers.stop(specs)
+            supervisor.stop(specs)
     total = done - started
-    print(f"  import {after_import - started:.1f} s, retrain + evaluate + publish "
-          f"{after_publish - after_import:.1f} s, running bot switched over "
-          f"{done - after_publish:.1f} s later")
-    print(f"  editor's change -> running bot answers: {total:.0f} s "
-          f"(target <= 180 s){'' if answered else ' NOT ANSWERED'}")
+    print(
+        f"  import {after_import - started:.1f} s, retrain + evaluate + publish "
+        f"{after_publish - after_import:.1f} s, running bot switched over "
+        f"{done - after_publish:.1f} s later"
+    )
+    print(
+        f"  editor's change -> running bot answers: {total:.0f} s "
+        f"(target <= 180 s){'' if answered else ' NOT ANSWERED'}"
+    )
     return 0 if answered else 1
 
 
-async def students(ports: dict[str, int], users: int, seconds: float
-                   ) -> tuple[int, list[float], int]:
+async def students(
+    ports: dict[str, int], users: int, seconds: float
+) -> tuple[int, list[float], int]:
     """`users` students at once, spread evenly over the bots of `ports`, each
     going through its bot's conversation again and again until `seconds` have
     passed. Returns (replies, latencies in ms, errors)."""
@@ -282,8 +350,7 @@ async def students(ports: dict[str, int], users: int, seconds: float
                 if time.perf_counter() > deadline:
                     return
                 try:
-                    latencies.append(await send(session, ports[bot], f"bench-{bot}-{n}-{c}",
-                                                text))
+                    latencies.append(await send(session, ports[bot], f"bench-{bot}-{n}-{c}", text))
                 except Exception:
                     errors += 1
 
@@ -295,31 +362,43 @@ async def students(ports: dict[str, int], users: int, seconds: float
 
 
 def load_section(models_dir: Path, users: int, seconds: float) -> int:
-    from studybots import workspace
+    from tests.support import workspace
 
     print(f"\nLoad: {users} concurrent students (half Tero, half Paavo) for {seconds:.0f} s")
     failures = 0
     for profile in ("embedded", "production"):
         with tempfile.TemporaryDirectory() as tmp:
             ws = workspace.create(Path(tmp), models_dir, model_pull_seconds=10)
-            with (workspace.production(ws) if profile == "production"
-                  else contextlib.nullcontext(ws)) as run_ws:
-                specs = servers.server_specs(run_ws.settings, models_dir=run_ws.settings.models_dir,
-                                             with_web=False, log_dir=ws.root)
-                servers.start(specs)
+            with (
+                workspace.production(ws) if profile == "production" else contextlib.nullcontext(ws)
+            ) as run_ws:
+                specs = supervisor.server_specs(
+                    run_ws.settings,
+                    models_dir=run_ws.settings.models_dir,
+                    with_web=False,
+                    log_dir=ws.root,
+                )
+                supervisor.start(specs)
                 try:
-                    ports = {bot: servers.bot_port(run_ws.settings, bot) for bot in servers.BOTS}
+                    ports = {
+                        bot: supervisor.bot_port(run_ws.settings, bot) for bot in supervisor.BOTS
+                    }
                     asyncio.run(students(ports, 4, 3))  # warm-up
                     count, lat, errors = asyncio.run(students(ports, users, seconds))
                     memory = sum(rss_mb(s.process.pid) for s in specs)
                 finally:
-                    servers.stop(specs)
+                    supervisor.stop(specs)
         failures += errors
-        shape = ("SQLite, 1 process x 2 workers per bot" if profile == "embedded" else
-                 "PostgreSQL + Redis + RabbitMQ, 2 replicas x 1 worker per bot behind nginx")
-        print(f"  {profile} ({shape}): {count / seconds:.1f} replies/s, errors {errors} "
-              f"(target 0), p50 {percentile(lat, 50):.0f} ms, p95 {percentile(lat, 95):.0f} ms, "
-              f"p99 {percentile(lat, 99):.0f} ms; memory {memory:.0f} MB")
+        shape = (
+            "SQLite, 1 process x 2 workers per bot"
+            if profile == "embedded"
+            else "PostgreSQL + Redis + RabbitMQ, 2 replicas x 1 worker per bot behind nginx"
+        )
+        print(
+            f"  {profile} ({shape}): {count / seconds:.1f} replies/s, errors {errors} "
+            f"(target 0), p50 {percentile(lat, 50):.0f} ms, p95 {percentile(lat, 95):.0f} ms, "
+            f"p99 {percentile(lat, 99):.0f} ms; memory {memory:.0f} MB"
+        )
     return 1 if failures else 0
 
 

@@ -14,6 +14,7 @@ imported again (nothing may change).
 Also a section of scripts/bench.py (`make bench`). Prints figures; the exit
 status is 1 only if the re-import changed something.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,17 +29,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from studybots.ptv.client import read_files  # noqa: E402
-from studybots.ptv.importer import PtvImporter  # noqa: E402
-from studybots.ptv.v11 import PtvV11Reader  # noqa: E402
-from studybots.services.model import make_engine  # noqa: E402
-from studybots.settings import PROJECT_ROOT  # noqa: E402
+from studybots.core import db
+from studybots.core.settings import PROJECT_ROOT
+from studybots.ptv.client import read_files
+from studybots.ptv.importer import PtvImporter
+from studybots.ptv.v11 import PtvV11Reader
 
 TARGET_SECONDS = 120
 PAGE_SIZE = 100
 NAMESPACE = uuid.UUID("5d0f6a52-8d1b-4d1e-9a53-3b8e6c4f0c11")
-TURKU_NAMES = [{"value": "Åbo", "language": "sv"}, {"value": "Turku", "language": "en"},
-               {"value": "Turku", "language": "fi"}]
+TURKU_NAMES = [
+    {"value": "Åbo", "language": "sv"},
+    {"value": "Turku", "language": "en"},
+    {"value": "Turku", "language": "fi"},
+]
 
 
 def _templates() -> list[dict]:
@@ -66,9 +70,15 @@ def synthesise(count: int, folder: Path) -> int:
         if not page:
             return
         pages += 1
-        data = json.dumps({"pageNumber": pages, "pageSize": PAGE_SIZE,
-                           "pageCount": -(-count // PAGE_SIZE), "itemList": page},
-                          ensure_ascii=False)
+        data = json.dumps(
+            {
+                "pageNumber": pages,
+                "pageSize": PAGE_SIZE,
+                "pageCount": -(-count // PAGE_SIZE),
+                "itemList": page,
+            },
+            ensure_ascii=False,
+        )
         (folder / f"service-page-{pages:05d}.json").write_text(data, encoding="utf-8")
         written += len(data.encode("utf-8"))
         page = []
@@ -81,15 +91,22 @@ def synthesise(count: int, folder: Path) -> int:
         name = row["name"] if round_ == 0 else f"{row['name']} ({round_ + 1})"
         service["serviceNames"] = [{"language": "fi", "value": name, "type": "Name"}]
         summary = row["summary"] or name
-        descriptions = [d for d in service["serviceDescriptions"]
-                        if d.get("type") not in ("Summary",)]
+        descriptions = [
+            d for d in service["serviceDescriptions"] if d.get("type") not in ("Summary",)
+        ]
         service["serviceDescriptions"] = descriptions + [
-            {"language": "fi", "value": summary, "type": "Summary"}]
+            {"language": "fi", "value": summary, "type": "Summary"}
+        ]
         if row["municipality"]:
             service["areaType"] = "LimitedType"
-            service["areas"] = [{"type": "Municipality", "code": None, "name": None,
-                                 "municipalities": [{"code": row["municipality"],
-                                                     "name": TURKU_NAMES}]}]
+            service["areas"] = [
+                {
+                    "type": "Municipality",
+                    "code": None,
+                    "name": None,
+                    "municipalities": [{"code": row["municipality"], "name": TURKU_NAMES}],
+                }
+            ]
         else:
             service["areaType"] = "Nationwide"
             service["areas"] = []
@@ -101,46 +118,62 @@ def synthesise(count: int, folder: Path) -> int:
     return written
 
 
-def run(count: int = 30000, database_url: str | None = None, progress: bool = False,
-        out=print) -> dict:
+def run(
+    count: int = 30000, database_url: str | None = None, progress: bool = False, out=print
+) -> dict:
     """The benchmark; prints its lines through `out` and returns the figures."""
     with tempfile.TemporaryDirectory(prefix="bench-ptv-") as tmp:
         tmp = Path(tmp)
         started = time.perf_counter()
         size = synthesise(count, tmp / "pages")
-        out(f"synthesised {count} PTV v11 services from {len(_rows())} real rows: "
-            f"{size / 1e6:.0f} MB of JSON in {time.perf_counter() - started:.1f} s (not timed)")
+        out(
+            f"synthesised {count} PTV v11 services from {len(_rows())} real rows: "
+            f"{size / 1e6:.0f} MB of JSON in {time.perf_counter() - started:.1f} s (not timed)"
+        )
         url = database_url or f"sqlite:///{tmp / 'ptv.db'}"
-        engine = make_engine(url)
+        engine = db.engine(url)
         try:
             started = time.perf_counter()
             first = PtvImporter(engine, progress=progress).run(
-                read_files([tmp / "pages"], PtvV11Reader()), total=count)
+                read_files([tmp / "pages"], PtvV11Reader()), total=count
+            )
             import_seconds = time.perf_counter() - started
-            out(f"PTV import of {count} services into {engine.dialect.name}: "
+            out(
+                f"PTV import of {count} services into {engine.dialect.name}: "
                 f"{import_seconds:.1f} s ({count / import_seconds:.0f} services/s; target "
                 f"<= {TARGET_SECONDS} s for 30000) - {first.services_added} added, "
-                f"{len(first.problems)} skipped")
+                f"{len(first.problems)} skipped"
+            )
             started = time.perf_counter()
             second = PtvImporter(engine, progress=progress).run(
-                read_files([tmp / "pages"], PtvV11Reader()), total=count)
+                read_files([tmp / "pages"], PtvV11Reader()), total=count
+            )
             again_seconds = time.perf_counter() - started
-            out(f"re-import of the same {count}: {again_seconds:.1f} s, "
-                f"{second.changed} changed (must be 0)")
+            out(
+                f"re-import of the same {count}: {again_seconds:.1f} s, "
+                f"{second.changed} changed (must be 0)"
+            )
         finally:
             engine.dispose()
         if database_url is None:
             out(f"database size: {(tmp / 'ptv.db').stat().st_size / 1e6:.0f} MB (SQLite)")
-    return {"services": count, "import_seconds": import_seconds,
-            "reimport_seconds": again_seconds, "reimport_changed": second.changed,
-            "skipped": len(first.problems)}
+    return {
+        "services": count,
+        "import_seconds": import_seconds,
+        "reimport_seconds": again_seconds,
+        "reimport_changed": second.changed,
+        "skipped": len(first.problems),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--services", type=int, default=30000)
-    parser.add_argument("--database-url", help="default: a temporary SQLite file; a "
-                        "PostgreSQL URL should point at an empty database or schema")
+    parser.add_argument(
+        "--database-url",
+        help="default: a temporary SQLite file; a "
+        "PostgreSQL URL should point at an empty database or schema",
+    )
     parser.add_argument("--progress", action="store_true", help="show the progress bar")
     args = parser.parse_args(argv)
     print("PTV import benchmark (this machine, 2 cores shared)")

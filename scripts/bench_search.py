@@ -4,7 +4,7 @@ Builds a service database of the catalogue (curated services, needs, the
 PTV rows) plus 30,000 PTV services synthesised and imported exactly as in
 scripts/bench_ptv_import.py, loads the finder the action server uses
 (`ServiceFinder.from_database`, hybrid BM25 + e5) and times
-`studybots.services.situations.guided_rank` - the function
+`studybots.search.situations.guided_rank` - the function
 action_find_services calls - for every question of Paavo's dev and
 off-topic sets, each with a cold query-embedding cache (the query is
 embedded with e5 every time), once without a need and once with one.
@@ -15,7 +15,7 @@ product) are wrapped with timers for the same run; "the rest" is the total
 minus those (fusion, filters, top-k, need and situation boosts, reasons,
 result objects). Each stage's mean per question and its share of the mean.
 
-`--http` also starts the real action server (`studybots.action_server`)
+`--http` also starts the real action server (`studybots.bot.action_server`)
 on the same 30,000-service database and times action_find_services
 requests to its /webhook as Rasa sends them (tracker + Paavo's domain as
 JSON over loopback): the first pass embeds every question (cold), the
@@ -31,6 +31,7 @@ depend on the vectors' values.
 
     python scripts/bench_search.py [--services 30000] [--http]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,24 +47,29 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import bench_ptv_import  # noqa: E402
-from sqlalchemy import select  # noqa: E402
-import yaml  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
+import bench_ptv_import
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from studybots import servers  # noqa: E402
-
-from studybots.catalogue.load import load_catalogue  # noqa: E402
-from studybots.evaluate import dev_set, out_of_scope_set  # noqa: E402
-from studybots.services.build import build_database  # noqa: E402
-from studybots.services.embeddings import (QueryEmbedder, VectorCache, passage_text,  # noqa: E402
-                                           text_hash, vectors_for)
-from studybots.services.finder import ServiceFinder, options_from_meta  # noqa: E402
-from studybots.services.model import ServiceRow, make_engine  # noqa: E402
-from studybots.services import situations as situations_module  # noqa: E402
-from studybots.services.situations import guided_rank  # noqa: E402
-from studybots.settings import load_settings  # noqa: E402
-from studybots.train import rasa_env  # noqa: E402
+from studybots.build.servicedb import build_database
+from studybots.catalogue.load import load_catalogue
+from studybots.core import db
+from studybots.core.settings import load_settings
+from studybots.ops import supervisor
+from studybots.search import situations as situations_module
+from studybots.search.embeddings import (
+    QueryEmbedder,
+    VectorCache,
+    passage_text,
+    text_hash,
+    vectors_for,
+)
+from studybots.search.finder import ServiceFinder, options_from_meta
+from studybots.search.situations import guided_rank
+from studybots.services.model import ServiceRow
+from studybots.training.evaluate import dev_set, out_of_scope_set
+from studybots.training.train import rasa_env
 
 TARGET_P95_MS = 50
 COPY_SUFFIX = re.compile(r" \(\d+\)$")
@@ -92,12 +98,18 @@ class StageTimer:
             finally:
                 current = self.per_query[-1] if self.per_query else {}
                 current[stage] = current.get(stage, 0.0) + (time.perf_counter() - started) * 1000
+
         timed.__wrapped__ = function
         return timed
 
 
-STAGES = ("situation facts", "query n-grams", "BM25 scoring", "e5 query embedding",
-          "e5 matrix product")
+STAGES = (
+    "situation facts",
+    "query n-grams",
+    "BM25 scoring",
+    "e5 query embedding",
+    "e5 matrix product",
+)
 
 
 def instrument(finder: ServiceFinder, timer: StageTimer) -> None:
@@ -109,8 +121,9 @@ def instrument(finder: ServiceFinder, timer: StageTimer) -> None:
     if finder.dense is not None:
         finder.dense.scores = timer.wrap("e5 matrix product", finder.dense.scores)
     for name in ("facts_from_text", "boosts"):
-        setattr(situations_module, name,
-                timer.wrap("situation facts", getattr(situations_module, name)))
+        setattr(
+            situations_module, name, timer.wrap("situation facts", getattr(situations_module, name))
+        )
 
 
 def uninstrument(finder: ServiceFinder) -> None:
@@ -130,19 +143,23 @@ def breakdown(timer: StageTimer, totals: list[float]) -> list[str]:
         ms = [q.get(stage, 0.0) for q in timer.per_query]
         mean = statistics.mean(ms)
         accounted += mean
-        lines.append(f"  {stage:<22} mean {mean:6.2f} ms  p95 {percentile(ms, 95):6.2f} ms"
-                     f"  {100 * mean / mean_total:4.0f} %")
+        lines.append(
+            f"  {stage:<22} mean {mean:6.2f} ms  p95 {percentile(ms, 95):6.2f} ms"
+            f"  {100 * mean / mean_total:4.0f} %"
+        )
     rest = [t - sum(q.values()) for t, q in zip(totals, timer.per_query)]
-    lines.append(f"  {'the rest':<22} mean {statistics.mean(rest):6.2f} ms  p95 "
-                 f"{percentile(rest, 95):6.2f} ms  {100 * statistics.mean(rest) / mean_total:4.0f} %"
-                 "  (fusion, filters, top-k, boosts, reasons, results)")
+    lines.append(
+        f"  {'the rest':<22} mean {statistics.mean(rest):6.2f} ms  p95 "
+        f"{percentile(rest, 95):6.2f} ms  {100 * statistics.mean(rest) / mean_total:4.0f} %"
+        "  (fusion, filters, top-k, boosts, reasons, results)"
+    )
     return lines
 
 
 def seed_vectors(database_url: str, cache: VectorCache) -> tuple[int, int]:
     """Vectors for every service: real texts from the project's cache (or
     embedded now), synthesised copies from their real row's vector."""
-    engine = make_engine(database_url)
+    engine = db.engine(database_url)
     with Session(engine, future=True) as session:
         rows = session.execute(select(ServiceRow.name, ServiceRow.description)).all()
     engine.dispose()
@@ -164,8 +181,9 @@ def seed_vectors(database_url: str, cache: VectorCache) -> tuple[int, int]:
 def webhook_payload(text: str, intent: str, confidence: float) -> dict:
     """An action call as Rasa 3.6 sends it: the tracker and the domain."""
     domain: dict = {}
-    for path in sorted((Path(__file__).resolve().parent.parent / "bots" / "paavo" / "domain"
-                        ).glob("*.yml")):
+    for path in sorted(
+        (Path(__file__).resolve().parent.parent / "bots" / "paavo" / "domain").glob("*.yml")
+    ):
         for key, value in (yaml.safe_load(path.read_text()) or {}).items():
             if isinstance(value, dict):
                 domain.setdefault(key, {}).update(value)
@@ -175,24 +193,48 @@ def webhook_payload(text: str, intent: str, confidence: float) -> dict:
                 domain[key] = value
     ranking = [{"name": intent, "confidence": confidence}]
     message = {"text": text, "intent": ranking[0], "intent_ranking": ranking, "entities": []}
-    tracker = {"sender_id": "bench", "slots": {}, "latest_message": message,
-               "events": [{"event": "user", "text": text, "parse_data": message}],
-               "paused": False, "followup_action": None, "active_loop": {},
-               "latest_action_name": "action_listen"}
-    return {"next_action": "action_find_services", "sender_id": "bench", "tracker": tracker,
-            "domain": domain, "version": "3.6.21"}
+    tracker = {
+        "sender_id": "bench",
+        "slots": {},
+        "latest_message": message,
+        "events": [{"event": "user", "text": text, "parse_data": message}],
+        "paused": False,
+        "followup_action": None,
+        "active_loop": {},
+        "latest_action_name": "action_listen",
+    }
+    return {
+        "next_action": "action_find_services",
+        "sender_id": "bench",
+        "tracker": tracker,
+        "domain": domain,
+        "version": "3.6.21",
+    }
 
 
 def http_section(url: str, queries: list[str], log: Path, out) -> dict:
     """The real action server over the same database, timed over loopback."""
-    port = servers.free_port()
+    port = supervisor.free_port()
     env = dict(rasa_env(), STUDYBOTS_DATABASE_URL=url, ACTION_INTERFACE="127.0.0.1")
-    server = servers.Server("actions", [sys.executable, "-m", "studybots.action_server",
-                                        "--actions", "actions", "--port", str(port)],
-                            port, "/ready", env, log)
+    server = supervisor.Server(
+        "actions",
+        [
+            sys.executable,
+            "-m",
+            "studybots.bot.action_server",
+            "--actions",
+            "actions",
+            "--port",
+            str(port),
+        ],
+        port,
+        "/ready",
+        env,
+        log,
+    )
     started = time.perf_counter()
     try:
-        servers.start([server], timeout=300)
+        supervisor.start([server], timeout=300)
     except Exception:
         out(log.read_text(errors="replace")[-3000:])
         raise
@@ -201,8 +243,9 @@ def http_section(url: str, queries: list[str], log: Path, out) -> dict:
     def call(text: str, intent: str, confidence: float) -> tuple[float, bool]:
         """The request's milliseconds, and whether the answer listed services."""
         body = json.dumps(webhook_payload(text, intent, confidence)).encode()
-        request = urllib.request.Request(f"{server.url}/webhook", data=body,
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"{server.url}/webhook", data=body, headers={"Content-Type": "application/json"}
+        )
         started = time.perf_counter()
         with urllib.request.urlopen(request, timeout=30) as response:
             answer = json.loads(response.read())
@@ -215,16 +258,19 @@ def http_section(url: str, queries: list[str], log: Path, out) -> dict:
     try:
         call("lämmittely", "nlu_fallback", 0.3)  # loads e5 in the server
         for label, intent, confidence in (
-                ("no need, e5 cold", "nlu_fallback", 0.3),
-                ("with a need, e5 cached", "tarve_opiskelupaikka_saatu", 0.95)):
+            ("no need, e5 cold", "nlu_fallback", 0.3),
+            ("with a need, e5 cached", "tarve_opiskelupaikka_saatu", 0.95),
+        ):
             calls = [call(text, intent, confidence) for text in queries]
             ms = [m for m, _ in calls]
             results[label] = ms
-            out(f"  /webhook action_find_services {label}: p50 {statistics.median(ms):.1f} ms, "
+            out(
+                f"  /webhook action_find_services {label}: p50 {statistics.median(ms):.1f} ms, "
                 f"p95 {percentile(ms, 95):.1f} ms, max {max(ms):.1f} ms ({len(ms)} requests, "
-                f"{sum(listed for _, listed in calls)} answered with a service list)")
+                f"{sum(listed for _, listed in calls)} answered with a service list)"
+            )
     finally:
-        servers.stop([server])
+        supervisor.stop([server])
     return results
 
 
@@ -241,14 +287,19 @@ def run(services: int = 30000, out=print, http: bool = False) -> dict:
         cache = VectorCache(url)
         started = time.perf_counter()
         real, copied = seed_vectors(url, cache)
-        out(f"service vectors: {real} real texts (cached by make build), {copied} synthesised "
-            f"copies reuse their real row's vector ({time.perf_counter() - started:.1f} s)")
+        out(
+            f"service vectors: {real} real texts (cached by make build), {copied} synthesised "
+            f"copies reuse their real row's vector ({time.perf_counter() - started:.1f} s)"
+        )
         started = time.perf_counter()
-        finder = ServiceFinder.from_database(url, embedding_cache=cache,
-                                             **options_from_meta(catalogue.meta))
-        out(f"finder over {len(finder.services)} services loaded in "
+        finder = ServiceFinder.from_database(
+            url, embedding_cache=cache, **options_from_meta(catalogue.meta)
+        )
+        out(
+            f"finder over {len(finder.services)} services loaded in "
             f"{time.perf_counter() - started:.1f} s (BM25 index + {finder.dense.matrix.nbytes / 1e6:.0f} MB "
-            f"float32 vectors; once per database change)")
+            f"float32 vectors; once per database change)"
+        )
         cache.dispose()
         situations = catalogue.situations
         guided_rank(finder, situations, "lämmittely", None)  # warm-up (loads e5)
@@ -273,28 +324,41 @@ def run(services: int = 30000, out=print, http: bool = False) -> dict:
             embed(text)
         embed_ms = (time.perf_counter() - started) * 1000 / len(queries)
         for label, ms in timings.items():
-            out(f"ranking {label}: p50 {statistics.median(ms):.1f} ms, p95 {percentile(ms, 95):.1f} ms"
-                f", max {max(ms):.1f} ms ({len(ms)} questions)")
-        out(f"all: p50 {statistics.median(all_ms):.1f} ms, p95 {percentile(all_ms, 95):.1f} ms "
+            out(
+                f"ranking {label}: p50 {statistics.median(ms):.1f} ms, p95 {percentile(ms, 95):.1f} ms"
+                f", max {max(ms):.1f} ms ({len(ms)} questions)"
+            )
+        out(
+            f"all: p50 {statistics.median(all_ms):.1f} ms, p95 {percentile(all_ms, 95):.1f} ms "
             f"(target p95 <= {TARGET_P95_MS} ms); of which e5 query embedding "
-            f"{embed_ms:.1f} ms on average")
+            f"{embed_ms:.1f} ms on average"
+        )
         out("stage breakdown (per question, both runs; the timers add about 1 µs a call):")
         for line in breakdown(timer, all_ms):
             out(line)
         if http:
             http_section(url, queries, tmp / "actions.log", out)
-    return {"services": len(finder.services), "p50_ms": statistics.median(all_ms),
-            "p95_ms": percentile(all_ms, 95), "embed_ms": embed_ms}
+    return {
+        "services": len(finder.services),
+        "p50_ms": statistics.median(all_ms),
+        "p95_ms": percentile(all_ms, 95),
+        "embed_ms": embed_ms,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--services", type=int, default=30000)
-    parser.add_argument("--http", action="store_true",
-                        help="also time the real action server over HTTP on the same database")
+    parser.add_argument(
+        "--http",
+        action="store_true",
+        help="also time the real action server over HTTP on the same database",
+    )
     args = parser.parse_args(argv)
-    print(f"Paavo search benchmark ({args.services} synthesised PTV services + the catalogue; "
-          "this machine, 2 cores shared)")
+    print(
+        f"Paavo search benchmark ({args.services} synthesised PTV services + the catalogue; "
+        "this machine, 2 cores shared)"
+    )
     run(args.services, out=lambda line: print(f"  {line}"), http=args.http)
     return 0
 

@@ -5,6 +5,7 @@ the Turku sheet, the national sheet and the Turku rows (municipality 853) of
 the municipality sheet. PTV ids are kept; a service listed in several sheets
 is kept once. Usage: python scripts/import_ptv_sheets.py SHARED_PTV_SERVICES_DIR
 """
+
 from __future__ import annotations
 
 import csv
@@ -13,12 +14,22 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from studybots.catalogue.tables import write_table  # noqa: E402
-from studybots.settings import load_settings  # noqa: E402
+from studybots.catalogue.tables import write_table
+from studybots.core.settings import load_settings
 
-METERS = ["terveys", "vaikeuksien voittaminen", "asuminen", "opiskelu tai työ", "perhe",
-          "ystävät", "raha-asiat", "itsensä kehittäminen", "itsetunto",
-          "tyytyväisyys elämään", "EI MUKAAN"]
+METERS = [
+    "terveys",
+    "vaikeuksien voittaminen",
+    "asuminen",
+    "opiskelu tai työ",
+    "perhe",
+    "ystävät",
+    "raha-asiat",
+    "itsensä kehittäminen",
+    "itsetunto",
+    "tyytyväisyys elämään",
+    "EI MUKAAN",
+]
 SHEETS = [
     ("palvelut_turku_oulu_mikkeli__Turku.csv", "turku", "853"),
     ("palvelut_turku_oulu_mikkeli__kansalliset.csv", "kansalliset", ""),
@@ -47,8 +58,11 @@ def main(source: Path) -> int:
                     "source_sheet": sheet,
                 }
     out = load_settings().catalogue_dir / "ptv" / "services.csv"
-    write_table(out, ["id", "municipality", "name", "summary", "wellbeing", "source_sheet"],
-                list(rows.values()))
+    write_table(
+        out,
+        ["id", "municipality", "name", "summary", "wellbeing", "source_sheet"],
+        list(rows.values()),
+    )
     print(f"wrote {len(rows)} PTV services to {out}")
     return 0
 

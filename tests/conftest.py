@@ -1,5 +1,6 @@
 """Shared fixtures: catalogue copies, a built service database, trained
 models and a running stack of real servers (action server, Tero, Paavo)."""
+
 from __future__ import annotations
 
 import os
@@ -16,12 +17,25 @@ os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 os.environ.setdefault("STUDYBOTS_RATE_LIMIT_SENDER", "100000")
 os.environ.setdefault("STUDYBOTS_RATE_LIMIT_IP", "100000")
 
-from studybots.catalogue.load import load_catalogue  # noqa: E402
-from studybots.services.build import build_database  # noqa: E402
-from studybots.settings import PROJECT_ROOT, Settings, load_settings  # noqa: E402
-from studybots.servers import free_port  # noqa: E402,F401  (tests import it from here)
+from studybots.build.servicedb import build_database
+from studybots.catalogue.load import load_catalogue
+from studybots.core.settings import PROJECT_ROOT, Settings, load_settings
+from studybots.ops.supervisor import free_port
 
 CATALOGUE = PROJECT_ROOT / "catalogue"
+TESTS = Path(__file__).resolve().parent
+_FOLDER_MARKERS = {"integration": ("integration",), "e2e": ("e2e",), "browser": ("e2e", "browser")}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each test is marked by the folder it is in (tests/<folder>/...)."""
+    for item in items:
+        try:
+            folder = Path(item.fspath).resolve().relative_to(TESTS).parts[0]
+        except ValueError:
+            continue
+        for name in _FOLDER_MARKERS.get(folder, ()):
+            item.add_marker(name)
 
 
 @pytest.fixture()
@@ -47,7 +61,7 @@ def database_url(tmp_path_factory, catalogue) -> str:
 @pytest.fixture(scope="session")
 def models_dir() -> Path:
     """Models trained from the committed catalogue (reused when up to date)."""
-    from studybots import train
+    from studybots.training import train
 
     assert train.main([]) == 0
     return load_settings().models_dir
@@ -57,7 +71,7 @@ def models_dir() -> Path:
 def stack(tmp_path_factory, models_dir, catalogue):
     """Real action server and both bots on free ports, with their own copy of
     the catalogue and database so tests may edit them."""
-    from studybots import servers
+    from studybots.ops import supervisor
 
     root = tmp_path_factory.mktemp("stack")
     catalogue_dir = root / "catalogue"
@@ -65,15 +79,20 @@ def stack(tmp_path_factory, models_dir, catalogue):
     database_url = f"sqlite:///{root / 'catalogue.db'}"
     build_database(catalogue, database_url)
     settings = Settings(
-        catalogue_dir=catalogue_dir, var_dir=root, database_url=database_url,
-        action_port=free_port(), tero_port=free_port(), paavo_port=free_port(),
-        web_port=free_port(), model_port=free_port(),
+        catalogue_dir=catalogue_dir,
+        var_dir=root,
+        database_url=database_url,
+        action_port=free_port(),
+        tero_port=free_port(),
+        paavo_port=free_port(),
+        web_port=free_port(),
+        model_port=free_port(),
     )
     logs = root / "logs"
     logs.mkdir()
-    specs = servers.server_specs(settings, models_dir=models_dir, with_web=True, log_dir=logs)
-    servers.start(specs)
+    specs = supervisor.server_specs(settings, models_dir=models_dir, with_web=True, log_dir=logs)
+    supervisor.start(specs)
     try:
         yield {"settings": settings, "servers": {s.name: s for s in specs}, "logs": logs}
     finally:
-        servers.stop(specs)
+        supervisor.stop(specs)

@@ -1,8 +1,9 @@
 """`python -m studybots.catalogue`: validate every catalogue table."""
+
 import sys
 
 from studybots.catalogue.validate import problems_by_file, validate_catalogue
-from studybots.settings import load_settings
+from studybots.core.settings import load_settings
 
 
 def main() -> int:

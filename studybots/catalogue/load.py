@@ -3,6 +3,7 @@
 `load_catalogue` refuses a catalogue that does not validate: nothing downstream
 (NLU generation, the service database, the actions) ever sees a broken table.
 """
+
 from __future__ import annotations
 
 import sys
@@ -132,9 +133,16 @@ def load_catalogue(catalogue_dir: Path) -> Catalogue:
     for row in raw["terms"].rows:
         c = row.cells
         terms[c["id"]] = Term(
-            id=c["id"], term=c["term"], aliases=_multi(c["aliases"]), area=c["area"],
-            definition=c["definition"], source_url=c["source_url"], checked=c["checked"],
-            dimension=c["dimension"], phase=c["phase"], services=_multi(c["services"]),
+            id=c["id"],
+            term=c["term"],
+            aliases=_multi(c["aliases"]),
+            area=c["area"],
+            definition=c["definition"],
+            source_url=c["source_url"],
+            checked=c["checked"],
+            dimension=c["dimension"],
+            phase=c["phase"],
+            services=_multi(c["services"]),
         )
     term_phrasings: dict[str, list[str]] = {t: [] for t in terms}
     for row in raw["term_phrasings"].rows:
@@ -144,19 +152,31 @@ def load_catalogue(catalogue_dir: Path) -> Catalogue:
     for row in raw["services"].rows:
         c = row.cells
         services[c["id"]] = Service(
-            id=c["id"], name=c["name"], description=c["description"], provider=c["provider"],
-            url=c["url"], service_type=c["service_type"],
-            target_groups=_multi(c["target_groups"]), life_events=_multi(c["life_events"]),
-            service_classes=_multi(c["service_classes"]), phase=c["phase"],
-            dimension=c["dimension"], area_type=c["area_type"], municipality=c["municipality"],
-            keywords=_multi(c["keywords"]), ptv_id=c["ptv_id"],
+            id=c["id"],
+            name=c["name"],
+            description=c["description"],
+            provider=c["provider"],
+            url=c["url"],
+            service_type=c["service_type"],
+            target_groups=_multi(c["target_groups"]),
+            life_events=_multi(c["life_events"]),
+            service_classes=_multi(c["service_classes"]),
+            phase=c["phase"],
+            dimension=c["dimension"],
+            area_type=c["area_type"],
+            municipality=c["municipality"],
+            keywords=_multi(c["keywords"]),
+            ptv_id=c["ptv_id"],
         )
     needs = {}
     for row in raw["needs"].rows:
         c = row.cells
         needs[c["id"]] = Need(
-            id=c["id"], name=c["name"], description=c["description"],
-            services=_multi(c["services"]), phase=c["phase"],
+            id=c["id"],
+            name=c["name"],
+            description=c["description"],
+            services=_multi(c["services"]),
+            phase=c["phase"],
         )
     need_phrasings: dict[str, list[str]] = {n: [] for n in needs}
     for row in raw["need_phrasings"].rows:
@@ -166,27 +186,50 @@ def load_catalogue(catalogue_dir: Path) -> Catalogue:
     for row in raw["ptv_services"].rows:
         c = row.cells
         ptv[c["id"]] = PtvService(
-            id=c["id"], municipality=c["municipality"], name=c["name"], summary=c["summary"],
-            wellbeing=_multi(c["wellbeing"]), source_sheet=c["source_sheet"],
+            id=c["id"],
+            municipality=c["municipality"],
+            name=c["name"],
+            summary=c["summary"],
+            wellbeing=_multi(c["wellbeing"]),
+            source_sheet=c["source_sheet"],
         )
     answers: dict[str, list[SituationAnswer]] = {}
     for row in raw["situation_answers"].rows:
         c = row.cells
-        answers.setdefault(c["situation"], []).append(SituationAnswer(
-            situation=c["situation"], value=c["value"], label=c["label"], reason=c["reason"],
-            intent=c["intent"], phrases=_multi(c["phrases"]), services=_multi(c["services"]),
-            hide=_multi(c["hide"]), phase=c["phase"], life_events=_multi(c["life_events"]),
-        ))
+        answers.setdefault(c["situation"], []).append(
+            SituationAnswer(
+                situation=c["situation"],
+                value=c["value"],
+                label=c["label"],
+                reason=c["reason"],
+                intent=c["intent"],
+                phrases=_multi(c["phrases"]),
+                services=_multi(c["services"]),
+                hide=_multi(c["hide"]),
+                phase=c["phase"],
+                life_events=_multi(c["life_events"]),
+            )
+        )
     situations = {}
     for row in raw["situations"].rows:
         c = row.cells
-        situations[c["id"]] = Situation(id=c["id"], question=c["question"],
-                                        needs=_multi(c["needs"]),
-                                        answers=tuple(answers.get(c["id"], ())))
+        situations[c["id"]] = Situation(
+            id=c["id"],
+            question=c["question"],
+            needs=_multi(c["needs"]),
+            answers=tuple(answers.get(c["id"], ())),
+        )
     return Catalogue(
-        directory=catalogue_dir, meta=meta, labels=labels, terms=terms,
-        term_phrasings=term_phrasings, services=services, needs=needs,
-        need_phrasings=need_phrasings, ptv_services=ptv, situations=situations,
+        directory=catalogue_dir,
+        meta=meta,
+        labels=labels,
+        terms=terms,
+        term_phrasings=term_phrasings,
+        services=services,
+        needs=needs,
+        need_phrasings=need_phrasings,
+        ptv_services=ptv,
+        situations=situations,
     )
 
 

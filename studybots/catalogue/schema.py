@@ -5,6 +5,7 @@ kind (text, url, date, integer range, code from a code list, reference to
 another table). Validation and loading both read it, so a new column is
 declared once. Multi-valued cells are separated by ';'.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -179,8 +180,16 @@ PTV_SERVICES = Table(
     ),
 )
 
-TABLES = (TERMS, TERM_PHRASINGS, SERVICES, NEEDS, NEED_PHRASINGS, PTV_SERVICES, SITUATIONS,
-          SITUATION_ANSWERS)
+TABLES = (
+    TERMS,
+    TERM_PHRASINGS,
+    SERVICES,
+    NEEDS,
+    NEED_PHRASINGS,
+    PTV_SERVICES,
+    SITUATIONS,
+    SITUATION_ANSWERS,
+)
 TABLES_BY_NAME = {t.name: t for t in TABLES}
 
 MIN_PHRASINGS_PER_TERM = 8

@@ -4,6 +4,7 @@ Editors use spreadsheets: accept UTF-8 with or without a byte order mark,
 strip stray whitespace, and remember the line each row came from so that
 errors can point at it.
 """
+
 from __future__ import annotations
 
 import csv
@@ -58,7 +59,7 @@ def read_table(path: Path) -> RawTable:
                     for i, name in enumerate(header)
                 }
                 if len(record) > len(header):
-                    cells["__extra__"] = ";".join(record[len(header):])
+                    cells["__extra__"] = ";".join(record[len(header) :])
                 rows.append(RawRow(line=start, cells=cells))
             start = reader.line_num + 1
     except csv.Error as exc:

@@ -3,6 +3,7 @@
 `validate_catalogue(dir)` returns a list of problems; an empty list means the
 catalogue can be built. Nothing is built from a catalogue with problems.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -59,9 +60,7 @@ def load_code_lists(catalogue_dir: Path) -> tuple[dict[str, set[str]], list[Prob
     return codes, problems
 
 
-def _check_cell(
-    table: Table, column: Column, value: str, codes: dict[str, set[str]]
-) -> list[str]:
+def _check_cell(table: Table, column: Column, value: str, codes: dict[str, set[str]]) -> list[str]:
     """Problems with one cell's own value (references are checked later)."""
     if not value:
         return ["pakollinen tieto puuttuu (required value missing)"] if column.required else []
@@ -94,9 +93,7 @@ def _check_cell(
             elif (column.min_value is not None and int(item) < column.min_value) or (
                 column.max_value is not None and int(item) > column.max_value
             ):
-                errors.append(
-                    f"'{item}' ei ole välillä {column.min_value}-{column.max_value}"
-                )
+                errors.append(f"'{item}' ei ole välillä {column.min_value}-{column.max_value}")
         elif column.kind == "code":
             known = codes.get(column.codes or "", set())
             if item not in known:
@@ -136,8 +133,12 @@ def validate_tables(
                 key = row.cells.get(table.key, "")
                 if key and key in seen:
                     problems.append(
-                        Problem(rel, row.line, table.key,
-                                f"tunnus '{key}' on jo rivillä {seen[key]} (duplicate id)")
+                        Problem(
+                            rel,
+                            row.line,
+                            table.key,
+                            f"tunnus '{key}' on jo rivillä {seen[key]} (duplicate id)",
+                        )
                     )
                 elif key:
                     seen[key] = row.line
@@ -145,8 +146,12 @@ def validate_tables(
                 marker = tuple(row.cells.get(c, "").casefold() for c in table.unique_together)
                 if marker in together:
                     problems.append(
-                        Problem(rel, row.line, ",".join(table.unique_together),
-                                f"sama rivi on jo rivillä {together[marker]} (duplicate)")
+                        Problem(
+                            rel,
+                            row.line,
+                            ",".join(table.unique_together),
+                            f"sama rivi on jo rivillä {together[marker]} (duplicate)",
+                        )
                     )
                 else:
                     together[marker] = row.line
@@ -167,15 +172,21 @@ def validate_tables(
                 for item in split_multi(value) if column.multi else ([value] if value else []):
                     if item not in known:
                         problems.append(
-                            Problem(rel, row.line, column.name,
-                                    f"viittaus '{item}' ei löydy taulukosta {column.ref}")
+                            Problem(
+                                rel,
+                                row.line,
+                                column.name,
+                                f"viittaus '{item}' ei löydy taulukosta {column.ref}",
+                            )
                         )
 
     problems += _check_examples_unambiguous(raw, catalogue_dir)
-    problems += _check_phrasing_counts(raw, "term_phrasings", "term_id", "terms",
-                                       MIN_PHRASINGS_PER_TERM, catalogue_dir)
-    problems += _check_phrasing_counts(raw, "need_phrasings", "need_id", "needs",
-                                       MIN_PHRASINGS_PER_NEED, catalogue_dir)
+    problems += _check_phrasing_counts(
+        raw, "term_phrasings", "term_id", "terms", MIN_PHRASINGS_PER_TERM, catalogue_dir
+    )
+    problems += _check_phrasing_counts(
+        raw, "need_phrasings", "need_id", "needs", MIN_PHRASINGS_PER_NEED, catalogue_dir
+    )
     return problems
 
 
@@ -198,10 +209,19 @@ def _check_examples_unambiguous(raw: dict[str, RawTable], catalogue_dir: Path) -
         for row in raw[owner_table].rows:
             for column in own_columns:
                 for item in split_multi(row.cells.get(column, "")):
-                    sources.append((row.cells.get("id", ""), raw[owner_table], row.line, column, item))
+                    sources.append(
+                        (row.cells.get("id", ""), raw[owner_table], row.line, column, item)
+                    )
         for row in raw[phrasing_table].rows:
-            sources.append((row.cells.get(ref, ""), raw[phrasing_table], row.line, "text",
-                            row.cells.get("text", "")))
+            sources.append(
+                (
+                    row.cells.get(ref, ""),
+                    raw[phrasing_table],
+                    row.line,
+                    "text",
+                    row.cells.get("text", ""),
+                )
+            )
         for owner, table, line, column, item in sources:
             key = _example_key(item)
             if not key or not owner:
@@ -209,17 +229,26 @@ def _check_examples_unambiguous(raw: dict[str, RawTable], catalogue_dir: Path) -
             rel = str(table.path.relative_to(catalogue_dir))
             if key in owners and owners[key][0] != owner:
                 first = owners[key]
-                problems.append(Problem(
-                    rel, line, column,
-                    f"'{item}' kuuluu jo kohteelle '{first[0]}' ({first[1]}, rivi {first[2]}); "
-                    f"sama ilmaus ei voi viitata kahteen kohteeseen"))
+                problems.append(
+                    Problem(
+                        rel,
+                        line,
+                        column,
+                        f"'{item}' kuuluu jo kohteelle '{first[0]}' ({first[1]}, rivi {first[2]}); "
+                        f"sama ilmaus ei voi viitata kahteen kohteeseen",
+                    )
+                )
             elif key not in owners:
                 owners[key] = (owner, rel, line, column)
     return problems
 
 
 def _check_phrasing_counts(
-    raw: dict[str, RawTable], table: str, ref_column: str, target: str, minimum: int,
+    raw: dict[str, RawTable],
+    table: str,
+    ref_column: str,
+    target: str,
+    minimum: int,
     catalogue_dir: Path,
 ) -> list[Problem]:
     if table not in raw or target not in raw:
@@ -231,9 +260,13 @@ def _check_phrasing_counts(
         key = row.cells.get("id", "")
         if key and counts[key] < minimum:
             problems.append(
-                Problem(rel, row.line, "id",
-                        f"'{key}': {counts[key]} ilmaisua, vähintään {minimum} tarvitaan "
-                        f"taulukkoon {raw[table].path.name}")
+                Problem(
+                    rel,
+                    row.line,
+                    "id",
+                    f"'{key}': {counts[key]} ilmaisua, vähintään {minimum} tarvitaan "
+                    f"taulukkoon {raw[table].path.name}",
+                )
             )
     return problems
 

@@ -5,11 +5,13 @@ JSON into these; the importer writes only these. Records are frozen and
 contain only tuples, strings, numbers, booleans and None, so `repr()` is a
 stable canonical form: its hash says whether a record changed.
 """
+
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Protocol, Union
+from typing import Protocol
 
 # Bump when the records change shape: every record then counts as changed once.
 RECORD_FORMAT = "1"
@@ -55,6 +57,7 @@ class OrganisationRole:
 class AreaRecord:
     """One municipality of an area; municipality_code '' for areas given by
     code only, area_code '' where PTV gives none (Municipality areas)."""
+
     area_type: str
     area_code: str
     municipality_code: str
@@ -167,8 +170,11 @@ class ServiceRecord:
         return _preferred(self.texts, kind, language)
 
     def values(self, kind: str, language: str = "fi") -> list[str]:
-        return [t.value for t in sorted(self.texts, key=lambda t: t.position)
-                if t.kind == kind and t.language == language]
+        return [
+            t.value
+            for t in sorted(self.texts, key=lambda t: t.position)
+            if t.kind == kind and t.language == language
+        ]
 
     @property
     def municipalities(self) -> list[str]:
@@ -207,6 +213,7 @@ class ChannelRecord:
 class RecordProblem:
     """A record that was skipped: where it came from, its id (or a position
     when it has none) and why."""
+
     source: str
     record_id: str
     message: str
@@ -215,7 +222,7 @@ class RecordProblem:
         return f"{self.source}: record {self.record_id}: {self.message}"
 
 
-Item = Union[ServiceRecord, ChannelRecord, RecordProblem]
+Item = ServiceRecord | ChannelRecord | RecordProblem
 
 
 class PtvReader(Protocol):
@@ -239,4 +246,4 @@ class RecordError(Exception):
 
 
 def record_hash(record: ServiceRecord | ChannelRecord) -> str:
-    return hashlib.sha256(f"{RECORD_FORMAT}|{record!r}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{RECORD_FORMAT}|{record!r}".encode()).hexdigest()

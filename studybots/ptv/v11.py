@@ -7,11 +7,13 @@ id and skipped, never half-read. Missing optional fields are simply empty.
 Field tables: /work/shared/data/ptv/ptv_v11_models_summary.txt (see
 catalogue/SOURCES.md).
 """
+
 from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from studybots.ptv.records import (
     Address,
@@ -110,7 +112,9 @@ class _Reader:
             raise self.fail(f"'{where}' is not a PTV id (GUID): {value!r}")
         return value.lower()
 
-    def language_items(self, parent: dict, key: str, where: str = "") -> list[tuple[str, str, str | None]]:
+    def language_items(
+        self, parent: dict, key: str, where: str = ""
+    ) -> list[tuple[str, str, str | None]]:
         """(language, value, type) of a list of localised items; items
         without a value are left out (PTV sends null placeholders)."""
         out = []
@@ -151,8 +155,7 @@ def _unique(values) -> tuple:
     return tuple(dict.fromkeys(values))
 
 
-def _names_and_descriptions(r: "_Reader", item: dict, names: str, descriptions: str
-                            ) -> "_Texts":
+def _names_and_descriptions(r: _Reader, item: dict, names: str, descriptions: str) -> _Texts:
     """The names (at least one of type Name) and descriptions of a service or
     a channel, per language, under the project's text kinds."""
     texts = _Texts()
@@ -161,8 +164,9 @@ def _names_and_descriptions(r: "_Reader", item: dict, names: str, descriptions: 
     if not any(t.kind == "name" for t in texts.texts):
         raise r.fail(f"has no name ({names} has no value of type Name)")
     for lang, value, kind in r.language_items(item, descriptions):
-        texts.add(SERVICE_DESCRIPTION_KINDS.get(kind or "Description", _snake(kind or "")), lang,
-                  value)
+        texts.add(
+            SERVICE_DESCRIPTION_KINDS.get(kind or "Description", _snake(kind or "")), lang, value
+        )
     return texts
 
 
@@ -186,16 +190,27 @@ class PtvV11Reader:
         elif isinstance(data, dict) and data:
             # A dict of services or channels keyed by their id.
             for position, (key, item) in enumerate(data.items()):
-                item_result = self.read_item(item, source, key if isinstance(key, str) else f"#{position}")
-                if (isinstance(item, dict) and isinstance(item.get("id"), str)
-                        and isinstance(item_result, (ServiceRecord, ChannelRecord))
-                        and item_result.id != key.lower()):
-                    yield RecordProblem(source, key, f"key does not match the record's id {item['id']}")
+                item_result = self.read_item(
+                    item, source, key if isinstance(key, str) else f"#{position}"
+                )
+                if (
+                    isinstance(item, dict)
+                    and isinstance(item.get("id"), str)
+                    and isinstance(item_result, (ServiceRecord, ChannelRecord))
+                    and item_result.id != key.lower()
+                ):
+                    yield RecordProblem(
+                        source, key, f"key does not match the record's id {item['id']}"
+                    )
                     continue
                 yield item_result
         else:
-            yield RecordProblem(source, "-", "not a PTV v11 document (service, channel, "
-                                             "page with itemList, list or dict of them)")
+            yield RecordProblem(
+                source,
+                "-",
+                "not a PTV v11 document (service, channel, "
+                "page with itemList, list or dict of them)",
+            )
 
     def _read_items(self, items: list, source: str) -> Iterator[Item]:
         for position, item in enumerate(items):
@@ -213,13 +228,16 @@ class PtvV11Reader:
             return self.read_service(item)
         except RecordError as exc:
             # A record without a usable id is named by its place in the document.
-            return RecordProblem(source, record_id if exc.record_id == NO_ID else exc.record_id,
-                                 exc.message)
-        except Exception as exc:  # noqa: BLE001 - a reader bug must not abort an import
+            return RecordProblem(
+                source, record_id if exc.record_id == NO_ID else exc.record_id, exc.message
+            )
+        except Exception as exc:
             return RecordProblem(source, record_id, f"unreadable ({type(exc).__name__}: {exc})")
 
     # -------------------------------------------------------------- shared
-    def _areas(self, r: _Reader, item: dict) -> tuple[tuple[AreaRecord, ...], tuple[PlaceName, ...]]:
+    def _areas(
+        self, r: _Reader, item: dict
+    ) -> tuple[tuple[AreaRecord, ...], tuple[PlaceName, ...]]:
         areas: list[AreaRecord] = []
         names: list[PlaceName] = []
         for i, area in enumerate(r.items(item, "areas")):
@@ -231,13 +249,19 @@ class PtvV11Reader:
             municipalities = r.items(area, "municipalities", f"areas[{i}].municipalities")
             for j, m in enumerate(municipalities):
                 m_code = self._municipality(r, m, f"areas[{i}].municipalities[{j}]", names)
-                areas.append(AreaRecord(area_type, "" if area_type == "Municipality" else code,
-                                        m_code))
+                areas.append(
+                    AreaRecord(area_type, "" if area_type == "Municipality" else code, m_code)
+                )
             if not municipalities:
-                areas.append(AreaRecord(area_type, code, code if area_type == "Municipality" else ""))
+                areas.append(
+                    AreaRecord(area_type, code, code if area_type == "Municipality" else "")
+                )
         for j, m in enumerate(r.items(item, "areaMunicipalities")):
-            areas.append(AreaRecord("Municipality", "",
-                                    self._municipality(r, m, f"areaMunicipalities[{j}]", names)))
+            areas.append(
+                AreaRecord(
+                    "Municipality", "", self._municipality(r, m, f"areaMunicipalities[{j}]", names)
+                )
+            )
         return _unique(areas), _unique(names)
 
     def _municipality(self, r: _Reader, m: dict, where: str, names: list[PlaceName]) -> str:
@@ -281,7 +305,11 @@ class PtvV11Reader:
                 code = r.str(c, "code", f"{key}[{i}].code")
                 if not code:
                     raise r.fail(f"'{key}[{i}]' has no code")
-                uri = r.str(c, "newUri", f"{key}[{i}].newUri") or r.str(c, "uri", f"{key}[{i}].uri") or ""
+                uri = (
+                    r.str(c, "newUri", f"{key}[{i}].newUri")
+                    or r.str(c, "uri", f"{key}[{i}].uri")
+                    or ""
+                )
                 classifications.append(Classification(scheme, code, uri))
         seen_codes = set()
         unique_classifications = []
@@ -295,13 +323,21 @@ class PtvV11Reader:
             uri = r.str(t, "uri", f"ontologyTerms[{i}].uri")
             if not uri:
                 raise r.fail(f"'ontologyTerms[{i}]' has no uri")
-            names = tuple((lang, value) for lang, value, _ in
-                          r.language_items(t, "name", f"ontologyTerms[{i}].name"))
-            terms.setdefault(uri, OntologyTermRecord(
-                uri=uri, ontology_type=r.str(t, "ontologyType", f"ontologyTerms[{i}].ontologyType") or "",
-                code=r.str(t, "code", f"ontologyTerms[{i}].code"),
-                parent_uri=r.str(t, "parentUri", f"ontologyTerms[{i}].parentUri"), names=names,
-            ))
+            names = tuple(
+                (lang, value)
+                for lang, value, _ in r.language_items(t, "name", f"ontologyTerms[{i}].name")
+            )
+            terms.setdefault(
+                uri,
+                OntologyTermRecord(
+                    uri=uri,
+                    ontology_type=r.str(t, "ontologyType", f"ontologyTerms[{i}].ontologyType")
+                    or "",
+                    code=r.str(t, "code", f"ontologyTerms[{i}].code"),
+                    parent_uri=r.str(t, "parentUri", f"ontologyTerms[{i}].parentUri"),
+                    names=names,
+                ),
+            )
 
         organisations: dict[tuple[str, str], OrganisationRole] = {}
         for i, o in enumerate(r.items(item, "organizations")):
@@ -311,28 +347,43 @@ class PtvV11Reader:
                 raise r.fail(f"'organizations[{i}]' has no organisation id")
             org_id = r.guid(org_id, f"organizations[{i}].organization.id")
             role = r.str(o, "roleType", f"organizations[{i}].roleType") or ""
-            organisations.setdefault((org_id, role), OrganisationRole(
-                org_id, r.str(org, "name", f"organizations[{i}].organization.name") or "", role,
-                r.str(o, "provisionType", f"organizations[{i}].provisionType"),
-            ))
+            organisations.setdefault(
+                (org_id, role),
+                OrganisationRole(
+                    org_id,
+                    r.str(org, "name", f"organizations[{i}].organization.name") or "",
+                    role,
+                    r.str(o, "provisionType", f"organizations[{i}].provisionType"),
+                ),
+            )
 
         links: dict[str, ChannelLink] = {}
         for i, link in enumerate(r.items(item, "serviceChannels")):
             channel = r.obj(link.get("serviceChannel"), f"serviceChannels[{i}].serviceChannel")
             channel_id = r.guid(channel.get("id"), f"serviceChannels[{i}].serviceChannel.id")
             link_texts = _Texts()
-            for lang, value, kind in r.language_items(link, "description",
-                                                      f"serviceChannels[{i}].description"):
-                link_texts.add(SERVICE_DESCRIPTION_KINDS.get(kind or "Description",
-                                                             _snake(kind or "")), lang, value)
-            links.setdefault(channel_id, ChannelLink(
-                channel_id=channel_id,
-                channel_name=r.str(channel, "name", f"serviceChannels[{i}].serviceChannel.name") or "",
-                position=len(links),
-                charge_type=r.str(link, "serviceChargeType", f"serviceChannels[{i}].serviceChargeType"),
-                modified=r.str(link, "modified", f"serviceChannels[{i}].modified"),
-                texts=link_texts.result(),
-            ))
+            for lang, value, kind in r.language_items(
+                link, "description", f"serviceChannels[{i}].description"
+            ):
+                link_texts.add(
+                    SERVICE_DESCRIPTION_KINDS.get(kind or "Description", _snake(kind or "")),
+                    lang,
+                    value,
+                )
+            links.setdefault(
+                channel_id,
+                ChannelLink(
+                    channel_id=channel_id,
+                    channel_name=r.str(channel, "name", f"serviceChannels[{i}].serviceChannel.name")
+                    or "",
+                    position=len(links),
+                    charge_type=r.str(
+                        link, "serviceChargeType", f"serviceChannels[{i}].serviceChargeType"
+                    ),
+                    modified=r.str(link, "modified", f"serviceChannels[{i}].modified"),
+                    texts=link_texts.result(),
+                ),
+            )
 
         areas, place_names = self._areas(r, item)
         languages = tuple(str(x) for x in r.list(item, "languages"))
@@ -361,8 +412,9 @@ class PtvV11Reader:
         channel_type = r.str(item, "serviceChannelType")
         if channel_type not in CHANNEL_TYPES:
             raise r.fail(f"unknown serviceChannelType {channel_type!r}")
-        texts = _names_and_descriptions(r, item, "serviceChannelNames",
-                                        "serviceChannelDescriptions")
+        texts = _names_and_descriptions(
+            r, item, "serviceChannelNames", "serviceChannelDescriptions"
+        )
         for key in ("emails", "supportEmails"):
             for lang, value, _ in r.language_items(item, key):
                 texts.add("email", lang, value)
@@ -373,19 +425,27 @@ class PtvV11Reader:
                 number = r.str(p, "number", f"{key}[{i}].number")
                 if not number:
                     raise r.fail(f"'{key}[{i}]' has no number")
-                phones.append(Phone(
-                    position=len(phones), number=number,
-                    prefix=r.str(p, "prefixNumber", f"{key}[{i}].prefixNumber"),
-                    phone_type=(r.str(p, "type", f"{key}[{i}].type") or "Phone")
-                    if key == "phoneNumbers" else "Support",
-                    language=r.str(p, "language", f"{key}[{i}].language"),
-                    is_finnish_service_number=r.bool(p, "isFinnishServiceNumber",
-                                                     f"{key}[{i}].isFinnishServiceNumber"),
-                    charge_type=r.str(p, "serviceChargeType", f"{key}[{i}].serviceChargeType"),
-                    charge_description=r.str(p, "chargeDescription", f"{key}[{i}].chargeDescription"),
-                    additional_information=r.str(p, "additionalInformation",
-                                                 f"{key}[{i}].additionalInformation"),
-                ))
+                phones.append(
+                    Phone(
+                        position=len(phones),
+                        number=number,
+                        prefix=r.str(p, "prefixNumber", f"{key}[{i}].prefixNumber"),
+                        phone_type=(r.str(p, "type", f"{key}[{i}].type") or "Phone")
+                        if key == "phoneNumbers"
+                        else "Support",
+                        language=r.str(p, "language", f"{key}[{i}].language"),
+                        is_finnish_service_number=r.bool(
+                            p, "isFinnishServiceNumber", f"{key}[{i}].isFinnishServiceNumber"
+                        ),
+                        charge_type=r.str(p, "serviceChargeType", f"{key}[{i}].serviceChargeType"),
+                        charge_description=r.str(
+                            p, "chargeDescription", f"{key}[{i}].chargeDescription"
+                        ),
+                        additional_information=r.str(
+                            p, "additionalInformation", f"{key}[{i}].additionalInformation"
+                        ),
+                    )
+                )
 
         pages = []
         for key in ("webPages", "channelUrls"):
@@ -393,8 +453,14 @@ class PtvV11Reader:
                 url = r.str(w, "url", f"{key}[{i}].url")
                 if not url:
                     continue
-                pages.append(WebPage(len(pages), url, r.str(w, "value", f"{key}[{i}].value"),
-                                     r.str(w, "language", f"{key}[{i}].language")))
+                pages.append(
+                    WebPage(
+                        len(pages),
+                        url,
+                        r.str(w, "value", f"{key}[{i}].value"),
+                        r.str(w, "language", f"{key}[{i}].language"),
+                    )
+                )
 
         addresses = []
         address_names: list[PlaceName] = []
@@ -404,55 +470,68 @@ class PtvV11Reader:
             box = r.obj(a.get("postOfficeBoxAddress"), f"{where}.postOfficeBoxAddress")
             part = street or box
             municipality = r.obj(part.get("municipality"), f"{where}.municipality")
-            municipality_code = (self._municipality(r, municipality, f"{where}.municipality",
-                                                    address_names) or None
-                                 if municipality else None)
+            municipality_code = (
+                self._municipality(r, municipality, f"{where}.municipality", address_names) or None
+                if municipality
+                else None
+            )
             for lang, value, _ in r.language_items(street, "street", f"{where}.street"):
                 texts.add("street", lang, value, i)
             for lang, value, _ in r.language_items(box, "postOfficeBox", f"{where}.postOfficeBox"):
                 texts.add("post_office_box", lang, value, i)
             for lang, value, _ in r.language_items(part, "postOffice", f"{where}.postOffice"):
                 texts.add("post_office", lang, value, i)
-            for lang, value, _ in r.language_items(part, "additionalInformation",
-                                                   f"{where}.additionalInformation"):
+            for lang, value, _ in r.language_items(
+                part, "additionalInformation", f"{where}.additionalInformation"
+            ):
                 texts.add("address_info", lang, value, i)
             for lang, value, _ in r.language_items(a, "locationAbroad", f"{where}.locationAbroad"):
                 texts.add("location_abroad", lang, value, i)
-            addresses.append(Address(
-                position=i, address_type=r.str(a, "type", f"{where}.type"),
-                sub_type=r.str(a, "subType", f"{where}.subType"),
-                street_number=r.str(street, "streetNumber", f"{where}.streetNumber"),
-                postal_code=r.str(part, "postalCode", f"{where}.postalCode"),
-                municipality_code=municipality_code,
-                country=r.str(a, "country", f"{where}.country"),
-                latitude=r.str(street, "latitude", f"{where}.latitude"),
-                longitude=r.str(street, "longitude", f"{where}.longitude"),
-                coordinate_state=r.str(street, "coordinateState", f"{where}.coordinateState"),
-            ))
+            addresses.append(
+                Address(
+                    position=i,
+                    address_type=r.str(a, "type", f"{where}.type"),
+                    sub_type=r.str(a, "subType", f"{where}.subType"),
+                    street_number=r.str(street, "streetNumber", f"{where}.streetNumber"),
+                    postal_code=r.str(part, "postalCode", f"{where}.postalCode"),
+                    municipality_code=municipality_code,
+                    country=r.str(a, "country", f"{where}.country"),
+                    latitude=r.str(street, "latitude", f"{where}.latitude"),
+                    longitude=r.str(street, "longitude", f"{where}.longitude"),
+                    coordinate_state=r.str(street, "coordinateState", f"{where}.coordinateState"),
+                )
+            )
 
         hours = []
         for i, h in enumerate(r.items(item, "serviceHours")):
             where = f"serviceHours[{i}]"
-            for lang, value, _ in r.language_items(h, "additionalInformation",
-                                                   f"{where}.additionalInformation"):
+            for lang, value, _ in r.language_items(
+                h, "additionalInformation", f"{where}.additionalInformation"
+            ):
                 texts.add("hours_info", lang, value, i)
             openings = tuple(
-                OpeningTime(j, r.str(o, "dayFrom", f"{where}.openingHour[{j}].dayFrom"),
-                            r.str(o, "dayTo", f"{where}.openingHour[{j}].dayTo") or None,
-                            r.str(o, "from", f"{where}.openingHour[{j}].from"),
-                            r.str(o, "to", f"{where}.openingHour[{j}].to"))
+                OpeningTime(
+                    j,
+                    r.str(o, "dayFrom", f"{where}.openingHour[{j}].dayFrom"),
+                    r.str(o, "dayTo", f"{where}.openingHour[{j}].dayTo") or None,
+                    r.str(o, "from", f"{where}.openingHour[{j}].from"),
+                    r.str(o, "to", f"{where}.openingHour[{j}].to"),
+                )
                 for j, o in enumerate(r.items(h, "openingHour", f"{where}.openingHour"))
             )
-            hours.append(ServiceHour(
-                position=i, hour_type=r.str(h, "serviceHourType", f"{where}.serviceHourType"),
-                valid_from=r.str(h, "validFrom", f"{where}.validFrom"),
-                valid_to=r.str(h, "validTo", f"{where}.validTo"),
-                is_closed=r.bool(h, "isClosed", f"{where}.isClosed"),
-                valid_for_now=r.bool(h, "validForNow", f"{where}.validForNow"),
-                is_always_open=r.bool(h, "isAlwaysOpen", f"{where}.isAlwaysOpen"),
-                is_reservation=r.bool(h, "isReservation", f"{where}.isReservation"),
-                openings=openings,
-            ))
+            hours.append(
+                ServiceHour(
+                    position=i,
+                    hour_type=r.str(h, "serviceHourType", f"{where}.serviceHourType"),
+                    valid_from=r.str(h, "validFrom", f"{where}.validFrom"),
+                    valid_to=r.str(h, "validTo", f"{where}.validTo"),
+                    is_closed=r.bool(h, "isClosed", f"{where}.isClosed"),
+                    valid_for_now=r.bool(h, "validForNow", f"{where}.validForNow"),
+                    is_always_open=r.bool(h, "isAlwaysOpen", f"{where}.isAlwaysOpen"),
+                    is_reservation=r.bool(h, "isReservation", f"{where}.isReservation"),
+                    openings=openings,
+                )
+            )
 
         areas, place_names = self._areas(r, item)
         organisation_id = item.get("organizationId")

@@ -5,6 +5,7 @@
 Writes DIR/raportti.html (pictures inline) and one CSV file per figure, with
 exactly the values the page shows (small counts hidden).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -14,10 +15,10 @@ import sys
 from pathlib import Path
 
 from studybots.catalogue.load import load_or_report
-from studybots.logstore.model import make_log_engine, metadata
+from studybots.core.settings import load_settings
+from studybots.questionlog.model import make_log_engine, metadata
 from studybots.report import figures, html, plots
 from studybots.report.texts import LANGUAGES
-from studybots.settings import load_settings
 
 PAGE = "raportti.html"
 
@@ -29,8 +30,14 @@ def write_csv(table: figures.Table, path: Path) -> None:
         writer.writerows(table.rows)
 
 
-def write_report(url: str, period: figures.Period, out: Path, catalogue, lang: str = "fi",
-                 today: dt.date | None = None) -> Path:
+def write_report(
+    url: str,
+    period: figures.Period,
+    out: Path,
+    catalogue,
+    lang: str = "fi",
+    today: dt.date | None = None,
+) -> Path:
     engine = make_log_engine(url)
     try:
         metadata.create_all(engine)
@@ -41,8 +48,9 @@ def write_report(url: str, period: figures.Period, out: Path, catalogue, lang: s
     for table in tables.values():
         write_csv(table, out / f"{table.name}.csv")
     page = out / PAGE
-    page.write_text(html.render(tables, plots.draw_all(tables, lang), period, lang, today),
-                    encoding="utf-8")
+    page.write_text(
+        html.render(tables, plots.draw_all(tables, lang), period, lang, today), encoding="utf-8"
+    )
     return page
 
 
@@ -50,14 +58,29 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings()
     today = dt.date.today()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--from", dest="first", type=dt.date.fromisoformat,
-                        help="first day, YYYY-MM-DD (default: 12 weeks before --to)")
-    parser.add_argument("--to", dest="last", type=dt.date.fromisoformat,
-                        help="last day, YYYY-MM-DD (default: yesterday)")
-    parser.add_argument("--out", type=Path, default=settings.var_dir / "report",
-                        help="folder for the page and the CSV files (default var/report)")
-    parser.add_argument("--url", default=settings.log_url,
-                        help="the question log (default STUDYBOTS_LOG_URL or var/log.db)")
+    parser.add_argument(
+        "--from",
+        dest="first",
+        type=dt.date.fromisoformat,
+        help="first day, YYYY-MM-DD (default: 12 weeks before --to)",
+    )
+    parser.add_argument(
+        "--to",
+        dest="last",
+        type=dt.date.fromisoformat,
+        help="last day, YYYY-MM-DD (default: yesterday)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=settings.var_dir / "report",
+        help="folder for the page and the CSV files (default var/report)",
+    )
+    parser.add_argument(
+        "--url",
+        default=settings.log_url,
+        help="the question log (default STUDYBOTS_LOG_URL or var/log.db)",
+    )
     parser.add_argument("--lang", choices=LANGUAGES, default="fi")
     args = parser.parse_args(argv)
     last = args.last or today - dt.timedelta(days=1)
@@ -67,8 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     catalogue = load_or_report(settings.catalogue_dir, "Report")
     if catalogue is None:
         return 1
-    page = write_report(args.url, figures.Period(first, last), args.out, catalogue, args.lang,
-                        today)
+    page = write_report(
+        args.url, figures.Period(first, last), args.out, catalogue, args.lang, today
+    )
     print(f"report {first}–{last} written to {page} (CSV files next to it)")
     return 0
 

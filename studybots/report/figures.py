@@ -13,11 +13,12 @@ rules, applied here and nowhere else:
 
 Definitions (also on the page): a *question* is a student message that is not
 small talk, feedback or a button press ("/termi_kela"); *unanswered* is what
-the review inbox lists as not handled (studybots.review.UNHANDLED); *answers*
+the review inbox lists as not handled (studybots.review.inbox.UNHANDLED); *answers*
 per topic count every answer given, also after a button press.
 Weeks are ISO weeks in Finnish time; the first and last week are cut to the
 period.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,17 +29,15 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from studybots.catalogue.load import Catalogue
-from studybots.logstore.model import message_log as log
-from studybots.review import UNHANDLED, group_key
+from studybots.core.names import ANSWERED, BOTS, NOT_QUESTIONS, UNHANDLED
+from studybots.questionlog.model import message_log as log
+from studybots.review.inbox import group_key
 
 MIN_COUNT = 5
 SUPPRESSED = f"<{MIN_COUNT}"
 HIDDEN = "–"
 REPORT_TZ = ZoneInfo("Europe/Helsinki")
-BOTS = ("tero", "paavo")
 ALL = "all"
-NOT_QUESTIONS = ("feedback", "smalltalk")
-ANSWERED = ("answer", "services")
 KIND = {"tero": "term", "paavo": "need"}
 TOP_GROUPS = 20
 UNKNOWN = "?"
@@ -91,9 +90,14 @@ class Period:
         weeks = []
         while monday <= self.last:
             year, number, _ = monday.isocalendar()
-            weeks.append(Week(f"{year}-W{number:02d}", monday,
-                              max(self.start, local_midnight(monday)),
-                              min(self.end, local_midnight(monday + dt.timedelta(days=7)))))
+            weeks.append(
+                Week(
+                    f"{year}-W{number:02d}",
+                    monday,
+                    max(self.start, local_midnight(monday)),
+                    min(self.end, local_midnight(monday + dt.timedelta(days=7))),
+                )
+            )
             monday += dt.timedelta(days=7)
         return weeks
 
@@ -107,6 +111,7 @@ class Table:
 
 # -- what the catalogue says about each answer ---------------------------------
 
+
 @dataclass(frozen=True)
 class Topic:
     name: str
@@ -118,8 +123,7 @@ def topics_of(catalogue: Catalogue) -> dict[tuple[str, str], Topic]:
     """(bot, answer_ref) -> name, well-being dimension and life-event phase.
     A need has no dimension of its own: it gets the most common dimension of
     its services (the first listed on a tie)."""
-    topics = {("tero", t.id): Topic(t.term, t.dimension, t.phase)
-              for t in catalogue.terms.values()}
+    topics = {("tero", t.id): Topic(t.term, t.dimension, t.phase) for t in catalogue.terms.values()}
     for need in catalogue.needs.values():
         dims = [catalogue.services[s].dimension for s in need.services if s in catalogue.services]
         counts = Counter(dims)
@@ -129,6 +133,7 @@ def topics_of(catalogue: Catalogue) -> dict[tuple[str, str], Topic]:
 
 
 # -- queries ---------------------------------------------------------------------
+
 
 def in_period(period: Period):
     return sa.and_(log.c.time >= period.start, log.c.time < period.end)
@@ -143,64 +148,118 @@ def is_unanswered():
 
 
 def week_of(weeks: list[Week]):
-    return sa.case(*[(sa.and_(log.c.time >= w.start, log.c.time < w.end), w.label)
-                     for w in weeks], else_=None)
+    return sa.case(
+        *[(sa.and_(log.c.time >= w.start, log.c.time < w.end), w.label) for w in weeks], else_=None
+    )
 
 
 def summary(connection, period: Period) -> Table:
     unanswered = sa.func.sum(sa.case((is_unanswered(), 1), else_=0))
     columns = (sa.func.count(), sa.func.count(sa.distinct(log.c.conversation)), unanswered)
     where = sa.and_(in_period(period), is_question())
-    per_bot = {bot: (n, students, u or 0) for bot, n, students, u in connection.execute(
-        sa.select(log.c.bot, *columns).where(where).group_by(log.c.bot))}
+    per_bot = {
+        bot: (n, students, u or 0)
+        for bot, n, students, u in connection.execute(
+            sa.select(log.c.bot, *columns).where(where).group_by(log.c.bot)
+        )
+    }
     per_bot[ALL] = tuple(v or 0 for v in connection.execute(sa.select(*columns).where(where)).one())
     rows = []
     for bot in (*BOTS, ALL):
         n, students, u = per_bot.get(bot, (0, 0, 0))
-        rows.append({"bot": bot, "questions": count(n), "students": count(students),
-                     "unanswered": count(u), "unanswered_pct": percent(u, n)})
+        rows.append(
+            {
+                "bot": bot,
+                "questions": count(n),
+                "students": count(students),
+                "unanswered": count(u),
+                "unanswered_pct": percent(u, n),
+            }
+        )
     return Table("summary", ("bot", "questions", "students", "unanswered", "unanswered_pct"), rows)
 
 
 def weekly_questions(connection, period: Period) -> Table:
     weeks = period.weeks()
-    inner = (sa.select(week_of(weeks).label("week"), log.c.bot, log.c.channel)
-             .where(in_period(period), is_question()).subquery())
-    counts = {(w, b, c): n for w, b, c, n in connection.execute(
-        sa.select(inner.c.week, inner.c.bot, inner.c.channel, sa.func.count())
-        .group_by(inner.c.week, inner.c.bot, inner.c.channel))}
+    inner = (
+        sa.select(week_of(weeks).label("week"), log.c.bot, log.c.channel)
+        .where(in_period(period), is_question())
+        .subquery()
+    )
+    counts = {
+        (w, b, c): n
+        for w, b, c, n in connection.execute(
+            sa.select(inner.c.week, inner.c.bot, inner.c.channel, sa.func.count()).group_by(
+                inner.c.week, inner.c.bot, inner.c.channel
+            )
+        )
+    }
     channels = sorted({c for _, _, c in counts})
-    rows = [{"week": w.label, "week_start": w.monday.isoformat(), "bot": bot, "channel": channel,
-             "questions": count(counts.get((w.label, bot, channel), 0))}
-            for w in weeks for bot in BOTS for channel in channels]
+    rows = [
+        {
+            "week": w.label,
+            "week_start": w.monday.isoformat(),
+            "bot": bot,
+            "channel": channel,
+            "questions": count(counts.get((w.label, bot, channel), 0)),
+        }
+        for w in weeks
+        for bot in BOTS
+        for channel in channels
+    ]
     return Table("weekly_questions", ("week", "week_start", "bot", "channel", "questions"), rows)
 
 
 def weekly_unanswered(connection, period: Period) -> Table:
     weeks = period.weeks()
-    inner = (sa.select(week_of(weeks).label("week"), log.c.bot,
-                       sa.case((is_unanswered(), 1), else_=0).label("unanswered"))
-             .where(in_period(period), is_question()).subquery())
-    counts = {(w, b): (n, u or 0) for w, b, n, u in connection.execute(
-        sa.select(inner.c.week, inner.c.bot, sa.func.count(), sa.func.sum(inner.c.unanswered))
-        .group_by(inner.c.week, inner.c.bot))}
+    inner = (
+        sa.select(
+            week_of(weeks).label("week"),
+            log.c.bot,
+            sa.case((is_unanswered(), 1), else_=0).label("unanswered"),
+        )
+        .where(in_period(period), is_question())
+        .subquery()
+    )
+    counts = {
+        (w, b): (n, u or 0)
+        for w, b, n, u in connection.execute(
+            sa.select(
+                inner.c.week, inner.c.bot, sa.func.count(), sa.func.sum(inner.c.unanswered)
+            ).group_by(inner.c.week, inner.c.bot)
+        )
+    }
     rows = []
     for w in weeks:
         for bot in BOTS:
             n, u = counts.get((w.label, bot), (0, 0))
-            rows.append({"week": w.label, "week_start": w.monday.isoformat(), "bot": bot,
-                         "questions": count(n), "unanswered": count(u),
-                         "unanswered_pct": percent(u, n)})
-    return Table("weekly_unanswered",
-                 ("week", "week_start", "bot", "questions", "unanswered", "unanswered_pct"), rows)
+            rows.append(
+                {
+                    "week": w.label,
+                    "week_start": w.monday.isoformat(),
+                    "bot": bot,
+                    "questions": count(n),
+                    "unanswered": count(u),
+                    "unanswered_pct": percent(u, n),
+                }
+            )
+    return Table(
+        "weekly_unanswered",
+        ("week", "week_start", "bot", "questions", "unanswered", "unanswered_pct"),
+        rows,
+    )
 
 
 def answer_counts(connection, period: Period) -> dict[tuple[str, str], int]:
     """(bot, answer_ref) -> answers given in the period."""
-    return {(bot, ref): n for bot, ref, n in connection.execute(
-        sa.select(log.c.bot, log.c.answer_ref, sa.func.count())
-        .where(in_period(period), log.c.outcome.in_(ANSWERED), log.c.answer_ref != "")
-        .group_by(log.c.bot, log.c.answer_ref))}
+    return {
+        (bot, ref): n
+        for bot, ref, n in connection.execute(
+            sa.select(log.c.bot, log.c.answer_ref, sa.func.count())
+            .where(in_period(period), log.c.outcome.in_(ANSWERED), log.c.answer_ref != "")
+            .group_by(log.c.bot, log.c.answer_ref)
+        )
+    }
 
 
 def topics(answers: dict[tuple[str, str], int], catalogue_topics: dict) -> Table:
@@ -208,19 +267,35 @@ def topics(answers: dict[tuple[str, str], int], catalogue_topics: dict) -> Table
         (bot, ref), n = item
         # Hidden counts last and alphabetically: their order would hint at their size.
         name = catalogue_topics[(bot, ref)].name if (bot, ref) in catalogue_topics else ref
-        return (BOTS.index(bot) if bot in BOTS else len(BOTS), -n if n >= MIN_COUNT else 0,
-                name.casefold(), ref)
+        return (
+            BOTS.index(bot) if bot in BOTS else len(BOTS),
+            -n if n >= MIN_COUNT else 0,
+            name.casefold(),
+            ref,
+        )
 
     rows = []
     for (bot, ref), n in sorted(answers.items(), key=order):
         topic = catalogue_topics.get((bot, ref))
-        rows.append({"bot": bot, "kind": KIND.get(bot, ""), "id": ref,
-                     "name": topic.name if topic else ref, "answers": count(n)})
+        rows.append(
+            {
+                "bot": bot,
+                "kind": KIND.get(bot, ""),
+                "id": ref,
+                "name": topic.name if topic else ref,
+                "answers": count(n),
+            }
+        )
     return Table("topics", ("bot", "kind", "id", "name", "answers"), rows)
 
 
-def spread(name: str, attribute: str, labels: dict[str, str],
-           answers: dict[tuple[str, str], int], catalogue_topics: dict) -> Table:
+def spread(
+    name: str,
+    attribute: str,
+    labels: dict[str, str],
+    answers: dict[tuple[str, str], int],
+    catalogue_topics: dict,
+) -> Table:
     """Answers per well-being dimension or life-event phase, per bot."""
     totals: dict[str, Counter] = defaultdict(Counter)
     for (bot, ref), n in answers.items():
@@ -228,9 +303,15 @@ def spread(name: str, attribute: str, labels: dict[str, str],
         code = getattr(topic, attribute) if topic else UNKNOWN
         totals[code if code in labels else UNKNOWN][bot] += n
     codes = list(labels) + ([UNKNOWN] if UNKNOWN in totals else [])
-    rows = [{attribute: code, "label": labels.get(code, ""),
-             **{bot: count(totals[code][bot]) for bot in BOTS},
-             ALL: count(sum(totals[code].values()))} for code in codes]
+    rows = [
+        {
+            attribute: code,
+            "label": labels.get(code, ""),
+            **{bot: count(totals[code][bot]) for bot in BOTS},
+            ALL: count(sum(totals[code].values())),
+        }
+        for code in codes
+    ]
     return Table(name, (attribute, "label", *BOTS, ALL), rows)
 
 
@@ -238,32 +319,47 @@ def unanswered_groups(connection, period: Period, top: int = TOP_GROUPS) -> Tabl
     asked: dict[tuple[str, str], int] = Counter()
     students: dict[tuple[str, str], set] = defaultdict(set)
     for bot, text, conversation in connection.execute(
-            sa.select(log.c.bot, log.c.text, log.c.conversation)
-            .where(in_period(period), is_question(), is_unanswered())):
+        sa.select(log.c.bot, log.c.text, log.c.conversation).where(
+            in_period(period), is_question(), is_unanswered()
+        )
+    ):
         key = (bot, group_key(text))
         if key[1]:
             asked[key] += 1
             students[key].add(conversation)
     shown = [k for k in asked if len(students[k]) >= MIN_COUNT]
     shown.sort(key=lambda k: (-asked[k], -len(students[k]), k))
-    rows = [{"rank": str(i), "bot": key[0], "question": key[1], "questions": count(asked[key]),
-             "students": count(len(students[key]))}
-            for i, key in enumerate(shown[:top], start=1)]
+    rows = [
+        {
+            "rank": str(i),
+            "bot": key[0],
+            "question": key[1],
+            "questions": count(asked[key]),
+            "students": count(len(students[key])),
+        }
+        for i, key in enumerate(shown[:top], start=1)
+    ]
     return Table("unanswered_groups", ("rank", "bot", "question", "questions", "students"), rows)
 
 
 def feedback(connection, period: Period) -> Table:
     counts: dict[str, Counter] = defaultdict(Counter)
     for bot, rating, n in connection.execute(
-            sa.select(log.c.bot, log.c.feedback, sa.func.count())
-            .where(in_period(period), log.c.feedback.in_(("up", "down")),
-                   log.c.outcome != "feedback")
-            .group_by(log.c.bot, log.c.feedback)):
+        sa.select(log.c.bot, log.c.feedback, sa.func.count())
+        .where(in_period(period), log.c.feedback.in_(("up", "down")), log.c.outcome != "feedback")
+        .group_by(log.c.bot, log.c.feedback)
+    ):
         counts[bot][rating] += n
         counts[ALL][rating] += n
-    rows = [{"bot": bot, "up": count(counts[bot]["up"]), "down": count(counts[bot]["down"]),
-             "up_pct": percent(counts[bot]["up"], counts[bot]["up"] + counts[bot]["down"])}
-            for bot in (*BOTS, ALL)]
+    rows = [
+        {
+            "bot": bot,
+            "up": count(counts[bot]["up"]),
+            "down": count(counts[bot]["down"]),
+            "up_pct": percent(counts[bot]["up"], counts[bot]["up"] + counts[bot]["down"]),
+        }
+        for bot in (*BOTS, ALL)
+    ]
     return Table("feedback", ("bot", "up", "down", "up_pct"), rows)
 
 

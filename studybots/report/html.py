@@ -2,6 +2,7 @@
 data: URIs, no scripts. Every text that goes into the page is escaped here
 (catalogue names, the students' question texts, labels), and a Content
 Security Policy forbids scripts and outside resources as a second guard."""
+
 from __future__ import annotations
 
 import base64
@@ -26,8 +27,20 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; }
 th { background: #eef1f4; }
 details summary { cursor: pointer; color: #1f6fb2; }
 """
-NUMERIC = {"questions", "students", "unanswered", "unanswered_pct", "answers", "up", "down",
-           "up_pct", "tero", "paavo", "all", "rank"}
+NUMERIC = {
+    "questions",
+    "students",
+    "unanswered",
+    "unanswered_pct",
+    "answers",
+    "up",
+    "down",
+    "up_pct",
+    "tero",
+    "paavo",
+    "all",
+    "rank",
+}
 
 
 def e(value: object) -> str:
@@ -59,15 +72,22 @@ def display(column: str, value: str, lang: str) -> str:
 
 def table(t: Table, lang: str) -> str:
     if not t.rows:
-        return f'<p>{e(text("no_data", lang))}</p>'
+        return f"<p>{e(text('no_data', lang))}</p>"
     head = "".join(f"<th>{e(text('col_' + c, lang))}</th>" for c in t.columns)
     body = "".join(
-        "<tr>" + "".join(
+        "<tr>"
+        + "".join(
             f'<td class="{"n" if c in NUMERIC else "t"}" data-value="{e(row[c])}">'
-            f"{e(display(c, row[c], lang))}</td>" for c in t.columns) + "</tr>"
-        for row in t.rows)
-    return (f'<table id="table-{e(t.name)}" data-figure="{e(t.name)}">'
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+            f"{e(display(c, row[c], lang))}</td>"
+            for c in t.columns
+        )
+        + "</tr>"
+        for row in t.rows
+    )
+    return (
+        f'<table id="table-{e(t.name)}" data-figure="{e(t.name)}">'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
 
 
 def numbers(t: Table, lang: str) -> str:
@@ -76,48 +96,87 @@ def numbers(t: Table, lang: str) -> str:
 
 def image(png: bytes | None, alt: str, name: str, lang: str) -> str:
     if png is None:
-        return f'<p>{e(text("no_data", lang))}</p>'
+        return f"<p>{e(text('no_data', lang))}</p>"
     data = base64.b64encode(png).decode("ascii")
-    return (f'<img id="plot-{e(name)}" alt="{e(alt)}" src="data:image/png;base64,{data}">'
-            f'<p class="meta">{e(text("plot_note", lang, k=MIN_COUNT))}</p>')
+    return (
+        f'<img id="plot-{e(name)}" alt="{e(alt)}" src="data:image/png;base64,{data}">'
+        f'<p class="meta">{e(text("plot_note", lang, k=MIN_COUNT))}</p>'
+    )
 
 
 def section(key: str, intro: str, body: str, lang: str) -> str:
-    return (f'<section id="{e(key)}"><h2>{e(text(key, lang))}</h2>'
-            f"<p>{e(intro)}</p>{body}</section>")
+    return f'<section id="{e(key)}"><h2>{e(text(key, lang))}</h2><p>{e(intro)}</p>{body}</section>'
 
 
-def render(tables: dict[str, Table], images: dict[str, bytes | None], period: Period,
-           lang: str = "fi", today: dt.date | None = None) -> str:
+def render(
+    tables: dict[str, Table],
+    images: dict[str, bytes | None],
+    period: Period,
+    lang: str = "fi",
+    today: dt.date | None = None,
+) -> str:
     today = today or dt.date.today()
     k = MIN_COUNT
     title = text("title", lang)
-    topics = "".join(image(images.get(f"topics_{bot}"), title, f"topics_{bot}", lang)
-                     for bot in ("tero", "paavo"))
+    topics = "".join(
+        image(images.get(f"topics_{bot}"), title, f"topics_{bot}", lang)
+        for bot in ("tero", "paavo")
+    )
     groups = tables["unanswered_groups"]
     sections = [
         section("summary", text("definitions", lang), table(tables["summary"], lang), lang),
-        section("weekly", text("weekly_intro", lang),
-                image(images["weekly_questions"], text("weekly", lang), "weekly_questions", lang)
-                + numbers(tables["weekly_questions"], lang), lang),
-        section("topics", text("topics_intro", lang, n=TOP_TOPICS),
-                topics + numbers(tables["topics"], lang), lang),
-        section("dimensions", text("dimensions_intro", lang),
-                image(images["dimensions"], text("dimensions", lang), "dimensions", lang)
-                + numbers(tables["dimensions"], lang), lang),
-        section("phases", text("phases_intro", lang),
-                image(images["phases"], text("phases", lang), "phases", lang)
-                + numbers(tables["phases"], lang), lang),
-        section("unanswered", text("unanswered_intro", lang),
-                image(images["weekly_unanswered"], text("unanswered", lang), "weekly_unanswered",
-                      lang) + numbers(tables["weekly_unanswered"], lang), lang),
-        section("groups", text("groups_intro", lang, k=k, n=TOP_GROUPS),
-                (image(images["unanswered_groups"], text("groups", lang), "unanswered_groups", lang)
-                 + table(groups, lang)) if groups.rows
-                else f'<p>{e(text("groups_none", lang, k=k))}</p>', lang),
-        section("feedback", text("feedback_intro", lang),
-                image(images["feedback"], text("feedback", lang), "feedback", lang)
-                + table(tables["feedback"], lang), lang),
+        section(
+            "weekly",
+            text("weekly_intro", lang),
+            image(images["weekly_questions"], text("weekly", lang), "weekly_questions", lang)
+            + numbers(tables["weekly_questions"], lang),
+            lang,
+        ),
+        section(
+            "topics",
+            text("topics_intro", lang, n=TOP_TOPICS),
+            topics + numbers(tables["topics"], lang),
+            lang,
+        ),
+        section(
+            "dimensions",
+            text("dimensions_intro", lang),
+            image(images["dimensions"], text("dimensions", lang), "dimensions", lang)
+            + numbers(tables["dimensions"], lang),
+            lang,
+        ),
+        section(
+            "phases",
+            text("phases_intro", lang),
+            image(images["phases"], text("phases", lang), "phases", lang)
+            + numbers(tables["phases"], lang),
+            lang,
+        ),
+        section(
+            "unanswered",
+            text("unanswered_intro", lang),
+            image(images["weekly_unanswered"], text("unanswered", lang), "weekly_unanswered", lang)
+            + numbers(tables["weekly_unanswered"], lang),
+            lang,
+        ),
+        section(
+            "groups",
+            text("groups_intro", lang, k=k, n=TOP_GROUPS),
+            (
+                image(images["unanswered_groups"], text("groups", lang), "unanswered_groups", lang)
+                + table(groups, lang)
+            )
+            if groups.rows
+            else f"<p>{e(text('groups_none', lang, k=k))}</p>",
+            lang,
+        ),
+        section(
+            "feedback",
+            text("feedback_intro", lang),
+            image(images["feedback"], text("feedback", lang), "feedback", lang)
+            + table(tables["feedback"], lang),
+            lang,
+        ),
     ]
     subtitle = text("subtitle", lang, start=_date(period.first, lang), end=_date(period.last, lang))
     return (
@@ -128,4 +187,6 @@ def render(tables: dict[str, Table], images: dict[str, bytes | None], period: Pe
         f"<header><h1>{e(title)}</h1><p>{e(subtitle)}</p>"
         f'<p class="meta">{e(text("generated", lang, date=_date(today, lang)))}</p>'
         f'<p class="note">{e(text("privacy", lang, k=k))}</p></header>'
-        + "".join(sections) + "</body></html>\n")
+        + "".join(sections)
+        + "</body></html>\n"
+    )

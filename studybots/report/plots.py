@@ -1,5 +1,6 @@
 """The report's pictures: PNG images drawn by matplotlib from the published
 tables only, so a hidden count ("<5") can never reach a picture."""
+
 from __future__ import annotations
 
 import io
@@ -7,7 +8,8 @@ import math
 
 from matplotlib.figure import Figure
 
-from studybots.report.figures import BOTS, Table
+from studybots.core.names import BOTS
+from studybots.report.figures import Table
 from studybots.report.texts import text, value_label
 
 COLOURS = {"tero": "#1f6fb2", "paavo": "#e07b00"}
@@ -30,15 +32,18 @@ def plain(label: str) -> str:
 
 def png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight",
-                   metadata={"Software": None})
+    figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight", metadata={"Software": None})
     return buffer.getvalue()
 
 
 def _week_ticks(axes, labels: list[str], lang: str) -> None:
     axes.set_xticks(range(len(labels)))
-    axes.set_xticklabels([text("week_short", lang, week=int(w[-2:])) for w in labels],
-                         rotation=45, ha="right", fontsize=8)
+    axes.set_xticklabels(
+        [text("week_short", lang, week=int(w[-2:])) for w in labels],
+        rotation=45,
+        ha="right",
+        fontsize=8,
+    )
 
 
 def weekly_questions(table: Table, lang: str = "fi") -> bytes:
@@ -52,8 +57,13 @@ def weekly_questions(table: Table, lang: str = "fi") -> bytes:
     for bot, channel in series:
         shade = (BOTS.index(bot) if bot in BOTS else 0) * 3 + channels.index(channel) % 3
         heights = [values.get((w, bot, channel)) or 0.0 for w in weeks]
-        axes.bar(range(len(weeks)), heights, bottom=bottom, color=CHANNEL_SHADES[shade],
-                 label=f"{value_label('bot', bot, lang)} – {value_label('channel', channel, lang)}")
+        axes.bar(
+            range(len(weeks)),
+            heights,
+            bottom=bottom,
+            color=CHANNEL_SHADES[shade],
+            label=f"{value_label('bot', bot, lang)} – {value_label('channel', channel, lang)}",
+        )
         bottom = [b + h for b, h in zip(bottom, heights)]
     _week_ticks(axes, weeks, lang)
     axes.set_ylabel(text("axis_questions", lang))
@@ -74,8 +84,10 @@ def topics(table: Table, bot: str, top: int, lang: str = "fi") -> bytes | None:
     axes.set_yticks(range(len(names)))
     axes.set_yticklabels([plain(n) for n in names], fontsize=9)
     axes.set_xlabel(text("axis_answers", lang))
-    axes.set_title(text("topics_plot_title", lang, bot=value_label("bot", bot, lang), n=len(shown)),
-                   fontsize=11)
+    axes.set_title(
+        text("topics_plot_title", lang, bot=value_label("bot", bot, lang), n=len(shown)),
+        fontsize=11,
+    )
     axes.grid(axis="x", alpha=0.3)
     return png(figure)
 
@@ -87,12 +99,17 @@ def spread(table: Table, lang: str = "fi") -> bytes:
     axes = figure.subplots()
     height = 0.8 / len(BOTS)
     for i, bot in enumerate(BOTS):
-        axes.barh([len(rows) - 1 - j + (i - 0.5) * height for j in range(len(rows))],
-                  [number(r[bot]) or 0.0 for r in rows], height=height,
-                  color=COLOURS[bot], label=value_label("bot", bot, lang))
+        axes.barh(
+            [len(rows) - 1 - j + (i - 0.5) * height for j in range(len(rows))],
+            [number(r[bot]) or 0.0 for r in rows],
+            height=height,
+            color=COLOURS[bot],
+            label=value_label("bot", bot, lang),
+        )
     axes.set_yticks(range(len(rows)))
-    axes.set_yticklabels([plain(r["label"] or text("unclassified", lang)) for r in reversed(rows)],
-                         fontsize=9)
+    axes.set_yticklabels(
+        [plain(r["label"] or text("unclassified", lang)) for r in reversed(rows)], fontsize=9
+    )
     axes.set_xlabel(text("axis_answers", lang))
     axes.legend(fontsize=8, loc="lower right")
     axes.grid(axis="x", alpha=0.3)
@@ -106,8 +123,13 @@ def unanswered_rate(table: Table, lang: str = "fi") -> bytes:
     for bot in BOTS:
         rate = {r["week"]: number(r["unanswered_pct"]) for r in table.rows if r["bot"] == bot}
         points = [rate.get(w) if rate.get(w) is not None else math.nan for w in weeks]
-        axes.plot(range(len(weeks)), points, marker="o", color=COLOURS[bot],
-                  label=value_label("bot", bot, lang))
+        axes.plot(
+            range(len(weeks)),
+            points,
+            marker="o",
+            color=COLOURS[bot],
+            label=value_label("bot", bot, lang),
+        )
     _week_ticks(axes, weeks, lang)
     axes.set_ylabel(text("axis_pct", lang))
     axes.set_ylim(bottom=0)
@@ -134,17 +156,25 @@ def feedback(table: Table, lang: str = "fi") -> bytes:
 
 
 def groups(table: Table, lang: str = "fi") -> bytes | None:
-    rows = [(f"{value_label('bot', r['bot'], lang)}: {r['question']}", number(r["questions"]))
-            for r in table.rows]
+    rows = [
+        (f"{value_label('bot', r['bot'], lang)}: {r['question']}", number(r["questions"]))
+        for r in table.rows
+    ]
     rows = [(label, n) for label, n in rows if n is not None]
     if not rows:
         return None
     figure = Figure(figsize=(WIDTH, 0.32 * len(rows) + 1))
     axes = figure.subplots()
     labels, counts = zip(*reversed(rows))
-    axes.barh(range(len(labels)), counts,
-              color=[COLOURS.get(r["bot"], "#555555") for r in reversed(table.rows)
-                     if number(r["questions"]) is not None])
+    axes.barh(
+        range(len(labels)),
+        counts,
+        color=[
+            COLOURS.get(r["bot"], "#555555")
+            for r in reversed(table.rows)
+            if number(r["questions"]) is not None
+        ],
+    )
     axes.set_yticks(range(len(labels)))
     axes.set_yticklabels([plain(label) for label in labels], fontsize=9)
     axes.set_xlabel(text("axis_questions", lang))

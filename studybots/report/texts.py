@@ -5,6 +5,7 @@ keys (the tests check that every language has every key). Labels of the
 catalogue's codes (well-being dimensions, life-event phases) and the names of
 terms and needs come from the catalogue itself.
 """
+
 from __future__ import annotations
 
 LANGUAGES = ("fi",)
@@ -14,16 +15,20 @@ TEXTS: dict[str, dict[str, str]] = {
         "title": "Mitä opiskelijat kysyvät",
         "subtitle": "Tero Termibotin ja Paavo Palvelubotin kysymykset {start}–{end}",
         "generated": "Laadittu {date}. Luvut lasketaan bottien kysymyslokista.",
-        "privacy": ("Yksittäistä opiskelijaa ei voi tunnistaa raportista: alle {k}:n määrät "
-                    "näytetään merkinnällä ”<{k}”, eikä niitä piirretä kuviin; osuuksia ei "
-                    "näytetä, jos ne paljastaisivat alle {k}:n määrän. Kysymysten tekstejä "
-                    "näytetään vain, kun vähintään {k} eri opiskelijaa on kysynyt samaa. "
-                    "Raportissa ei ole keskustelujen tunnisteita."),
-        "definitions": ("Kysymys on opiskelijan viesti bottille; tervehdyksiä, kiitoksia, "
-                        "palautepainikkeita ja vaihtoehtopainikkeiden valintoja ei lasketa "
-                        "kysymyksiksi. Vastaamatta jäi kysymys, jota botti ei tunnistanut tai "
-                        "johon se tarjosi vain arvauksia. Vastaukset aiheittain lasketaan "
-                        "annetuista vastauksista (myös painikkeella valituista)."),
+        "privacy": (
+            "Yksittäistä opiskelijaa ei voi tunnistaa raportista: alle {k}:n määrät "
+            "näytetään merkinnällä ”<{k}”, eikä niitä piirretä kuviin; osuuksia ei "
+            "näytetä, jos ne paljastaisivat alle {k}:n määrän. Kysymysten tekstejä "
+            "näytetään vain, kun vähintään {k} eri opiskelijaa on kysynyt samaa. "
+            "Raportissa ei ole keskustelujen tunnisteita."
+        ),
+        "definitions": (
+            "Kysymys on opiskelijan viesti bottille; tervehdyksiä, kiitoksia, "
+            "palautepainikkeita ja vaihtoehtopainikkeiden valintoja ei lasketa "
+            "kysymyksiksi. Vastaamatta jäi kysymys, jota botti ei tunnistanut tai "
+            "johon se tarjosi vain arvauksia. Vastaukset aiheittain lasketaan "
+            "annetuista vastauksista (myös painikkeella valituista)."
+        ),
         "show_numbers": "Näytä luvut taulukkona",
         "plot_note": "Alle {k}:n määriä ei piirretä kuvaan.",
         "no_data": "Ei tietoja tältä ajalta.",
@@ -31,27 +36,33 @@ TEXTS: dict[str, dict[str, str]] = {
         # sections
         "summary": "Yhteenveto",
         "weekly": "Kysymykset viikoittain",
-        "weekly_intro": ("Kysymysten määrä viikoittain boteittain ja kanavittain. Jakson "
-                         "ensimmäinen ja viimeinen viikko voivat olla vajaita."),
+        "weekly_intro": (
+            "Kysymysten määrä viikoittain boteittain ja kanavittain. Jakson "
+            "ensimmäinen ja viimeinen viikko voivat olla vajaita."
+        ),
         "topics": "Kysytyimmät termit ja palvelutarpeet",
         "topics_intro": "Mistä botit antoivat eniten vastauksia: Tero termeittäin, Paavo "
-                        "palvelutarpeittain. Kuvassa {n} yleisintä.",
+        "palvelutarpeittain. Kuvassa {n} yleisintä.",
         "topics_plot_title": "{bot}: {n} yleisintä aihetta",
         "dimensions": "Hyvinvoinnin ulottuvuudet",
         "dimensions_intro": "Annetut vastaukset hyvinvoinnin ulottuvuuksittain (termin "
-                            "ulottuvuus; palvelutarpeella sen palveluiden yleisin ulottuvuus).",
+        "ulottuvuus; palvelutarpeella sen palveluiden yleisin ulottuvuus).",
         "phases": "Elämäntapahtuman vaiheet",
         "phases_intro": "Annetut vastaukset opiskelemaan muuton vaiheittain.",
         "unanswered": "Vastaamatta jääneiden osuus",
         "unanswered_intro": "Kuinka suuri osa viikon kysymyksistä jäi ilman vastausta.",
         "groups": "Suurimmat vastaamatta jääneiden kysymysten ryhmät",
-        "groups_intro": ("Samanlaiset kysymykset (kirjainkoosta ja välimerkeistä riippumatta) "
-                         "yhtenä ryhmänä. Mukana vain ryhmät, joissa on vähintään {k} eri "
-                         "kysyjää; enintään {n} suurinta."),
+        "groups_intro": (
+            "Samanlaiset kysymykset (kirjainkoosta ja välimerkeistä riippumatta) "
+            "yhtenä ryhmänä. Mukana vain ryhmät, joissa on vähintään {k} eri "
+            "kysyjää; enintään {n} suurinta."
+        ),
         "groups_none": "Yhdessäkään ryhmässä ei ollut vähintään {k} eri kysyjää.",
         "feedback": "Palaute",
-        "feedback_intro": ("Opiskelijoiden palaute vastauksista: peukku ylös (hyvä) tai "
-                           "peukku alas (huono). Osuus on hyvien osuus kaikista palautteista."),
+        "feedback_intro": (
+            "Opiskelijoiden palaute vastauksista: peukku ylös (hyvä) tai "
+            "peukku alas (huono). Osuus on hyvien osuus kaikista palautteista."
+        ),
         # column headings
         "col_bot": "Botti",
         "col_questions": "Kysymyksiä",

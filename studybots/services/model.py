@@ -15,6 +15,7 @@ e-service, service location with addresses and opening hours). The fields PTV
 lacks (phase of the life event, well-being dimension, student relevance,
 well-being marks) are the project's own and an import never overwrites them.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import (
@@ -26,13 +27,11 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
-    create_engine,
-    event,
     inspect,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.schema import CreateColumn
 from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy.schema import CreateColumn
 
 Base = declarative_base()
 
@@ -70,8 +69,7 @@ class ServiceRow(Base):
 class ServiceCode(Base):
     __tablename__ = "service_codes"
 
-    service_id = Column(String(64), ForeignKey("services.id", ondelete="CASCADE"),
-                        primary_key=True)
+    service_id = Column(String(64), ForeignKey("services.id", ondelete="CASCADE"), primary_key=True)
     scheme = Column(String(16), primary_key=True)  # life_event | target_group | service_class
     code = Column(String(32), primary_key=True)
 
@@ -83,16 +81,16 @@ class NeedRow(Base):
     name = Column(String(100), nullable=False)
     description = Column(Text, nullable=False, default="")
     phase = Column(String(20))
-    services = relationship("NeedService", cascade="all, delete-orphan",
-                            order_by="NeedService.rank", lazy="selectin")
+    services = relationship(
+        "NeedService", cascade="all, delete-orphan", order_by="NeedService.rank", lazy="selectin"
+    )
 
 
 class NeedService(Base):
     __tablename__ = "need_services"
 
     need_id = Column(String(64), ForeignKey("needs.id", ondelete="CASCADE"), primary_key=True)
-    service_id = Column(String(64), ForeignKey("services.id", ondelete="CASCADE"),
-                        primary_key=True)
+    service_id = Column(String(64), ForeignKey("services.id", ondelete="CASCADE"), primary_key=True)
     rank = Column(Integer, nullable=False)
 
 
@@ -108,6 +106,7 @@ class ServiceText(Base):
     """One localised text: kind name | alt_name | summary | description |
     user_instructions | requirements | keyword | deadline | processing_time |
     validity_time | charge_info | ...; position orders lists (keywords)."""
+
     __tablename__ = "service_texts"
 
     service_id = Column(String(64), _service_fk(), primary_key=True)
@@ -136,6 +135,7 @@ class ServiceOrganisation(Base):
 class AreaName(Base):
     """Names of municipalities (area_type 'Municipality', code '853') and of
     other PTV areas (Region, BusinessSubRegion, HospitalDistrict)."""
+
     __tablename__ = "area_names"
 
     area_type = Column(String(30), primary_key=True)
@@ -147,6 +147,7 @@ class AreaName(Base):
 class ServiceArea(Base):
     """Where a service is offered: one row per municipality of each area
     ('' where PTV gives no code)."""
+
     __tablename__ = "service_areas"
 
     service_id = Column(String(64), _service_fk(), primary_key=True)
@@ -177,6 +178,7 @@ class ServiceOntologyTerm(Base):
 class ServiceChannelRow(Base):
     """A PTV service channel: EChannel, WebPage, PrintableForm, Phone or
     ServiceLocation. name and url are derived (Finnish first)."""
+
     __tablename__ = "service_channels"
 
     id = Column(String(64), primary_key=True)
@@ -195,6 +197,7 @@ class ChannelText(Base):
     """Localised channel texts: name | alt_name | summary | description |
     email | street | post_office | address_info | hours_info; position says
     which address / service hour / email the text belongs to."""
+
     __tablename__ = "channel_texts"
 
     channel_id = Column(String(64), _channel_fk(), primary_key=True)
@@ -232,6 +235,7 @@ class ChannelWebPage(Base):
 class ChannelAddress(Base):
     """Street, post office and extra lines are in channel_texts (kind street |
     post_office | address_info, same position). Coordinates are EPSG:3067."""
+
     __tablename__ = "channel_addresses"
 
     channel_id = Column(String(64), _channel_fk(), primary_key=True)
@@ -292,6 +296,7 @@ class ChannelArea(Base):
 class ServiceChannelLink(Base):
     """Service <-> channel. No foreign key to service_channels: a service may
     name a channel whose own record was not imported (yet)."""
+
     __tablename__ = "service_channel_links"
 
     service_id = Column(String(64), _service_fk(), primary_key=True)
@@ -304,6 +309,7 @@ class ServiceChannelLink(Base):
 
 class ServiceChannelLinkText(Base):
     """Localised texts of a service-channel connection (description, charge_info)."""
+
     __tablename__ = "service_channel_link_texts"
     __table_args__ = (
         ForeignKeyConstraint(
@@ -323,6 +329,7 @@ class ServiceChannelLinkText(Base):
 class CodeLabel(Base):
     """The PTV code lists (catalogue/codes/): life_event KE, target_group KR,
     service_class P, with their labels in fi, sv and en."""
+
     __tablename__ = "code_labels"
 
     scheme = Column(String(16), primary_key=True)
@@ -337,6 +344,7 @@ class CodeLabel(Base):
 class ImportState(Base):
     """Small key/value memory of the importer, e.g. the newest 'modified'
     seen per source, for incremental imports (--since auto)."""
+
     __tablename__ = "ptv_import_state"
 
     key = Column(String(100), primary_key=True)
@@ -345,12 +353,22 @@ class ImportState(Base):
 
 # Children of `services` and `service_channels`, leaves first (delete order).
 SERVICE_DETAIL_TABLES = (
-    ServiceChannelLinkText, ServiceChannelLink, ServiceOntologyTerm, ServiceArea,
-    ServiceOrganisation, ServiceText, ServiceCode,
+    ServiceChannelLinkText,
+    ServiceChannelLink,
+    ServiceOntologyTerm,
+    ServiceArea,
+    ServiceOrganisation,
+    ServiceText,
+    ServiceCode,
 )
 CHANNEL_DETAIL_TABLES = (
-    ChannelOpeningTime, ChannelServiceHour, ChannelText, ChannelPhone, ChannelWebPage,
-    ChannelAddress, ChannelArea,
+    ChannelOpeningTime,
+    ChannelServiceHour,
+    ChannelText,
+    ChannelPhone,
+    ChannelWebPage,
+    ChannelAddress,
+    ChannelArea,
 )
 
 
@@ -370,14 +388,3 @@ def ensure_schema(engine: Engine) -> list[str]:
                     conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {ddl}")
                     added.append(f"{table.name}.{column.name}")
     return added
-
-
-def make_engine(url: str) -> Engine:
-    engine = create_engine(url, future=True, pool_pre_ping=True)
-    if engine.dialect.name == "sqlite":
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no cover - trivial
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.close()
-    return engine

@@ -1,0 +1,161 @@
+"""Rasa's REST channel with input checks: `POST /webhooks/rest/webhook`.
+
+Rasa's own RestInput passes whatever JSON arrives to the bot, so a message of
+the wrong type or a body that is not UTF-8 ends in a server error. This
+channel answers bad requests with a 4xx and a clear JSON message, answers an
+empty message politely without touching the conversation, limits how many
+messages a conversation and a client address may send per minute (429, see
+studybots/bot/channels/limits.py), and never lets a bot failure surface as a 500.
+Configure it in credentials.yml as `studybots.bot.channels.rest.SafeRestInput`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import unicodedata
+from asyncio import CancelledError
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from studybots.bot.channels import limits
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 64 * 1024
+MAX_MESSAGE_CHARS = 2000
+MAX_SENDER_CHARS = 128
+
+EMPTY_REPLY = "Kirjoita kysymyksesi, niin autan mielelläni."
+FAILURE_REPLY = "Pahoittelut, jokin meni vikaan. Yritä hetken päästä uudelleen."
+
+
+def error(status: int, code: str, fi: str, en: str) -> HTTPResponse:
+    return response.json({"error": code, "message": fi, "message_en": en}, status=status)
+
+
+def clean_text(text: str) -> str:
+    """Drop control characters (keep line breaks and tabs) and normalise Unicode."""
+    text = unicodedata.normalize("NFC", text)
+    return "".join(
+        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs")
+    )
+
+
+def parse_request(body: bytes) -> tuple[dict[str, Any] | None, HTTPResponse | None]:
+    if len(body) > MAX_BODY_BYTES:
+        return None, error(
+            413,
+            "body_too_large",
+            f"Viesti on liian suuri (enintään {MAX_BODY_BYTES // 1024} kt).",
+            f"Request body too large (max {MAX_BODY_BYTES // 1024} kB).",
+        )
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None, error(
+            400,
+            "invalid_encoding",
+            "Viestin pitää olla UTF-8-muotoista JSONia.",
+            "The body must be UTF-8 encoded JSON.",
+        )
+    except ValueError:
+        return None, error(
+            400, "invalid_json", "Viesti ei ole kelvollista JSONia.", "The body is not valid JSON."
+        )
+    if not isinstance(data, dict):
+        return None, error(
+            400,
+            "invalid_body",
+            'Odotettiin JSON-oliota: {"sender": "...", "message": "..."}.',
+            'Expected a JSON object: {"sender": "...", "message": "..."}.',
+        )
+    sender, message = data.get("sender"), data.get("message")
+    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
+        return None, error(
+            400,
+            "invalid_sender",
+            f"Kentän 'sender' pitää olla merkkijono (1–{MAX_SENDER_CHARS} merkkiä).",
+            f"'sender' must be a string of 1-{MAX_SENDER_CHARS} characters.",
+        )
+    if message is None:
+        message = ""
+    if not isinstance(message, str):
+        return None, error(
+            400,
+            "invalid_message",
+            "Kentän 'message' pitää olla merkkijono.",
+            "'message' must be a string.",
+        )
+    if len(message) > MAX_MESSAGE_CHARS:
+        return None, error(
+            413,
+            "message_too_long",
+            f"Viesti on liian pitkä: enintään {MAX_MESSAGE_CHARS} merkkiä.",
+            f"Message too long: at most {MAX_MESSAGE_CHARS} characters.",
+        )
+    metadata = data.get("metadata")
+    return {
+        "sender": clean_text(sender.strip()),
+        "message": clean_text(message).strip(),
+        "metadata": metadata if isinstance(metadata, dict) else None,
+    }, None
+
+
+class SafeRestInput(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+        limits.per_minute_from_env()  # a bad setting stops the bot at start, with its name
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            # Ready only with a model loaded; names the model this worker runs.
+            agent = getattr(request.app.ctx, "agent", None)
+            if agent is None or not agent.is_ready():
+                return response.json({"status": "loading"}, status=503)
+            return response.json(
+                {"status": "ok", "model": (agent.fingerprint or "").strip('"')[:12]}
+            )
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            parsed, failure = parse_request(request.body or b"")
+            if failure is not None:
+                return failure
+            sender = parsed["sender"]
+            decision = await limits.shared().acheck(
+                sender=sender, ip=limits.client_address(request)
+            )
+            if not decision.allowed:
+                return limits.too_many_requests(decision)
+            if not parsed["message"]:
+                return response.json([{"recipient_id": sender, "text": EMPTY_REPLY}])
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(
+                    UserMessage(
+                        parsed["message"],
+                        collector,
+                        sender,
+                        input_channel=self.name(),
+                        metadata=parsed["metadata"],
+                    )
+                )
+            except CancelledError:
+                logger.error("rest channel: message handling timed out")
+            except Exception as exc:  # never a 500 to the student
+                logger.error("rest channel: message handling failed: %s", type(exc).__name__)
+            if not collector.messages:
+                return response.json([{"recipient_id": sender, "text": FAILURE_REPLY}])
+            return response.json(collector.messages)
+
+        return webhook

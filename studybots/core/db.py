@@ -1,0 +1,100 @@
+"""The one database engine factory of the project, for every SQL database:
+the service database, the question log, the conversations and locks, the rate
+limits, the Slack de-duplication table and the embedding cache.
+
+SQLite (the embedded default): several processes (two workers per bot, the
+action server) use the same files, so connections wait for locks instead of
+failing and use write-ahead logging so readers never block writers. Switching
+to WAL needs a moment of exclusive access; the mode is stored in the file, so
+when another process holds a lock at that moment, the connection goes on and
+the next one switches. Connections are pooled and may be checked out by any
+thread (the bots load models and write logs in threads), one thread at a time.
+An in-memory URL gives one database shared by every thread of the process.
+
+PostgreSQL (production): pooled connections are checked before use, so a
+server restart or an idle timeout never hands a dead connection to a message.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+BUSY_TIMEOUT_MS = 5000
+MEMORY_URLS = ("sqlite://", "sqlite:///:memory:")
+
+
+def ensure_parent(url: str) -> None:
+    """Create the folder of a SQLite file (other URLs: nothing to do)."""
+    parsed = sa.engine.make_url(url)
+    if parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def engine(
+    url: str, *, durable: bool = False, connect_timeout: int | None = None
+) -> sa.engine.Engine:
+    """An engine for `url`.
+
+    `durable`: SQLite syncs every commit to disk (the question log, where a
+    row must survive a power cut); otherwise once per checkpoint.
+    `connect_timeout`: seconds a PostgreSQL connection attempt may take.
+    """
+    if url in MEMORY_URLS:
+        return _sqlite_pragmas(
+            sa.create_engine(
+                "sqlite://",
+                future=True,
+                poolclass=sa.pool.StaticPool,
+                connect_args={"check_same_thread": False},
+            ),
+            durable,
+        )
+    ensure_parent(url)
+    parsed = sa.engine.make_url(url)
+    if parsed.drivername.startswith("sqlite"):
+        return _sqlite_pragmas(
+            sa.create_engine(
+                url,
+                future=True,
+                poolclass=sa.pool.QueuePool,
+                pool_pre_ping=True,
+                connect_args={"check_same_thread": False},
+            ),
+            durable,
+        )
+    connect_args: dict[str, Any] = {}
+    if connect_timeout is not None and parsed.drivername.startswith("postgresql"):
+        connect_args["connect_timeout"] = connect_timeout
+    return sa.create_engine(url, future=True, pool_pre_ping=True, connect_args=connect_args)
+
+
+def _sqlite_pragmas(engine: sa.engine.Engine, durable: bool) -> sa.engine.Engine:
+    @sa.event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:  # pragma: no cover - trivial
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError:
+            pass  # another process holds a lock right now; WAL is set by the next connection
+        if not durable:
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return engine
+
+
+def create_tables(engine: sa.engine.Engine, metadata: sa.MetaData) -> None:
+    """Create missing tables; several worker processes may race to do it at
+    start-up, and losing that race is fine as long as the tables exist."""
+    try:
+        metadata.create_all(engine)
+    except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError):
+        missing = [t for t in metadata.tables if not sa.inspect(engine).has_table(t)]
+        if missing:
+            raise

@@ -1,0 +1,107 @@
+"""Serve the demo page of the web chat widget (web/).
+
+The page (web/index.html) looks like a city's site for students and embeds
+the widget the way any website would: one script tag with a few data-*
+attributes. The bots' addresses come from the environment (TERO_URL,
+PAAVO_URL) so that ports can change without editing the page; they are put
+into the page's {{TERO_URL}} and {{PAAVO_URL}} placeholders, HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import os
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from studybots.core.settings import PROJECT_ROOT
+
+WEB_DIR = PROJECT_ROOT / "web"
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+}
+REQUIRED_FILES = (
+    "index.html",
+    "static/widget/studybots-widget.js",
+    "static/widget/studybots-widget.css",
+    "static/vendor/socket.io.min.js",
+)
+# Strict-Transport-Security belongs to the TLS proxy in front of this server
+# (nginx): sent over plain HTTP it would be ignored or, worse, lock a
+# development host into HTTPS.
+
+
+def websocket_origin(url: str) -> str:
+    """ws:// (or wss://) origin of a bot's http(s) address, for connect-src."""
+    parts = urlsplit(url)
+    scheme = "wss" if parts.scheme == "https" else "ws"
+    return f"{scheme}://{parts.netloc}"
+
+
+def content_security_policy(bot_urls: list[str]) -> str:
+    connect = " ".join(f"{url} {websocket_origin(url)}" for url in bot_urls)
+    # No inline scripts or styles anywhere (web/ has none): nothing injected
+    # into a reply can run. The page may talk only to itself and the bots.
+    return (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"connect-src 'self' {connect}; base-uri 'none'; form-action 'self'; "
+        "frame-ancestors 'none'; object-src 'none'"
+    )
+
+
+def make_app() -> web.Application:
+    bots = {
+        "TERO_URL": os.environ.get("TERO_URL", "http://localhost:5005").rstrip("/"),
+        "PAAVO_URL": os.environ.get("PAAVO_URL", "http://localhost:5006").rstrip("/"),
+    }
+    csp = content_security_policy(list(bots.values()))
+    page = (WEB_DIR / "index.html").read_text(encoding="utf-8")
+    for name, url in bots.items():
+        page = page.replace("{{" + name + "}}", html.escape(url, quote=True))
+
+    @web.middleware
+    async def headers(request, handler):
+        resp = await handler(request)
+        resp.headers.update(SECURITY_HEADERS)
+        resp.headers["Content-Security-Policy"] = csp
+        return resp
+
+    async def index(request):
+        return web.Response(
+            text=page,
+            content_type="text/html",
+            charset="utf-8",
+            headers={"Cache-Control": "no-cache"},
+        )
+
+    async def health(request):
+        # Ready when the page's files are there (they are served from disk).
+        missing = [name for name in REQUIRED_FILES if not (WEB_DIR / name).is_file()]
+        if missing:
+            return web.json_response({"status": "not ready", "missing": missing}, status=503)
+        return web.json_response({"status": "ok"})
+
+    app = web.Application(middlewares=[headers])
+    app.router.add_get("/", index)
+    app.router.add_get("/health", health)
+    app.router.add_static("/static/", WEB_DIR / "static")
+    return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--host", default=os.environ.get("WEB_INTERFACE", "127.0.0.1"))
+    args = parser.parse_args()
+    web.run_app(make_app(), host=args.host, port=args.port, print=None)
+
+
+if __name__ == "__main__":
+    main()

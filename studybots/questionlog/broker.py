@@ -1,0 +1,155 @@
+"""A Rasa event broker that writes one log row per student message.
+
+Rasa publishes every conversation event (user message, actions, bot replies)
+to the configured event broker. This broker collects the events of one turn,
+and when the bot goes back to listening it records: time, bot, channel, a
+pseudonymous conversation id (keyed hash; the sender id is never stored),
+the text with personal data scrubbed out, the NLU's intent, confidence and
+best guesses, and what the bot did (answered a term, offered guesses,
+listed services, small talk, out of scope). The outcome is recomputed with
+the same decision functions the actions use (studybots.bot.decide).
+
+Configure in endpoints.yml:
+    event_broker:
+      type: studybots.questionlog.broker.LogStoreBroker
+      url: ${STUDYBOTS_LOG_URL}
+      bot: ${STUDYBOTS_BOT}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from rasa.core.brokers.broker import EventBroker
+from rasa.utils.endpoints import EndpointConfig
+
+from studybots.bot.decide import decide_need, decide_term, load_thresholds
+from studybots.core.settings import load_settings
+from studybots.privacy.pseudonyms import load_key, pseudonym
+from studybots.privacy.scrub import scrub
+from studybots.questionlog.writer import LogWriter
+
+logger = logging.getLogger(__name__)
+MAX_OPEN_TURNS = 10_000  # turns whose reply has not ended yet, across conversations
+CANDIDATES = 3
+
+
+@dataclass
+class Turn:
+    time: float
+    channel: str
+    text: str
+    parse_data: dict
+    actions: list[str] = field(default_factory=list)
+    buttons: bool = False
+    links: bool = False
+
+
+def outcome_of(turn: Turn, thresholds) -> tuple[str, str]:
+    """What the bot did with the message, and what it referred to."""
+    intent = (turn.parse_data.get("intent") or {}).get("name") or ""
+    if "action_answer_term" in turn.actions:
+        d = decide_term(turn.parse_data, thresholds)
+        return d.kind, d.term_id or ";".join(d.suggestions)
+    if "action_find_services" in turn.actions:
+        d = decide_need(turn.parse_data, thresholds)
+        if turn.links:
+            return "services", d.need_id or ""
+        return ("suggest" if turn.buttons else "no_answer"), ";".join(d.alternatives)
+    if intent in ("feedback_up", "feedback_down"):
+        return "feedback", intent.removeprefix("feedback_")
+    if intent == "out_of_scope":
+        return "out_of_scope", ""
+    if any(a.startswith("utter_") for a in turn.actions):
+        return "smalltalk", intent
+    return "fallback", intent
+
+
+class LogStoreBroker(EventBroker):
+    def __init__(
+        self, url: str, bot: str, writer: LogWriter | None = None, key: bytes | None = None
+    ) -> None:
+        settings = load_settings()
+        self.bot = bot
+        self.thresholds = load_thresholds(bot)
+        self.key = key or load_key(settings.var_dir / "log.key")
+        self.writer = writer or LogWriter(url, settings.var_dir / "logspool" / bot)
+        self._turns: dict[str, Turn] = {}
+
+    @classmethod
+    async def from_endpoint_config(
+        cls, broker_config: EndpointConfig, event_loop: Any = None
+    ) -> LogStoreBroker:
+        url = broker_config.url or load_settings().log_url
+        return cls(url, str(broker_config.kwargs.get("bot") or "bot"))
+
+    def publish(self, event: dict[str, Any]) -> None:
+        try:
+            self._handle(event)
+        except Exception:  # the log must never break a conversation
+            logger.exception("log broker: event not logged")
+
+    def _handle(self, event: dict[str, Any]) -> None:
+        sender = str(event.get("sender_id") or "")
+        kind = event.get("event")
+        if kind == "user":
+            if len(self._turns) >= MAX_OPEN_TURNS:
+                self._turns.pop(next(iter(self._turns)))
+            self._turns[sender] = Turn(
+                time=float(event.get("timestamp") or 0),
+                channel=event.get("input_channel") or "",
+                text=event.get("text") or "",
+                parse_data=event.get("parse_data") or {},
+            )
+            return
+        turn = self._turns.get(sender)
+        if turn is None:
+            return
+        if kind == "bot":
+            data = event.get("data") or {}
+            turn.buttons = turn.buttons or bool(data.get("buttons"))
+            turn.links = turn.links or "https://" in (event.get("text") or "")
+        elif kind == "action":
+            name = event.get("name") or ""
+            if name == "action_listen":
+                self._finish(sender, self._turns.pop(sender))
+            else:
+                turn.actions.append(name)
+
+    def _finish(self, sender: str, turn: Turn) -> None:
+        outcome, ref = outcome_of(turn, self.thresholds)
+        intent = turn.parse_data.get("intent") or {}
+        ranking = turn.parse_data.get("intent_ranking") or []
+        candidates = [
+            {"name": r.get("name"), "confidence": round(float(r.get("confidence") or 0), 4)}
+            for r in ranking[:CANDIDATES]
+        ]
+        self.writer.record(
+            {
+                "time": dt.datetime.fromtimestamp(
+                    turn.time or dt.datetime.now().timestamp(), dt.timezone.utc
+                ),
+                "bot": self.bot,
+                "channel": turn.channel[:32],
+                "conversation": pseudonym(sender, self.key),
+                "text": scrub(turn.text),
+                "intent": intent.get("name"),
+                "confidence": float(intent["confidence"])
+                if intent.get("confidence") is not None
+                else None,
+                "candidates": json.dumps(candidates, ensure_ascii=False),
+                "outcome": outcome,
+                "answer_ref": ref,
+                "feedback": None,
+            }
+        )
+
+    def is_ready(self) -> bool:
+        return True
+
+    async def close(self) -> None:
+        self.writer.close()

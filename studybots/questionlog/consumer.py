@@ -1,0 +1,121 @@
+"""Feed the log store from RabbitMQ (the production profile).
+
+    python -m studybots.questionlog.consumer --queue amqp://guest:guest@127.0.0.1:5672/?queue=studybots-log \
+                                          --to postgresql://...
+
+The bots publish scrubbed log rows to a durable queue (`sinks.AmqpSink`).
+This process takes them in batches, writes each batch in one transaction, and
+acknowledges the messages only after the commit. When the database is down
+it keeps the batch and retries with back-off; if this process dies, RabbitMQ
+delivers the unacknowledged messages again, and `event_id` keeps them from
+being written twice. It reconnects by itself when RabbitMQ restarts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+
+from studybots.core.settings import load_settings
+from studybots.privacy import log_format
+from studybots.questionlog.sinks import SqlSink, decode, queue_of
+
+logger = logging.getLogger("studybots.log_consumer")
+
+BATCH = 500
+MAX_BACKOFF = 30.0
+
+
+class Consumer:
+    def __init__(
+        self, amqp_url: str, db_url: str, batch: int = BATCH, interval: float = 0.3
+    ) -> None:
+        self.amqp_url, self.queue_name = queue_of(amqp_url)
+        self.sink = SqlSink(db_url)
+        self.batch, self.interval = batch, interval
+        self._messages: list = []
+        self._stop = asyncio.Event()
+        self.written = 0
+
+    async def _on_message(self, message) -> None:
+        self._messages.append(message)
+
+    async def _write(self, messages: list) -> None:
+        rows = []
+        for m in messages:
+            try:
+                rows.append(decode(m.body))
+            except (ValueError, KeyError, TypeError):
+                logger.error("log consumer: dropped a malformed message %s", m.message_id)
+        backoff = 0.5
+        loop = asyncio.get_running_loop()
+        while rows:
+            try:
+                await loop.run_in_executor(None, self.sink.write, rows)
+                self.written += len(rows)
+                break
+            except Exception as exc:  # database down: keep the batch, try again
+                logger.warning(
+                    "log store unavailable (%s); %d rows held", type(exc).__name__, len(rows)
+                )
+                self.sink.reset()
+                try:
+                    await asyncio.wait_for(self._stop.wait(), backoff)
+                    return  # stopping: the messages stay unacknowledged in RabbitMQ
+                except asyncio.TimeoutError:
+                    backoff = min(MAX_BACKOFF, backoff * 2)
+        for m in messages:
+            try:
+                await m.ack()
+            except Exception:  # channel lost: RabbitMQ redelivers, event_id dedups
+                logger.warning("log consumer: acknowledgement lost; message will come again")
+                break
+
+    async def run(self) -> None:
+        import aio_pika
+
+        connection = await aio_pika.connect_robust(self.amqp_url)
+        try:
+            channel = await connection.channel()
+            await channel.set_qos(prefetch_count=self.batch)
+            queue = await channel.declare_queue(self.queue_name, durable=True)
+            await queue.consume(self._on_message)
+            logger.info("log consumer: reading %s", self.queue_name)
+            while not self._stop.is_set():
+                try:
+                    await asyncio.wait_for(self._stop.wait(), self.interval)
+                except asyncio.TimeoutError:
+                    pass
+                if self._messages:
+                    messages, self._messages = self._messages, []
+                    await self._write(messages)
+        finally:
+            await connection.close()
+            self.sink.close()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--queue", required=True, help="amqp://user:pass@host:port/?queue=name")
+    parser.add_argument("--to", default=None, help="log database URL (default STUDYBOTS_LOG_URL)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    log_format.apply_from_env()
+    consumer = Consumer(args.queue, args.to or load_settings().log_url)
+
+    async def serve() -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, consumer.stop)
+        await consumer.run()
+
+    asyncio.run(serve())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,139 @@
+"""Write log rows in the background: never delay a reply, never lose a row.
+
+`record()` only puts the row on a queue. A writer thread delivers rows in
+batches to its sink (a database, or a RabbitMQ queue: `sinks.py`); when the
+sink is unavailable it appends them to a spool file
+(JSON lines) and retries with back-off until the database is back. Spooled
+rows survive a restart: on start a writer adopts every spool file in its
+folder. Each row has a unique `event_id`, so a batch that is retried after
+a lost acknowledgement is not written twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import queue
+import threading
+import time
+import uuid
+from pathlib import Path
+
+from studybots.questionlog.sinks import decode as _decode
+from studybots.questionlog.sinks import encode as _encode
+from studybots.questionlog.sinks import make_sink
+
+logger = logging.getLogger(__name__)
+
+BATCH = 500
+MAX_BACKOFF = 30.0
+
+
+class LogWriter:
+    def __init__(self, url: str, spool_dir: Path, flush_interval: float = 0.5):
+        self.url = url
+        self.spool_dir = Path(spool_dir)
+        self.spool_dir.mkdir(parents=True, exist_ok=True)
+        self.spool_file = self.spool_dir / f"spool-{os.getpid()}-{uuid.uuid4().hex[:8]}.jsonl"
+        self.flush_interval = flush_interval
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._pending: list[dict] = []
+        self._idle = threading.Event()
+        self._stop = threading.Event()
+        self.sink = make_sink(url)
+        self._adopt_spools()
+        self._thread = threading.Thread(target=self._run, name="log-writer", daemon=True)
+        self._thread.start()
+
+    # -- called from the bot's request path: must never block or raise ---------
+    def record(self, row: dict) -> None:
+        row = dict(row)
+        row.setdefault("event_id", uuid.uuid4().hex)
+        row.setdefault("time", dt.datetime.now(dt.timezone.utc))
+        self._idle.clear()
+        self._queue.put(row)
+
+    # -- housekeeping ----------------------------------------------------------
+    def flush(self, timeout: float = 30.0) -> bool:
+        """Wait until every recorded row is in the database (for tests, shutdown)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._idle.is_set() and self._queue.empty():
+                return True
+            time.sleep(0.05)
+        return False
+
+    def close(self, timeout: float = 10.0) -> None:
+        self.flush(timeout)
+        self._stop.set()
+        self._thread.join(timeout)
+        self._spool(self._drain())  # whatever could not be written stays on disk
+        self.sink.close()
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending) + self._queue.qsize()
+
+    # -- the writer thread -----------------------------------------------------
+    def _adopt_spools(self) -> None:
+        for path in sorted(self.spool_dir.glob("spool-*.jsonl")):
+            claimed = path.with_suffix(".adopting")
+            try:
+                os.rename(path, claimed)  # only one writer wins each file
+            except OSError:
+                continue
+            for line in claimed.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    try:
+                        self._pending.append(_decode(line))
+                    except (ValueError, KeyError):
+                        logger.error("log spool: skipped a malformed line in %s", path.name)
+            self._spool(self._pending)
+            claimed.unlink()
+
+    def _spool(self, rows: list[dict]) -> None:
+        """Make `rows` the content of this writer's spool file (atomic)."""
+        if not rows:
+            self.spool_file.unlink(missing_ok=True)
+            return
+        tmp = self.spool_file.with_suffix(".tmp")
+        tmp.write_text("".join(_encode(r) + "\n" for r in rows), encoding="utf-8")
+        os.replace(tmp, self.spool_file)
+
+    def _drain(self) -> list[dict]:
+        rows = self._pending
+        while True:
+            try:
+                rows.append(self._queue.get_nowait())
+            except queue.Empty:
+                return rows
+
+    def _run(self) -> None:
+        backoff = 0.5
+        while not self._stop.is_set():
+            if not self._pending:
+                try:
+                    self._pending.append(self._queue.get(timeout=self.flush_interval))
+                except queue.Empty:
+                    self._idle.set()
+                    continue
+            self._drain()  # everything queued joins the pending rows, in order
+            try:
+                while self._pending:
+                    self.sink.write(self._pending[:BATCH])
+                    del self._pending[:BATCH]
+                self.spool_file.unlink(missing_ok=True)
+                backoff = 0.5
+                if self._queue.empty():
+                    self._idle.set()
+            except Exception as exc:  # database down, network error, ...
+                logger.warning(
+                    "log store unavailable (%s); %d rows kept for later",
+                    type(exc).__name__,
+                    len(self._pending),
+                )
+                self.sink.reset()
+                self._spool(self._pending)
+                self._stop.wait(backoff)
+                backoff = min(MAX_BACKOFF, backoff * 2)

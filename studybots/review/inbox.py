@@ -1,0 +1,163 @@
+"""The editors' inbox of questions the bots did not handle well.
+
+Lists questions that were not understood (out of scope, no answer, only
+guesses offered), answered with low confidence, or rated 👎. The same
+question asked many times shows once, with its count and the bot's best
+guesses, and a status: pending, resolved or ignored.
+
+`write_csv` writes the pending questions for a spreadsheet; the editor fills
+in `action` (map, new or ignore), `target` and, for a new term, its row;
+studybots/review/editing.py applies the sheet. The command is
+studybots/review/__main__.py (`make review`).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from studybots.bot.decide import load_thresholds
+from studybots.core.names import UNHANDLED
+from studybots.questionlog.model import make_log_engine, message_log, metadata, review_status
+
+EXPORT_COLUMNS = [
+    "bot",
+    "question",
+    "count",
+    "reasons",
+    "best_guesses",
+    "first_seen",
+    "last_seen",
+    "status",
+    "action",
+    "target",
+    "term",
+    "definition",
+    "source_url",
+    "area",
+    "dimension",
+    "phase",
+    "phrasings",
+    "editor",
+]
+_PUNCTUATION = re.compile(r"[^\w\s\-\[\]]+")
+
+
+def group_key(text: str) -> str:
+    """Questions that differ only by case, spacing or punctuation are one."""
+    return " ".join(_PUNCTUATION.sub(" ", text.casefold()).split())
+
+
+def item_key(bot: str, question: str) -> str:
+    return hashlib.sha1(f"{bot}:{group_key(question)}".encode()).hexdigest()
+
+
+@dataclass
+class InboxItem:
+    bot: str
+    question: str
+    count: int = 0
+    reasons: Counter = field(default_factory=Counter)
+    guesses: Counter = field(default_factory=Counter)
+    first_seen: str = ""
+    last_seen: str = ""
+    status: str = "pending"
+
+    @property
+    def key(self) -> str:
+        return item_key(self.bot, self.question)
+
+    def as_row(self) -> dict[str, str]:
+        return {
+            "status": self.status,
+            "bot": self.bot,
+            "question": self.question,
+            "count": str(self.count),
+            "reasons": ";".join(r for r, _ in self.reasons.most_common()),
+            "best_guesses": ";".join(g for g, _ in self.guesses.most_common(3)),
+            "first_seen": self.first_seen,
+            "last_seen": self.last_seen,
+        }
+
+
+def reasons_for(row: dict, answer_threshold: float) -> list[str]:
+    reasons = []
+    if row["outcome"] in UNHANDLED:
+        reasons.append(row["outcome"])
+    elif row["outcome"] in ("answer", "services") and (row["confidence"] or 0) < answer_threshold:
+        reasons.append("low_confidence")
+    if row["feedback"] == "down":
+        reasons.append("thumbs_down")
+    return reasons
+
+
+def inbox(
+    url: str, bot: str | None = None, statuses: tuple[str, ...] = ("pending",)
+) -> list[InboxItem]:
+    engine = make_log_engine(url)
+    try:
+        metadata.create_all(engine)
+        query = sa.select(message_log).where(message_log.c.outcome != "feedback")
+        if bot:
+            query = query.where(message_log.c.bot == bot)
+        with engine.connect() as connection:
+            rows = [dict(r._mapping) for r in connection.execute(query.order_by(message_log.c.id))]
+            known = dict(
+                connection.execute(sa.select(review_status.c.key, review_status.c.status)).all()
+            )
+    finally:
+        engine.dispose()
+    thresholds = {b: load_thresholds(b).answer for b in {r["bot"] for r in rows}}
+    items: dict[tuple[str, str], InboxItem] = {}
+    for row in rows:
+        reasons = reasons_for(row, thresholds.get(row["bot"], 0.0))
+        key = (row["bot"], group_key(row["text"]))
+        if not reasons or not key[1] or row["text"].startswith("/"):
+            continue
+        item = items.setdefault(key, InboxItem(row["bot"], row["text"]))
+        item.count += 1
+        item.reasons.update(reasons)
+        for candidate in json.loads(row["candidates"] or "[]"):
+            name = candidate.get("name") or ""
+            if "_" in name and name not in ("out_of_scope", "nlu_fallback"):
+                item.guesses[name.split("_", 1)[1]] += 1
+        when = row["time"].isoformat(timespec="minutes") if row["time"] else ""
+        item.first_seen = item.first_seen or when
+        item.last_seen = when
+    for item in items.values():
+        item.status = known.get(item.key, "pending")
+    chosen = [i for i in items.values() if i.status in statuses]
+    return sorted(chosen, key=lambda i: (-i.count, i.bot, i.question))
+
+
+def set_status(url: str, decisions: list[dict[str, str]]) -> None:
+    """Record editors' decisions: key, bot, question, status, action, target, editor."""
+    engine = make_log_engine(url)
+    now = dt.datetime.now(dt.timezone.utc)
+    try:
+        metadata.create_all(engine)
+        with engine.begin() as connection:
+            for d in decisions:
+                values = {**d, "updated": now}
+                done = connection.execute(
+                    sa.update(review_status).where(review_status.c.key == d["key"]).values(**values)
+                ).rowcount
+                if not done:
+                    connection.execute(sa.insert(review_status).values(**values))
+    finally:
+        engine.dispose()
+
+
+def write_csv(items: list[InboxItem], path: Path) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(item.as_row() for item in items)

@@ -1,0 +1,411 @@
+"""Paavo's service ranking: need, situation, filters and hybrid search.
+
+The finder reads the service database once (see `ServiceFinder.from_database`)
+and answers queries from memory. A ranking combines:
+
+- the NLU's need (intent `tarve_<id>`): its curated services, in the editors'
+  order, lead;
+- the student's situation (answers to Paavo's short questions, or what they
+  said: "muutan Turkuun ensi kuussa", "tulen Ranskasta"): services the
+  situation table names come first, services it rules out are dropped, and
+  services of its phase or PTV life events are weighted up;
+- structured filters: Turku's or nationwide services only (another
+  municipality's never), optionally target groups, life events and phase;
+- hybrid text search over every service: BM25 on character n-grams fused
+  with e5 meaning similarity (a weighted sum of the two normalised scores),
+  curated student services and Turku's services weighted up.
+
+Each result lists its reasons (`Ranked.reasons`), so editors and tests can
+see why it was chosen. Scoring is vectorised over all services (sparse BM25,
+one float32 matrix product, argpartition for the top k), so a search over
+30,000 services stays within milliseconds.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from studybots.core import db
+from studybots.core.text import normalise_query
+from studybots.search.indexes import DenseIndex, LexicalIndex, SearchDoc, top_k
+from studybots.services.model import NeedRow, ServiceCode, ServiceRow
+
+logger = logging.getLogger(__name__)
+
+MAX_RESULTS = 5
+
+
+@dataclass(frozen=True)
+class RankingConfig:
+    """The ranking's knobs. The defaults were chosen with
+    `python -m studybots.training.tune` (see its docstring for how many
+    configurations were tried on the dev set)."""
+
+    lexical_weight: float = 0.4  # fused = w * bm25 + (1 - w) * dense
+    dense_floor: float = 0.80  # e5 cosine at or below this is "unrelated"
+    dense_span: float = 0.12  # cosine dense_floor + span counts as a perfect match
+    lexical_gate: float = 0.05  # below this best BM25 the query is nonsense
+    min_score: float = 0.14  # a fused score below this is noise, not an answer
+    # With a recognised need its services lead; only strong matches may join them.
+    min_score_with_need: float = 0.30
+    need_bonus: float = 2.0
+    situation_bonus: float = 3.0
+    phase_bonus: float = 0.08
+    life_event_bonus: float = 0.05
+    # Services of the catalogue's PTV life events (KE3/KE4/KE5) in text search.
+    life_event_boost: float = 1.1
+    # Curated student services outrank general PTV rows at equal similarity.
+    student_boost: float = 1.6
+    home_boost: float = 1.15
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    id: str
+    name: str
+    description: str
+    provider: str
+    url: str
+    source: str
+    area_type: str
+    municipality: str | None
+    student_relevance: float
+    phase: str | None = None
+    codes: frozenset[str] = frozenset()  # life events, target groups, service classes
+
+
+@dataclass(frozen=True)
+class NeedInfo:
+    id: str
+    name: str
+    description: str
+    services: tuple[str, ...]
+    phase: str | None = None
+
+
+@dataclass(frozen=True)
+class Boost:
+    """What one fact about the student does to the ranking (from the
+    situation table, see `studybots.search.situations`)."""
+
+    reason: str  # shown in the reasons, e.g. "ei vielä Turussa"
+    services: tuple[str, ...] = ()  # come first, in this order
+    hide: tuple[str, ...] = ()  # do not apply to this student
+    phase: str | None = None  # services of this phase weigh more
+    life_events: tuple[str, ...] = ()  # services with these PTV life events weigh more
+    needs: tuple[str, ...] = ()  # needs whose answers the services join
+    priority: int = 0  # 0 = the first situation: its services lead
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Hard filters. Another municipality's services are always left out
+    unless `home_only` is False; `nationwide` False keeps only the home
+    municipality's own services."""
+
+    home_only: bool = True
+    nationwide: bool = True
+    target_groups: tuple[str, ...] = ()  # keep services with one of these (or none at all)
+    life_events: tuple[str, ...] = ()  # keep services with one of these
+    phase: str | None = None  # keep services of this phase
+
+
+@dataclass
+class Ranked:
+    service: ServiceInfo
+    score: float
+    reasons: list[str] = field(default_factory=list)
+
+
+def _has_code(codes: frozenset[str], wanted: Iterable[str]) -> bool:
+    """KE4 matches KE4 and KE4.2; KE4.2 only KE4.2."""
+    return any(c == w or c.startswith(w + ".") for c in codes for w in wanted)
+
+
+def options_from_meta(meta: dict) -> dict:
+    """ServiceFinder.from_database options from a catalogue's catalogue.yml:
+    the home municipality and the PTV life events the catalogue serves."""
+    city = meta.get("city") or {}
+    life_event = meta.get("life_event") or {}
+    return {
+        "municipality_code": str(city.get("municipality_code", "853")),
+        "home_name": str(city.get("name", "Turku")),
+        "life_events": tuple(life_event.get("ptv_life_events") or ()),
+    }
+
+
+class ServiceFinder:
+    def __init__(
+        self,
+        services: list[ServiceInfo],
+        keywords: dict[str, tuple[str, ...]],
+        needs: dict[str, NeedInfo],
+        municipality_code: str = "853",
+        vectors: np.ndarray | None = None,
+        query_embedder: Callable[[str], np.ndarray] | None = None,
+        life_events: Sequence[str] = (),
+        config: RankingConfig | None = None,
+        home_name: str = "Turku",
+    ):
+        self.home_name = home_name
+        self.config = config or RankingConfig()
+        self.services = {s.id: s for s in services}
+        self._order = [s.id for s in services]
+        self._position = {sid: i for i, sid in enumerate(self._order)}
+        self.needs = needs
+        self.municipality_code = municipality_code
+        self.life_events = tuple(life_events)
+        self.index = LexicalIndex(
+            [SearchDoc(s.id, s.name, s.description, keywords.get(s.id, ())) for s in services]
+        )
+        self.dense = DenseIndex(self._order, vectors) if vectors is not None else None
+        self._embed_query = query_embedder
+        n = len(services)
+        self._home = np.array([s.municipality == municipality_code for s in services], bool)
+        self._elsewhere = np.array(
+            [bool(s.municipality) and s.municipality != municipality_code for s in services], bool
+        )
+        self._student = np.array([s.student_relevance > 0 for s in services], bool)
+        self._life_event = (
+            np.array([_has_code(s.codes, self.life_events) for s in services], bool)
+            if self.life_events
+            else np.zeros(n, bool)
+        )
+        self._mask_cache: dict[Filters, np.ndarray] = {}
+
+    # --- loading ---------------------------------------------------------------
+
+    @classmethod
+    def from_database(
+        cls,
+        database_url: str,
+        municipality_code: str = "853",
+        life_events: Sequence[str] = ("KE3", "KE4", "KE5"),
+        embeddings: bool = True,
+        embedding_cache=None,
+        config: RankingConfig | None = None,
+        home_name: str = "Turku",
+    ) -> ServiceFinder:
+        """Everything the ranking needs, from the service database. Service
+        vectors come from the embedding cache (filled by `make build`);
+        `embeddings=False` gives a lexical-only finder."""
+        engine = db.engine(database_url)
+        try:
+            with Session(engine, future=True) as session:
+                codes: dict[str, set[str]] = {}
+                for sid, code in session.execute(select(ServiceCode.service_id, ServiceCode.code)):
+                    codes.setdefault(sid, set()).add(code)
+                columns = (
+                    ServiceRow.id,
+                    ServiceRow.name,
+                    ServiceRow.description,
+                    ServiceRow.provider,
+                    ServiceRow.url,
+                    ServiceRow.source,
+                    ServiceRow.area_type,
+                    ServiceRow.municipality,
+                    ServiceRow.student_relevance,
+                    ServiceRow.phase,
+                    ServiceRow.keywords,
+                )
+                rows = session.execute(select(*columns).order_by(ServiceRow.id)).all()
+                services = [
+                    ServiceInfo(
+                        r.id,
+                        r.name,
+                        r.description or "",
+                        r.provider or "",
+                        r.url or "",
+                        r.source,
+                        r.area_type,
+                        r.municipality,
+                        r.student_relevance,
+                        r.phase,
+                        frozenset(codes.get(r.id, ())),
+                    )
+                    for r in rows
+                ]
+                keywords = {
+                    r.id: tuple(k for k in (r.keywords or "").split(";") if k) for r in rows
+                }
+                need_rows = session.execute(select(NeedRow)).scalars().all()
+                needs = {
+                    n.id: NeedInfo(
+                        n.id,
+                        n.name,
+                        n.description,
+                        tuple(ns.service_id for ns in n.services),
+                        n.phase,
+                    )
+                    for n in need_rows
+                }
+        finally:
+            engine.dispose()
+        vectors = embedder = None
+        if embeddings:
+            from studybots.search.embeddings import (
+                QueryEmbedder,
+                VectorCache,
+                passage_text,
+                vectors_for,
+            )
+
+            # Vectors are stored in the service database by `make build`.
+            cache = embedding_cache or VectorCache(database_url)
+            try:
+                vectors = vectors_for(
+                    [passage_text(s.name, s.description) for s in services], cache
+                )
+            finally:
+                if embedding_cache is None:
+                    cache.dispose()
+            embedder = QueryEmbedder()
+        return cls(
+            services,
+            keywords,
+            needs,
+            municipality_code,
+            vectors,
+            embedder,
+            life_events,
+            config,
+            home_name,
+        )
+
+    # --- scoring ---------------------------------------------------------------
+
+    def _allowed(self, filters: Filters) -> np.ndarray:
+        mask = self._mask_cache.get(filters)
+        if mask is not None:
+            return mask
+        services = [self.services[sid] for sid in self._order]
+        mask = np.ones(len(services), bool)
+        if filters.home_only:
+            mask &= ~self._elsewhere
+        if not filters.nationwide:
+            mask &= self._home
+        if filters.target_groups:
+            mask &= np.array(
+                [
+                    not any(c.startswith("KR") for c in s.codes)
+                    or _has_code(s.codes, filters.target_groups)
+                    for s in services
+                ],
+                bool,
+            )
+        if filters.life_events:
+            mask &= np.array([_has_code(s.codes, filters.life_events) for s in services], bool)
+        if filters.phase:
+            mask &= np.array([s.phase == filters.phase for s in services], bool)
+        self._mask_cache[filters] = mask
+        return mask
+
+    def text_scores(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """(fused, bm25, dense cosine) for every service, or None when the
+        text has no content words."""
+        if not normalise_query(text) or not self._order:
+            return None
+        n = len(self._order)
+        lexical = self.index.scores(text)
+        lexical = np.zeros(n, np.float32) if lexical is None else lexical
+        cfg = self.config
+        # Meaning similarity alone never finds something for nonsense
+        # ("qqqzzxx" is 0.84 from a short service name): it counts only when
+        # some of the query's n-grams occur in the catalogue at all.
+        if (
+            self.dense is not None
+            and self._embed_query is not None
+            and float(lexical.max()) >= cfg.lexical_gate
+        ):
+            cosine = self.dense.scores(self._embed_query(text))
+            dense = np.clip((cosine - cfg.dense_floor) / cfg.dense_span, 0.0, 1.0)
+            fused = cfg.lexical_weight * lexical + (1 - cfg.lexical_weight) * dense
+        else:
+            cosine = np.zeros(n, np.float32)
+            fused = lexical
+        return fused, lexical, cosine
+
+    def _weights(self) -> np.ndarray:
+        cfg = self.config
+        weights = np.where(self._student, cfg.student_boost, 1.0)
+        weights = weights * np.where(self._life_event, cfg.life_event_boost, 1.0)
+        return weights * np.where(self._home, cfg.home_boost, 1.0)
+
+    def rank(
+        self,
+        text: str,
+        need_id: str | None = None,
+        limit: int = MAX_RESULTS,
+        boosts: Sequence[Boost] = (),
+        filters: Filters | None = None,
+    ) -> list[Ranked]:
+        cfg = self.config
+        filters = filters or Filters()
+        allowed = self._allowed(filters)
+        hidden = {sid for b in boosts for sid in b.hide}
+        ranked: dict[str, Ranked] = {}
+
+        def admit(service_id: str) -> Ranked | None:
+            if service_id in ranked:
+                return ranked[service_id]
+            i = self._position.get(service_id)
+            if i is None or not allowed[i] or service_id in hidden:
+                return None
+            ranked[service_id] = Ranked(self.services[service_id], 0.0, [])
+            return ranked[service_id]
+
+        need = self.needs.get(need_id or "")
+        if need:
+            for position, service_id in enumerate(need.services):
+                r = admit(service_id)
+                if r:
+                    r.score += cfg.need_bonus - 0.05 * position
+                    r.reasons.append(f"tarve '{need.name}'")
+        for boost in boosts:
+            for position, service_id in enumerate(boost.services):
+                # A situation's services join the answer for the needs it is
+                # about; for other needs they only move up if already there.
+                if service_id not in ranked and not (need and need.id in boost.needs):
+                    continue
+                r = admit(service_id)
+                if r:
+                    r.score += cfg.situation_bonus - 0.25 * boost.priority - 0.05 * position
+                    r.reasons.append(f"tilanne: {boost.reason}")
+
+        scored = self.text_scores(text)
+        if scored is not None:
+            fused, lexical, cosine = scored
+            floor = cfg.min_score_with_need if need else cfg.min_score
+            total = np.where(allowed & (fused >= floor), fused * self._weights(), 0.0)
+            for i in top_k(total, limit * 4):
+                if total[i] <= 0:
+                    break
+                sid = self._order[i]
+                if sid not in ranked and sid in hidden:
+                    continue
+                r = admit(sid)
+                if r:
+                    # Also for the need's own services: the student's words
+                    # refine the editors' order ("... mistä haen asuntoa").
+                    r.score += float(total[i])
+                    r.reasons.append(f"tekstihaku {lexical[i]:.2f}, merkitys {cosine[i]:.2f}")
+
+        for boost in boosts:
+            for r in ranked.values():
+                if boost.phase and r.service.phase == boost.phase:
+                    r.score += cfg.phase_bonus
+                    r.reasons.append(f"vaihe {boost.phase}")
+                if boost.life_events and _has_code(r.service.codes, boost.life_events):
+                    r.score += cfg.life_event_bonus
+                    r.reasons.append("elämäntapahtuma " + "/".join(boost.life_events))
+        for r in ranked.values():
+            if self._home[self._position[r.service.id]]:
+                r.reasons.append(f"palvelu: {self.home_name}")
+        ordered = sorted(ranked.values(), key=lambda r: (-r.score, r.service.id))
+        return ordered[:limit]

@@ -1,0 +1,283 @@
+"""`make eval`: measure both bots on the held-out dev sets in tests/eval/.
+
+The dev sets are never trained on. Each question goes through the trained
+model (Rasa's own parser, in process) and then through the same decision
+functions the running actions use, so the figures describe real answers:
+
+- Tero top-1 accuracy: the bot answers with the right term.
+- Out-of-scope rejection: for off-topic messages neither bot answers with a
+  term or a service list (Tero: no definition and no guesses).
+- Paavo recall@3: a relevant service is among the first three shown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from studybots.bot.decide import decide_need, decide_term, load_thresholds
+from studybots.catalogue.load import load_catalogue
+from studybots.core.names import NEED_INTENT_PREFIX
+from studybots.core.settings import PROJECT_ROOT, load_settings
+from studybots.search.finder import ServiceFinder, options_from_meta
+from studybots.search.situations import guided_rank
+
+EVAL_DIR = PROJECT_ROOT / "tests" / "eval"
+TARGETS = {"tero_top1": 0.90, "out_of_scope_rejection": 0.85, "paavo_recall_at_3": 0.85}
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@dataclass
+class Report:
+    figures: dict[str, float]
+    errors: dict[str, list[str]]
+
+    def print(self, show_errors: int) -> None:
+        print("Evaluation on held-out dev sets (tests/eval/, never trained on)")
+        for key, value in self.figures.items():
+            target = TARGETS.get(key)
+            mark = (
+                ""
+                if target is None
+                else (" OK" if value >= target else f" BELOW TARGET {target:.0%}")
+            )
+            print(f"  {key:<28} {value:7.1%}{mark}")
+        if show_errors:
+            for key, lines in self.errors.items():
+                print(f"\n{key} errors ({len(lines)}):")
+                for line in lines[:show_errors]:
+                    print(f"  {line}")
+
+
+async def _parse_all(model: Path, texts: list[str]) -> list[dict]:
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model))
+    return [await agent.parse_message(t) for t in texts]
+
+
+def parse_all(model: Path, texts: list[str]) -> list[dict]:
+    """Parse `texts` with the model archive at `model`, in this process."""
+    from rasa.utils.log_utils import configure_structlog
+
+    # Unconfigured, Rasa's structlog prints every parse, question text included.
+    configure_structlog(logging.WARNING)
+    return asyncio.run(_parse_all(model, texts))
+
+
+@dataclass
+class Labelled:
+    text: str
+    expected: str  # term id (Tero) or need id / ';'-separated service ids (Paavo)
+
+
+def dev_set(bot: str) -> list[Labelled]:
+    if bot == "tero":
+        return [Labelled(r["text"], r["term_id"]) for r in read_csv(EVAL_DIR / "tero_dev.csv")]
+    return [Labelled(r["text"], r["relevant"]) for r in read_csv(EVAL_DIR / "paavo_dev.csv")]
+
+
+def out_of_scope_set() -> list[str]:
+    return [r["text"] for r in read_csv(EVAL_DIR / "out_of_scope_dev.csv")]
+
+
+def tero_correct(parsed: dict, term_id: str, thresholds) -> bool:
+    d = decide_term(parsed, thresholds)
+    return d.kind == "answer" and d.term_id == term_id
+
+
+def tero_rejects(parsed: dict, thresholds) -> bool:
+    return decide_term(parsed, thresholds).kind == "out_of_scope"
+
+
+def paavo_ids(parsed: dict, text: str, thresholds, finder, situations) -> list[str]:
+    """The services Paavo lists for a first message, as the action ranks
+    them: need, what the message says about the student's situation, search."""
+    d = decide_need(parsed, thresholds)
+    ranked, _ = guided_rank(finder, situations, text, d.need_id)
+    return [r.service.id for r in ranked]
+
+
+def paavo_rank(
+    parsed: dict, text: str, relevant: set[str], thresholds, finder, situations=None
+) -> int | None:
+    ids = paavo_ids(parsed, text, thresholds, finder, situations or {})
+    return next((i for i, sid in enumerate(ids, 1) if sid in relevant), None)
+
+
+def paavo_rejects(parsed: dict, text: str, thresholds, finder, situations=None) -> bool:
+    # Paavo lists services only for a need intent or, when unsure
+    # (nlu_fallback), from free-text search; small talk gets its own reply.
+    top = parsed["intent"]["name"]
+    searches = top.startswith(NEED_INTENT_PREFIX) or top == "nlu_fallback"
+    return not (searches and bool(paavo_ids(parsed, text, thresholds, finder, situations or {})))
+
+
+def paavo_finder(database_url: str, catalogue_dir: Path | None = None):
+    """The finder and the situation table, configured as the action server does."""
+    catalogue = load_catalogue(catalogue_dir or load_settings().catalogue_dir)
+    finder = ServiceFinder.from_database(database_url, **options_from_meta(catalogue.meta))
+    return finder, catalogue.situations
+
+
+def paavo_need_correct(parsed: dict, need_id: str, thresholds) -> bool:
+    return decide_need(parsed, thresholds).need_id == need_id
+
+
+def parse_sets(
+    model: Path, dev: list[Labelled], oos: list[str], extra: list[Labelled]
+) -> tuple[list[dict], list[dict], list[dict]]:
+    """Parse the three question sets with one model load; the parses, set by set."""
+    parsed = parse_all(model, [q.text for q in dev] + oos + [q.text for q in extra])
+    return (
+        parsed[: len(dev)],
+        parsed[len(dev) : len(dev) + len(oos)],
+        parsed[len(dev) + len(oos) :],
+    )
+
+
+def share_correct(
+    questions: list[Labelled], parsed: list[dict], correct, errors: list[str]
+) -> float:
+    """The share of `questions` whose parse `correct(parse, question)` accepts;
+    the others are listed in `errors`."""
+    ok = 0
+    for q, p in zip(questions, parsed):
+        if correct(p, q):
+            ok += 1
+        else:
+            errors.append(f"{q.text!r}: expected {q.expected}")
+    return ok / len(questions)
+
+
+def evaluate_tero(
+    model: Path, dev: list[Labelled], oos: list[str], extra: list[Labelled] = ()
+) -> tuple[dict[str, float], dict[str, list[str]]]:
+    """Top-1 on `dev`, rejection of `oos`, and (if given) top-1 on `extra`."""
+    thresholds = load_thresholds("tero")
+    extra = list(extra)
+    p_dev, p_oos, p_extra = parse_sets(model, dev, oos, extra)
+    errors: dict[str, list[str]] = {"tero": [], "oos_tero": [], "resolved_tero": []}
+    correct = 0
+    for q, p in zip(dev, p_dev):
+        if tero_correct(p, q.expected, thresholds):
+            correct += 1
+        else:
+            d = decide_term(p, thresholds)
+            errors["tero"].append(
+                f"{q.text!r}: expected {q.expected}, got {d.kind} "
+                f"{d.term_id or list(d.suggestions)} "
+                f"({p['intent']['name']} {p['intent']['confidence']:.2f})"
+            )
+    rejected = 0
+    for text, p in zip(oos, p_oos):
+        if tero_rejects(p, thresholds):
+            rejected += 1
+        else:
+            d = decide_term(p, thresholds)
+            errors["oos_tero"].append(f"{text!r}: {d.kind} {d.term_id or list(d.suggestions)}")
+    figures = {"tero_top1": correct / len(dev), "oos_rejection_tero": rejected / len(oos)}
+    if extra:
+        figures["resolved_tero"] = share_correct(
+            extra,
+            p_extra,
+            lambda p, q: tero_correct(p, q.expected, thresholds),
+            errors["resolved_tero"],
+        )
+    return figures, errors
+
+
+def evaluate_paavo(
+    model: Path, dev: list[Labelled], oos: list[str], database_url: str, extra: list[Labelled] = ()
+) -> tuple[dict[str, float], dict[str, list[str]]]:
+    """Recall@3 and MRR on `dev`, rejection of `oos`, need accuracy on `extra`."""
+    thresholds = load_thresholds("paavo")
+    finder, situations = paavo_finder(database_url)
+    extra = list(extra)
+    p_dev, p_oos, p_extra = parse_sets(model, dev, oos, extra)
+    errors: dict[str, list[str]] = {"paavo": [], "oos_paavo": [], "resolved_paavo": []}
+    hits, reciprocal = 0, 0.0
+    for q, p in zip(dev, p_dev):
+        relevant = set(q.expected.split(";"))
+        rank = paavo_rank(p, q.text, relevant, thresholds, finder, situations)
+        if rank is not None:
+            reciprocal += 1 / rank
+        if rank is not None and rank <= 3:
+            hits += 1
+        else:
+            d = decide_need(p, thresholds)
+            ids = paavo_ids(p, q.text, thresholds, finder, situations)
+            errors["paavo"].append(
+                f"{q.text!r}: want {sorted(relevant)}, need {d.need_id}, got {ids[:3]}"
+            )
+    rejected = 0
+    for text, p in zip(oos, p_oos):
+        if paavo_rejects(p, text, thresholds, finder, situations):
+            rejected += 1
+        else:
+            errors["oos_paavo"].append(f"{text!r}: {p['intent']['name']}")
+    figures = {
+        "paavo_recall_at_3": hits / len(dev),
+        "paavo_mrr": reciprocal / len(dev),
+        "oos_rejection_paavo": rejected / len(oos),
+    }
+    if extra:
+        figures["resolved_paavo"] = share_correct(
+            extra,
+            p_extra,
+            lambda p, q: paavo_need_correct(p, q.expected, thresholds),
+            errors["resolved_paavo"],
+        )
+    return figures, errors
+
+
+def evaluate(models_dir: Path, database_url: str) -> Report:
+    oos = out_of_scope_set()
+    tero, tero_errors = evaluate_tero(models_dir / "tero.tar.gz", dev_set("tero"), oos)
+    paavo, paavo_errors = evaluate_paavo(
+        models_dir / "paavo.tar.gz", dev_set("paavo"), oos, database_url
+    )
+    figures = {
+        "tero_top1": tero["tero_top1"],
+        "out_of_scope_rejection": (tero["oos_rejection_tero"] + paavo["oos_rejection_paavo"]) / 2,
+        "oos_rejection_tero": tero["oos_rejection_tero"],
+        "oos_rejection_paavo": paavo["oos_rejection_paavo"],
+        "paavo_recall_at_3": paavo["paavo_recall_at_3"],
+        "paavo_mrr": paavo["paavo_mrr"],
+    }
+    errors = {
+        k: v for k, v in {**tero_errors, **paavo_errors}.items() if not k.startswith("resolved")
+    }
+    return Report(figures, errors)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Evaluate Tero and Paavo on the dev sets.")
+    parser.add_argument("--errors", type=int, default=0, help="print up to N errors per set")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--strict", action="store_true", help="exit 1 if a target is missed")
+    args = parser.parse_args(argv)
+    logging.disable(logging.WARNING)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    settings = load_settings()
+    report = evaluate(settings.models_dir, settings.database_url)
+    report.print(args.errors)
+    if args.json:
+        args.json.write_text(json.dumps(report.figures, indent=2))
+    missed = [k for k, t in TARGETS.items() if report.figures[k] < t]
+    return 1 if (args.strict and missed) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""Is a newly trained model at least as good as the one the bot runs now?
+
+Both models answer the same questions: the held-out dev set, the off-topic
+set, and every question editors have marked resolved in the review inbox
+(mapped to a term or need, or answered by a new term). A figure that drops by
+more than `MAX_DROP` (2 points) is a regression, and `studybots.training.publish`
+refuses the candidate unless forced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from studybots.questionlog.model import make_log_engine, metadata, review_status
+from studybots.training.evaluate import (
+    Labelled,
+    dev_set,
+    evaluate_paavo,
+    evaluate_tero,
+    out_of_scope_set,
+)
+
+MAX_DROP = 0.02
+
+# The figures compared for each bot, with the Finnish label editors read.
+GATED = {
+    "tero": {
+        "tero_top1": "kehitysjoukko: oikea termi",
+        "oos_rejection_tero": "aiheen ulkopuoliset tunnistettu",
+        "resolved_tero": "ratkaistut kysymykset: oikea termi",
+    },
+    "paavo": {
+        "paavo_recall_at_3": "kehitysjoukko: oikea palvelu kolmen joukossa",
+        "oos_rejection_paavo": "aiheen ulkopuoliset tunnistettu",
+        "resolved_paavo": "ratkaistut kysymykset: oikea tarve",
+    },
+}
+
+
+def resolved_questions(log_url: str, bot: str) -> list[Labelled]:
+    """Questions editors resolved by mapping them (or by a new term)."""
+    engine = make_log_engine(log_url)
+    try:
+        metadata.create_all(engine)
+        query = (
+            sa.select(review_status.c.question, review_status.c.target)
+            .where(
+                review_status.c.bot == bot,
+                review_status.c.status == "resolved",
+                review_status.c.action.in_(("map", "new")),
+                review_status.c.target != "",
+            )
+            .order_by(review_status.c.key)
+        )
+        with engine.connect() as connection:
+            return [Labelled(q, t) for q, t in connection.execute(query)]
+    finally:
+        engine.dispose()
+
+
+def measure(bot: str, model: Path, database_url: str, resolved: list[Labelled]) -> dict[str, float]:
+    oos = out_of_scope_set()
+    if bot == "tero":
+        figures, _ = evaluate_tero(model, dev_set("tero"), oos, resolved)
+    else:
+        figures, _ = evaluate_paavo(model, dev_set("paavo"), oos, database_url, resolved)
+    return {k: v for k, v in figures.items() if k in GATED[bot]}
+
+
+@dataclass
+class Verdict:
+    bot: str
+    new: dict[str, float]
+    old: dict[str, float] | None
+    resolved_count: int
+    regressions: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.regressions
+
+    def table(self) -> str:
+        lines = [
+            f"{self.bot}: {self.resolved_count} ratkaistua kysymystä mukana arvioinnissa",
+            f"  {'':52} {'nyt':>7} {'uusi':>7}",
+        ]
+        for key, label in GATED[self.bot].items():
+            if key not in self.new:
+                continue
+            old = f"{self.old[key]:7.1%}" if self.old and key in self.old else f"{'-':>7}"
+            mark = "  << HEIKOMPI" if key in self.regressions else ""
+            lines.append(f"  {label:52} {old} {self.new[key]:7.1%}{mark}")
+        return "\n".join(lines)
+
+
+def compare(
+    bot: str,
+    old: dict[str, float] | None,
+    new: dict[str, float],
+    resolved_count: int = 0,
+    max_drop: float = MAX_DROP,
+) -> Verdict:
+    verdict = Verdict(bot, new, old, resolved_count)
+    if old:
+        for key in GATED[bot]:
+            if key in old and key in new and new[key] < old[key] - max_drop - 1e-9:
+                verdict.regressions.append(key)
+    return verdict
+
+
+def measure_live(
+    bot: str, live: Path | None, database_url: str, log_url: str
+) -> tuple[dict[str, float] | None, list[Labelled]]:
+    """The running model's figures, and the resolved questions they include
+    (`studybots.training.publish` computes them while the candidate trains)."""
+    resolved = resolved_questions(log_url, bot)
+    if live is None or not live.exists():
+        return None, resolved
+    return measure(bot, live, database_url, resolved), resolved
+
+
+def check(
+    bot: str,
+    live: Path | None,
+    candidate: Path,
+    database_url: str,
+    log_url: str,
+    measured_live: tuple[dict[str, float] | None, list[Labelled]] | None = None,
+) -> Verdict:
+    old, resolved = measured_live or measure_live(bot, live, database_url, log_url)
+    new = measure(bot, candidate, database_url, resolved)
+    return compare(bot, old, new, len(resolved))

@@ -1,0 +1,232 @@
+"""The web chat widget in a real browser: headless Chromium (Debian's
+/usr/bin/chromium) driven by tests/browser/widget.mjs through playwright-core,
+against the real bots of the `stack` fixture.
+
+The script asks Tero and Paavo, presses a button, types markup, reloads the
+page, and waits while this test stops and restarts Tero's server; axe-core
+checks the page (WCAG 2.1 A/AA) closed, open and at mobile width. Screenshots
+are kept in results/widget/. Under CI=true a missing Chromium or Node fails
+the test instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+from studybots.core.settings import PROJECT_ROOT
+from studybots.ops import supervisor
+
+ARTIFACTS = PROJECT_ROOT / "results" / "widget"
+SCRIPT = PROJECT_ROOT / "tests" / "browser" / "widget.mjs"
+AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+PLAYWRIGHT = PROJECT_ROOT / "node_modules" / "playwright-core"
+EDITOR_MARKUP = (
+    'Verokortti <img src="/static/x-editor.png" onerror="window.__xss=3"> '
+    "<script>window.__xss=4</script> [klikkaa](javascript:window.__xss=5) "
+    "ja [Verohallinto](https://www.vero.fi/henkiloasiakkaat/verokortti/)."
+)
+
+
+def require(ok: bool, message: str) -> None:
+    if ok:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def set_definition(stack, term: str, definition: str) -> None:
+    path = stack["settings"].catalogue_dir / "terms" / "terms.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for row in rows:
+        if row["id"] == term:
+            row["definition"] = definition
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0].keys()), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def tero_says(port: int, text: str) -> str:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/webhooks/rest/webhook",
+        data=json.dumps({"sender": f"widget-check-{time.time_ns()}", "message": text}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as resp:
+        return "\n".join(m.get("text") or "" for m in json.loads(resp.read()))
+
+
+@pytest.fixture(scope="module")
+def browser_run(stack):
+    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium")
+    require(bool(chromium), "chromium is not installed (make install installs it)")
+    require(bool(shutil.which("node")), "node is not installed (make install installs npm)")
+    require(PLAYWRIGHT.is_dir() and AXE.is_file(), "node_modules missing: run make install")
+
+    # An editor's definition with markup: the widget must show it as text.
+    set_definition(stack, "verokortti", EDITOR_MARKUP)
+    deadline = time.monotonic() + 20
+    while "window.__xss" not in tero_says(stack["settings"].tero_port, "mikä on verokortti"):
+        assert time.monotonic() < deadline, "edited definition did not go live"
+        time.sleep(1)
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for old in ARTIFACTS.glob("*.png"):
+        old.unlink()
+    env = dict(
+        os.environ,
+        WEB_URL=f"http://localhost:{stack['settings'].web_port}/",
+        CHROMIUM=chromium,
+        ARTIFACTS=str(ARTIFACTS),
+        AXE=str(AXE),
+    )
+    process = subprocess.Popen(
+        ["node", str(SCRIPT)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    bots = stack["servers"]
+    steps: list[dict] = []
+    result = None
+    stopped: set[str] = set()
+    try:
+        for line in process.stdout:
+            line = line.rstrip("\n")
+            if line.startswith("STEP "):
+                request = json.loads(line[5:])
+                server = bots[request["bot"]]
+                started = time.monotonic()
+                if request["do"] == "stop":
+                    supervisor.stop([server])
+                    stopped.add(server.name)
+                else:
+                    supervisor.start([server])
+                    stopped.discard(server.name)
+                steps.append(dict(request, seconds=round(time.monotonic() - started, 1)))
+                process.stdin.write("OK\n")
+                process.stdin.flush()
+            elif line.startswith("RESULT "):
+                result = json.loads(line[7:])
+        process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        for name in stopped:  # the other tests need every server
+            supervisor.start([bots[name]])
+        (ARTIFACTS / "browser.log").write_text(process.stderr.read(), encoding="utf-8")
+    assert process.returncode == 0 and result is not None, (ARTIFACTS / "browser.log").read_text(
+        encoding="utf-8"
+    )[-3000:]
+    result["steps"] = steps
+    (ARTIFACTS / "result.json").write_text(
+        json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    return result
+
+
+def test_page_looks_like_a_city_site_and_the_launcher_is_reached_by_keyboard(browser_run):
+    checks = browser_run["checks"]
+    assert checks["site_heading"] == "Opiskelijana Turkuun"
+    assert checks["launcher_reached_by_tab"]
+    assert checks["launcher_label"] == "Kysy botilta (avaa chat)"
+    assert checks["input_focused_on_open"]
+    assert checks["dialog_label"] == "dialog:Kysy opiskelijaboteilta"
+    assert checks["escape_closes"] and checks["focus_back_on_launcher"]
+
+
+def test_tero_answers_with_links_buttons_and_a_typing_indicator(browser_run):
+    checks = browser_run["checks"]
+    assert "Kela" in checks["tero_reply"]
+    assert checks["typing_indicator_shown"]
+    assert checks["tero_links"], checks["tero_reply"]
+    for link in checks["tero_links"]:
+        assert link["href"].startswith("https://")
+        assert link["target"] == "_blank" and link["rel"] == "noopener noreferrer"
+    assert checks["quick_replies"] == ["👍 Hyödyllinen", "👎 Ei auttanut"]
+    assert checks["after_button_user"].endswith("👍 Hyödyllinen")
+    assert "palautteesta" in checks["after_button_reply"]
+    assert checks["quick_replies_left_after_button"] == 0
+
+
+def test_paavo_answers_in_the_same_widget(browser_run):
+    checks = browser_run["checks"]
+    assert checks["paavo_pressed"] == "true"
+    assert "palvelu" in checks["paavo_reply"].lower()
+    assert checks["paavo_links"] > 0
+
+
+def test_nothing_typed_by_a_user_or_an_editor_is_rendered_as_html(browser_run):
+    checks = browser_run["checks"]
+    assert [t.split(": ", 1)[1] for t in checks["xss_user_texts"]] == [
+        '<img src="/static/x-user.png" onerror="window.__xss=1">',
+        "<script>window.__xss=2</script>",
+    ]
+    assert (
+        '<img src="/static/x-editor.png" onerror="window.__xss=3">' in checks["editor_markup_reply"]
+    )
+    assert "<script>window.__xss=4</script>" in checks["editor_markup_reply"]
+    xss = checks["xss"]
+    assert xss["flag"] is None and xss["images"] == 0 and xss["scripts"] == 0
+    # Only http(s) addresses became links: the javascript: one stayed text.
+    assert all(href.startswith(("http://", "https://")) for href in xss["links"]), xss["links"]
+    assert "https://www.vero.fi/henkiloasiakkaat/verokortti/" in xss["links"]
+    assert "[klikkaa](javascript:window.__xss=5)" in checks["editor_markup_reply"]
+    assert checks["image_requests"] == []
+
+
+def test_conversation_survives_a_reload(browser_run):
+    checks = browser_run["checks"]
+    assert checks["after_reload_same_transcript"]
+    assert checks["after_reload_bot"] == "paavo"
+    assert checks["after_reload_same_session"]
+    assert "palvelu" in checks["after_reload_reply"].lower()
+
+
+def test_widget_reconnects_after_a_bot_server_restart(browser_run):
+    checks = browser_run["checks"]
+    assert [s["do"] for s in browser_run["steps"]] == ["stop", "start"]
+    assert "Yhdistetään uudelleen" in checks["status_while_down"]
+    assert checks["typing_while_down"]
+    assert (
+        "ylioppilaskunta" in checks["after_restart_reply"].lower()
+        or "https://" in checks["after_restart_reply"]
+    )
+    assert checks["after_restart_state"] == "connected"
+    assert "föli" in checks["after_restart_next"].lower()
+
+
+def test_mobile_width(browser_run):
+    mobile = browser_run["checks"]["mobile"]
+    assert mobile["panelWidth"] <= 375 and mobile["panelLeft"] >= 0
+    assert mobile["inputVisible"] and not mobile["overflow"]
+    for name in ("widget-desktop.png", "widget-mobile.png", "widget-mobile-closed.png"):
+        assert (ARTIFACTS / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_axe_finds_no_serious_or_critical_violations(browser_run):
+    assert set(browser_run["axe"]) == {"closed", "open_tero", "open_paavo", "mobile"}
+    for state, violations in browser_run["axe"].items():
+        serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+        assert not serious, (state, serious)
+
+
+def test_no_console_errors_or_csp_violations(browser_run):
+    # The server restart makes Chromium log the failed websocket reconnects.
+    errors = [m for m in browser_run["console"] if "WebSocket connection to" not in m]
+    assert not errors, errors

@@ -1,0 +1,380 @@
+"""Slack end to end, without the internet.
+
+Tero and Paavo run as real Rasa servers (two workers each) with the Slack
+channel enabled by environment variables, as in production; the Slack Web API
+is a local double (tests/slack_double.py) that records every chat.postMessage.
+The tests send signed Events API and interactivity requests, exactly as Slack
+does, to POST /webhooks/slack/webhook.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import threading
+import time
+
+import pytest
+
+from studybots.core.settings import Settings
+from tests.conftest import CATALOGUE, free_port
+from tests.support.log_rows import wait_for_rows
+from tests.support.slack_double import (
+    SlackApiDouble,
+    button_click,
+    message_event,
+    send,
+    send_event,
+    send_payload,
+    sign,
+)
+
+TERO_TOKEN, TERO_SECRET = "xoxb-tero-test-token", "tero-signing-secret-0123456789abcdef"
+PAAVO_TOKEN, PAAVO_SECRET = "xoxb-paavo-test-token", "paavo-signing-secret-fedcba9876543210"
+SETTLE = 3.0  # seconds to wait for a post that must not come
+
+
+@pytest.fixture(scope="module")
+def slack(tmp_path_factory, models_dir, catalogue):
+    from studybots.build.servicedb import build_database
+    from studybots.ops import supervisor
+
+    double = SlackApiDouble().start()
+    root = tmp_path_factory.mktemp("slack")
+    shutil.copytree(CATALOGUE, root / "catalogue")
+    database_url = f"sqlite:///{root / 'catalogue.db'}"
+    build_database(catalogue, database_url)
+    settings = Settings(
+        catalogue_dir=root / "catalogue",
+        var_dir=root,
+        database_url=database_url,
+        action_port=free_port(),
+        tero_port=free_port(),
+        paavo_port=free_port(),
+        model_port=free_port(),
+    )
+    environ = dict(
+        os.environ,
+        TERO_SLACK_TOKEN=TERO_TOKEN,
+        TERO_SLACK_SIGNING_SECRET=TERO_SECRET,
+        PAAVO_SLACK_TOKEN=PAAVO_TOKEN,
+        PAAVO_SLACK_SIGNING_SECRET=PAAVO_SECRET,
+        SLACK_API_URL=double.url,
+    )
+    logs = root / "logs"
+    logs.mkdir()
+    specs = supervisor.server_specs(
+        settings, models_dir=models_dir, with_web=False, log_dir=logs, environ=environ
+    )
+    supervisor.start(specs)
+    try:
+        yield {
+            "settings": settings,
+            "double": double,
+            "logs": logs,
+            "tero": settings.tero_port,
+            "paavo": settings.paavo_port,
+        }
+    finally:
+        supervisor.stop(specs)
+        double.stop()
+
+
+def uid(prefix: str) -> str:
+    return f"{prefix}{time.time_ns() % 10**12}"
+
+
+def section_text(post: dict) -> str:
+    blocks = post.get("blocks") or []
+    return "\n".join(b["text"]["text"] for b in blocks if b.get("type") == "section")
+
+
+def button_values(post: dict) -> list[str]:
+    return [
+        e["value"]
+        for b in post.get("blocks") or []
+        if b.get("type") == "actions"
+        for e in b["elements"]
+    ]
+
+
+def test_url_verification_challenge(slack):
+    status, body, _ = send_event(
+        slack["tero"],
+        TERO_SECRET,
+        {"type": "url_verification", "challenge": "3eZbrw1aBm2rZgRNFdxV", "token": "x"},
+    )
+    assert status == 200
+    assert json.loads(body) == {"challenge": "3eZbrw1aBm2rZgRNFdxV"}
+
+
+def test_direct_message_is_answered_with_buttons_as_blocks(slack, catalogue):
+    double, channel = slack["double"], uid("D")
+    status, _, _ = send_event(
+        slack["tero"], TERO_SECRET, message_event("mikä on kela", uid("U"), channel)
+    )
+    assert status == 200
+    posts = double.wait_posts(channel, 1, settle=1.0)
+    assert len(posts) == 1, posts
+    post = posts[0]
+    assert post["_token"] == TERO_TOKEN and "thread_ts" not in post and "as_user" not in post
+    term = catalogue.terms["kela"]
+    assert term.definition in section_text(post) and term.source_url in section_text(post)
+    assert term.definition in post["text"]  # the notification text
+    assert button_values(post) == ["/feedback_up", "/feedback_down"]
+
+
+def test_channel_message_needs_a_mention(slack, catalogue):
+    double, channel = slack["double"], uid("C")
+    event = message_event("mikä on kela", uid("U"), channel, channel_type="channel")
+    status, _, _ = send_event(slack["tero"], TERO_SECRET, event)
+    assert status == 200
+    assert double.wait_posts(channel, 1, timeout=SETTLE) == []
+
+    status, _, _ = send_event(
+        slack["tero"],
+        TERO_SECRET,
+        message_event("<@UBOT> mikä on kela", uid("U"), channel, kind="app_mention"),
+    )
+    assert status == 200
+    posts = double.wait_posts(channel, 1, settle=1.0)
+    assert len(posts) == 1
+    assert catalogue.terms["kela"].definition in section_text(posts[0])
+    assert "thread_ts" not in posts[0]
+
+
+def test_question_in_a_thread_is_answered_in_the_thread(slack, catalogue):
+    double = slack["double"]
+    for channel, kind in ((uid("C"), "app_mention"), (uid("D"), "message")):
+        parent = f"{time.time() - 60:.6f}"
+        send_event(
+            slack["tero"],
+            TERO_SECRET,
+            message_event(
+                "<@UBOT> mistä saan verokortin", uid("U"), channel, kind=kind, thread_ts=parent
+            ),
+        )
+        posts = double.wait_posts(channel, 1)
+        assert posts and all(p["thread_ts"] == parent for p in posts), posts
+        assert catalogue.terms["verokortti"].definition in section_text(posts[0])
+
+
+def test_button_click_is_answered(slack, catalogue):
+    double, channel, user = slack["double"], uid("D"), uid("U")
+    status, _, _ = send_payload(
+        slack["tero"],
+        TERO_SECRET,
+        button_click("/termi_opintoraha", user, channel, message_ts=f"{time.time():.6f}"),
+    )
+    assert status == 200
+    posts = double.wait_posts(channel, 1)
+    assert catalogue.terms["opintoraha"].definition in section_text(posts[0])
+    # a click on a button inside a thread answers in that thread
+    parent = f"{time.time() - 30:.6f}"
+    send_payload(
+        slack["tero"],
+        TERO_SECRET,
+        button_click(
+            "/feedback_down", user, channel, message_ts=f"{time.time():.6f}", thread_ts=parent
+        ),
+    )
+    posts = double.wait_posts(channel, 2)
+    assert posts[1]["thread_ts"] == parent and "palautteesta" in posts[1]["text"]
+
+
+def test_bad_signature_and_stale_timestamp_never_reach_the_bot(slack):
+    double, port, channel = slack["double"], slack["tero"], uid("D")
+    body = json.dumps(message_event("mikä on kela", uid("U"), channel)).encode()
+    cases = {
+        "wrong secret": sign("not-the-secret", body),
+        "paavo's secret": sign(PAAVO_SECRET, body),
+        "stale": sign(TERO_SECRET, body, timestamp=int(time.time()) - 6 * 60),
+        "future": sign(TERO_SECRET, body, timestamp=int(time.time()) + 6 * 60),
+        "no headers": {},
+        "bad timestamp": {**sign(TERO_SECRET, body), "X-Slack-Request-Timestamp": "soon"},
+    }
+    for name, headers in cases.items():
+        status, reply, _ = send(port, body, {"Content-Type": "application/json", **headers})
+        assert 400 <= status < 500, (name, status)
+        assert json.loads(reply)["error"] == "invalid_signature", name
+    # a body changed after signing
+    headers = sign(TERO_SECRET, body)
+    status, _, _ = send(
+        port, body.replace(b"kela", b"yths"), {"Content-Type": "application/json", **headers}
+    )
+    assert 400 <= status < 500
+    assert double.wait_posts(channel, 1, timeout=SETTLE) == []
+
+
+def test_retries_never_give_a_second_answer(slack):
+    double, port, channel = slack["double"], slack["tero"], uid("D")
+    envelope = message_event("mikä on yths", uid("U"), channel)
+    assert send_event(port, TERO_SECRET, envelope)[0] == 200
+    # Slack's retries: the same event, with retry headers and reasons that
+    # Rasa's own channel would answer again; several at once so that both
+    # worker processes get some.
+    results: list[int] = []
+
+    def retry(number: int, reason: str) -> None:
+        results.append(
+            send_event(
+                port,
+                TERO_SECRET,
+                envelope,
+                extra_headers={"X-Slack-Retry-Num": str(number), "X-Slack-Retry-Reason": reason},
+            )[0]
+        )
+
+    threads = [
+        threading.Thread(target=retry, args=(n % 3 + 1, reason))
+        for n, reason in enumerate(
+            [
+                "http_timeout",
+                "http_error",
+                "too_many_redirects",
+                "unknown_error",
+                "http_error",
+                "http_timeout",
+            ]
+        )
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [200] * 6
+    # the same message delivered again under another event id (e.g. a
+    # re-subscription) is not answered twice either
+    again = dict(envelope, event_id=f"Ev{time.time_ns()}")
+    assert send_event(port, TERO_SECRET, again)[0] == 200
+    posts = double.wait_posts(channel, 1, settle=SETTLE)
+    assert len(posts) == 1, posts
+
+
+def test_concurrent_first_deliveries_answer_once(slack):
+    """The first delivery and its retry arrive at the same time (the first
+    was slow): both workers race, one answers."""
+    double, port, channel = slack["double"], slack["tero"], uid("D")
+    envelope = message_event("mikä on föli", uid("U"), channel)
+    threads = [
+        threading.Thread(
+            target=send_event,
+            args=(port, TERO_SECRET, envelope),
+            kwargs={"extra_headers": {"X-Slack-Retry-Num": str(n)} if n else {}},
+        )
+        for n in range(4)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(double.wait_posts(channel, 1, settle=SETTLE)) == 1
+
+
+def test_events_that_are_not_questions_are_ignored(slack):
+    double, port, channel = slack["double"], slack["tero"], uid("D")
+    bot_message = message_event("Kela on ...", "UBOT", channel)
+    bot_message["event"]["bot_id"] = "BBOT"
+    edited = message_event("mikä on kela", uid("U"), channel)
+    edited["event"]["subtype"] = "message_changed"
+    other = {"type": "event_callback", "event_id": "Ev1", "event": {"type": "reaction_added"}}
+    for envelope in (bot_message, edited, other, {"type": "app_rate_limited"}):
+        assert send_event(port, TERO_SECRET, envelope)[0] == 200
+    assert double.wait_posts(channel, 1, timeout=SETTLE) == []
+
+
+def test_bad_input_gets_a_4xx_or_a_polite_reply(slack):
+    double, port = slack["double"], slack["tero"]
+
+    def signed(body: bytes, content_type: str) -> int:
+        return send(port, body, {"Content-Type": content_type, **sign(TERO_SECRET, body)})[0]
+
+    assert signed(b"{not json", "application/json") == 400
+    assert signed(b"\xff\xfe", "application/json") == 400
+    assert signed(b"[1, 2]", "application/json") == 400
+    assert signed(b"payload=%7Bbroken", "application/x-www-form-urlencoded") == 400
+    assert signed(b"other=1", "application/x-www-form-urlencoded") == 400
+    assert (
+        signed(
+            b"payload=" + json.dumps({"type": "view_submission"}).encode(),
+            "application/x-www-form-urlencoded",
+        )
+        == 400
+    )
+    assert signed(b"hello", "text/plain") == 415
+    assert signed(b"x" * (600 * 1024), "application/json") == 413
+    missing_user = message_event("hei", uid("U"), uid("D"))
+    del missing_user["event"]["user"]
+    assert send_event(port, TERO_SECRET, missing_user)[0] == 400
+
+    # empty text, only a mention, a huge text: a polite reply in Slack
+    for text, expected in (
+        ("", "Kirjoita kysymyksesi"),
+        ("<@UBOT>", "Kirjoita kysymyksesi"),
+        ("kela " * 2000, "liian pitkä"),
+    ):
+        channel = uid("D")
+        kind = "app_mention" if text.startswith("<@") else "message"
+        assert (
+            send_event(port, TERO_SECRET, message_event(text, uid("U"), channel, kind=kind))[0]
+            == 200
+        )
+        posts = double.wait_posts(channel, 1, timeout=30)
+        assert len(posts) == 1 and expected in posts[0]["text"], posts
+    # and the bot still answers
+    channel = uid("D")
+    send_event(port, TERO_SECRET, message_event("mikä on kela", uid("U"), channel))
+    assert double.wait_posts(channel, 1)
+
+
+def test_slack_message_is_logged_with_channel_slack_and_no_slack_ids(slack):
+    import sqlalchemy as sa
+
+    from studybots.privacy.pseudonyms import load_key, pseudonym
+
+    user, channel = uid("U"), uid("D")
+    marker = "".join(random.choice("bcdfghjklmnprstv") for _ in range(10))
+    text = f"mikä on kela {marker}"
+    send_event(
+        slack["tero"],
+        TERO_SECRET,
+        message_event(f"<@UBOT> {text} <@UOTHER99>", user, channel, kind="app_mention"),
+    )
+    assert slack["double"].wait_posts(channel, 1)
+    rows = wait_for_rows(slack["settings"].log_url, marker, 30)
+    assert len(rows) == 1, rows
+    row = rows[0]
+    assert row["channel"] == "slack" and row["bot"] == "tero"
+    key = load_key(slack["settings"].var_dir / "log.key")
+    assert row["conversation"] == pseudonym(user, key)
+    assert row["text"] == f"{text} [KÄYTTÄJÄ]"
+    for slack_id in (user, channel, "UBOT", "UOTHER99"):
+        assert slack_id not in str(row)
+    # nor in the stored conversations (sender pseudonymised, no Slack metadata)
+    tracker = sa.create_engine(slack["settings"].tracker_url("tero"))
+    with tracker.connect() as c:
+        stored = [tuple(r) for r in c.execute(sa.text("select sender_id, data from events"))]
+    tracker.dispose()
+    assert any(marker in str(r) for r in stored)
+    for slack_id in (user, channel, "UOTHER99"):
+        assert slack_id not in str(stored)
+
+
+def test_paavo_is_a_separate_slack_app(slack, catalogue):
+    double, port, channel = slack["double"], slack["paavo"], uid("D")
+    event = message_event("sain opiskelupaikan turusta, mitä nyt pitää tehdä", uid("U"), channel)
+    assert send_event(port, TERO_SECRET, event)[0] == 401  # Tero's secret is not Paavo's
+    assert send_event(port, PAAVO_SECRET, event)[0] == 200
+    posts = double.wait_posts(channel, 1, settle=1.0)
+    # The services, then possibly Paavo's optional question about the situation.
+    assert 1 <= len(posts) <= 2 and all(p["_token"] == PAAVO_TOKEN for p in posts)
+    need = catalogue.needs["opiskelupaikka_saatu"]
+    assert catalogue.services[need.services[0]].url in section_text(posts[0])
+
+
+def test_rest_channel_keeps_working_beside_slack(slack):
+    from tests.support.chat import say, texts
+
+    assert "Tero" in texts(say(slack["tero"], uid("rest-"), "moi"))

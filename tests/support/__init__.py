@@ -1,0 +1,1 @@
+"""Test infrastructure: stand-ins, proxies and workspaces the tests share."""

@@ -1,0 +1,49 @@
+"""What the bots do with an NLU result (shared by actions and `make eval`)."""
+
+from __future__ import annotations
+
+from studybots.bot.decide import Thresholds, decide_need, decide_term
+
+T = Thresholds(answer=0.25, suggest=0.08, max_suggestions=3)
+
+
+def parse(*ranking: tuple[str, float]) -> dict:
+    intents = [{"name": n, "confidence": c} for n, c in ranking]
+    return {"intent": intents[0], "intent_ranking": intents}
+
+
+def test_confident_term_is_answered():
+    assert decide_term(parse(("termi_kela", 0.6), ("termi_omakela", 0.2)), T).term_id == "kela"
+
+
+def test_unsure_gives_two_or_three_guesses():
+    d = decide_term(
+        parse(
+            ("nlu_fallback", 0.15),
+            ("termi_kela", 0.12),
+            ("termi_omakela", 0.03),
+            ("termi_kela_kortti", 0.02),
+        ),
+        T,
+    )
+    assert d.kind == "suggest" and d.suggestions == ("kela", "omakela")
+    d = decide_term(
+        parse(("termi_a", 0.2), ("termi_b", 0.15), ("termi_c", 0.1), ("termi_d", 0.09)), T
+    )
+    assert d.suggestions == ("a", "b", "c")
+
+
+def test_nothing_likely_is_out_of_scope():
+    assert (
+        decide_term(parse(("nlu_fallback", 0.15), ("termi_kela", 0.05)), T).kind == "out_of_scope"
+    )
+    assert decide_term(parse(("out_of_scope", 0.9), ("termi_kela", 0.05)), T).kind == "out_of_scope"
+    assert decide_term({}, T).kind == "out_of_scope"
+
+
+def test_need_is_trusted_only_when_sure():
+    assert decide_need(parse(("tarve_asunto", 0.5)), T).need_id == "asunto"
+    d = decide_need(
+        parse(("nlu_fallback", 0.15), ("tarve_asunto", 0.1), ("tarve_kirjasto", 0.09)), T
+    )
+    assert d.need_id is None and d.alternatives == ("asunto", "kirjasto")

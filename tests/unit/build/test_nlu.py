@@ -1,0 +1,64 @@
+"""Generated NLU data is marked, deterministic, up to date and complete."""
+
+from __future__ import annotations
+
+import yaml
+
+from studybots.build import nlu
+from studybots.catalogue.load import load_catalogue
+from studybots.core.settings import PROJECT_ROOT
+
+
+def test_generated_files_are_committed_and_up_to_date(catalogue):
+    for rel, content in nlu.render(catalogue).items():
+        assert (PROJECT_ROOT / rel).read_text(encoding="utf-8") == content, (
+            f"{rel} is out of date: run `make generate`"
+        )
+
+
+def test_generation_is_deterministic(catalogue):
+    again = nlu.render(load_catalogue(catalogue.directory))
+    assert again == nlu.render(catalogue)
+
+
+def test_every_file_is_marked_generated(catalogue):
+    for rel, content in nlu.render(catalogue).items():
+        assert content.startswith("# GENERATED"), rel
+
+
+def test_each_term_and_need_becomes_an_intent_with_its_phrasings(catalogue):
+    files = nlu.render(catalogue)
+    items = yaml.safe_load(files["data/nlu/tero/terms.generated.yml"])["nlu"]
+    by_intent = {item["intent"]: item["examples"] for item in items}
+    assert set(by_intent) == {f"termi_{t}" for t in catalogue.terms}
+    kela = by_intent["termi_kela"].casefold()
+    for phrasing in catalogue.term_phrasings["kela"]:  # duplicates are dropped case-insensitively
+        assert f"- {' '.join(phrasing.split()).casefold()}\n" in kela
+    needs = yaml.safe_load(files["data/nlu/paavo/needs.generated.yml"])["nlu"]
+    assert {item["intent"] for item in needs} == {f"tarve_{n}" for n in catalogue.needs}
+    domain = yaml.safe_load(files["bots/tero/domain/terms.generated.yml"])
+    assert len(domain["intents"]) == len(catalogue.terms)
+    rules = yaml.safe_load(files["bots/paavo/rules/needs.generated.yml"])["rules"]
+    assert all(r["steps"][1] == {"action": "action_find_services"} for r in rules)
+
+
+def test_definitions_are_not_in_training_data(catalogue):
+    """Answers come from the catalogue at run time: no retraining for text edits."""
+    files = "".join(nlu.render(catalogue).values())
+    for term in list(catalogue.terms.values())[:10]:
+        assert term.definition not in files
+
+
+def test_generation_check_mode_detects_stale_files(catalogue_copy, monkeypatch, capsys):
+    monkeypatch.setenv("STUDYBOTS_CATALOGUE_DIR", str(catalogue_copy))
+    assert nlu.main(["--check"]) == 0
+    with (catalogue_copy / "terms" / "phrasings.csv").open("a", encoding="utf-8") as fh:
+        fh.write("kela,kelan konttori aukioloajat turussa\n")
+    assert nlu.main(["--check"]) == 1
+    assert "data/nlu/tero/terms.generated.yml" in capsys.readouterr().out
+
+
+def test_generation_refuses_invalid_catalogue(catalogue_copy, monkeypatch):
+    monkeypatch.setenv("STUDYBOTS_CATALOGUE_DIR", str(catalogue_copy))
+    (catalogue_copy / "terms" / "terms.csv").write_text("id\n", encoding="utf-8")
+    assert nlu.main(["--check"]) == 1

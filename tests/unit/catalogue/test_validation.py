@@ -1,0 +1,208 @@
+"""The validator names file, row and column of each problem, and nothing is
+built from a catalogue that does not validate."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from studybots.catalogue.load import CatalogueInvalid, load_catalogue
+from studybots.catalogue.validate import validate_catalogue
+from studybots.core.settings import PROJECT_ROOT
+
+
+def edit_cell(path: Path, row_index: int, column: str, value: str) -> int:
+    """Set one cell; returns the line number of the edited row."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    header = list(rows[0].keys())
+    rows[row_index][column] = value
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return row_index + 2
+
+
+def problems_for(catalogue_dir: Path) -> list[str]:
+    return [str(p) for p in validate_catalogue(catalogue_dir)]
+
+
+def test_committed_catalogue_is_valid():
+    assert validate_catalogue(PROJECT_ROOT / "catalogue") == []
+
+
+def test_every_topic_group_and_service_topic_is_covered(catalogue):
+    areas = {t.area for t in catalogue.terms.values()}
+    assert areas == {
+        "asuminen",
+        "raha",
+        "terveys",
+        "liikkuminen",
+        "opiskelu",
+        "tyo",
+        "vapaa-aika",
+        "asiointi",
+    }
+    assert len(catalogue.terms) >= 69
+    assert all(len(p) >= 8 for p in catalogue.term_phrasings.values())
+    # The real PTV lists are in, with their ids.
+    assert len(catalogue.ptv_services) > 1000
+
+
+@pytest.mark.parametrize(
+    "column,value,message",
+    [
+        ("source_url", "http://www.kela.fi", "https"),
+        ("source_url", "kela piste fi", "https"),
+        ("dimension", "9", "tuntematon koodi"),
+        ("phase", "kesä", "tuntematon koodi"),
+        ("checked", "27.11.2026", "VVVV-KK-PP"),
+        ("definition", "", "pakollinen"),
+        ("services", "no_such_service", "ei löydy"),
+        ("id", "Kela Kortti", "pieniä kirjaimia"),
+    ],
+)
+def test_bad_term_cell_is_reported_with_file_row_and_column(catalogue_copy, column, value, message):
+    line = edit_cell(catalogue_copy / "terms" / "terms.csv", 3, column, value)
+    problems = problems_for(catalogue_copy)
+    expected = [
+        p
+        for p in problems
+        if p.startswith(f"terms/terms.csv, rivi {line}, sarake '{column}'") and message in p
+    ]
+    assert expected, problems
+
+
+def test_duplicate_id_is_reported(catalogue_copy):
+    path = catalogue_copy / "services" / "services.csv"
+    with path.open(encoding="utf-8") as fh:
+        first_id = list(csv.DictReader(fh))[0]["id"]
+    line = edit_cell(path, 5, "id", first_id)
+    problems = problems_for(catalogue_copy)
+    assert any(
+        f"services/services.csv, rivi {line}, sarake 'id'" in p and "rivillä 2" in p
+        for p in problems
+    ), problems
+
+
+def test_unknown_ptv_code_and_dangling_need_reference(catalogue_copy):
+    line_code = edit_cell(
+        catalogue_copy / "services" / "services.csv", 0, "service_classes", "P1;P999"
+    )
+    line_need = edit_cell(catalogue_copy / "services" / "needs.csv", 0, "services", "ghost")
+    problems = problems_for(catalogue_copy)
+    assert any(f"rivi {line_code}, sarake 'service_classes'" in p and "P999" in p for p in problems)
+    assert any(
+        f"services/needs.csv, rivi {line_need}, sarake 'services'" in p and "ghost" in p
+        for p in problems
+    )
+
+
+def test_phrasing_shared_by_two_terms_is_refused(catalogue_copy):
+    path = catalogue_copy / "terms" / "phrasings.csv"
+    with path.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    other = next(r for r in rows if r["term_id"] != rows[0]["term_id"])
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(f"{other['term_id']},{rows[0]['text'].upper()}\n")
+    problems = problems_for(catalogue_copy)
+    assert any("kahteen kohteeseen" in p or "duplicate" in p for p in problems), problems
+
+
+def test_rasa_markup_in_a_phrasing_is_refused(catalogue_copy):
+    edit_cell(catalogue_copy / "terms" / "phrasings.csv", 0, "text", "mikä on [kela](org)")
+    assert any("sarake 'text'" in p and "[" in p for p in problems_for(catalogue_copy))
+
+
+def test_too_few_phrasings_is_reported(catalogue_copy):
+    path = catalogue_copy / "terms" / "phrasings.csv"
+    with path.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    victim = rows[0]["term_id"]
+    kept = [r for r in rows if r["term_id"] != victim] + [
+        r for r in rows if r["term_id"] == victim
+    ][:3]
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=["term_id", "text"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(kept)
+    assert any(f"'{victim}': 3 ilmaisua" in p for p in problems_for(catalogue_copy))
+
+
+def test_missing_column_missing_file_and_bad_encoding(catalogue_copy):
+    (catalogue_copy / "services" / "need_phrasings.csv").unlink()
+    (catalogue_copy / "services" / "needs.csv").write_bytes(b"id,name\n\xff\xfe,x\n")
+    text = (catalogue_copy / "terms" / "terms.csv").read_text(encoding="utf-8")
+    (catalogue_copy / "terms" / "terms.csv").write_text(
+        text.replace(",checked,", ",tarkistettu,", 1), encoding="utf-8"
+    )
+    problems = problems_for(catalogue_copy)
+    assert any(p.startswith("services/need_phrasings.csv") and "puuttuu" in p for p in problems)
+    assert any(p.startswith("services/needs.csv") and "UTF-8" in p for p in problems)
+    assert any("sarake 'checked'" in p and "puuttuu" in p for p in problems)
+    assert any("sarake 'tarkistettu'" in p and "tuntematon" in p for p in problems)
+
+
+def test_spreadsheet_bom_is_accepted(catalogue_copy):
+    path = catalogue_copy / "terms" / "terms.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert validate_catalogue(catalogue_copy) == []
+
+
+def test_loading_refuses_an_invalid_catalogue(catalogue_copy):
+    edit_cell(catalogue_copy / "terms" / "terms.csv", 0, "phase", "väärä")
+    with pytest.raises(CatalogueInvalid) as info:
+        load_catalogue(catalogue_copy)
+    assert "terms/terms.csv" in str(info.value)
+
+
+def test_validation_command_exit_code(catalogue_copy, monkeypatch, capsys):
+    from studybots.catalogue.__main__ import main
+
+    monkeypatch.setenv("STUDYBOTS_CATALOGUE_DIR", str(catalogue_copy))
+    assert main() == 0
+    edit_cell(catalogue_copy / "terms" / "terms.csv", 0, "dimension", "0")
+    assert main() == 1
+    assert "terms/terms.csv, rivi 2, sarake 'dimension'" in capsys.readouterr().out
+
+
+# Topics marked (S) in the shared topic list, by the term that covers them.
+SERVICE_TOPICS = (
+    "tys",
+    "vuokra_asunto",
+    "asumistuki",
+    "muuttoilmoitus",
+    "opintotuki",
+    "verokortti",
+    "toimeentulotuki",
+    "yths",
+    "paivystys",
+    "mielenterveys",
+    "hammashoito",
+    "foli",
+    "kirjasto",
+    "opinto_ohjaus",
+    "suomen_kieli",
+    "kesatyo",
+    "tyollisyyspalvelut",
+    "liikuntapaikat",
+    "museot",
+    "nuorisopalvelut",
+    "oleskelulupa",
+    "kaupungin_neuvonta",
+)
+
+
+@pytest.mark.parametrize("term_id", SERVICE_TOPICS)
+def test_every_service_topic_has_a_curated_service(catalogue, term_id):
+    term = catalogue.terms[term_id]
+    assert term.services, f"{term_id} lists no related service"
+    for service_id in term.services:
+        service = catalogue.services[service_id]
+        assert service.url.startswith("https://") and service.provider
+    # ... and Paavo reaches it through some need.
+    reachable = {s for need in catalogue.needs.values() for s in need.services}
+    assert reachable & set(term.services), f"no need leads to {term_id}'s services"
