@@ -1,0 +1,106 @@
+"""`make run`: prepare everything, then run the action server, Tero, Paavo
+and the demo page with the chat widget until Ctrl-C.
+
+Preparation refuses an invalid catalogue, regenerates the NLU data, rebuilds
+the service database and trains only the bots whose inputs changed.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+
+from studybots.build import nlu
+from studybots.build.servicedb import build_database
+from studybots.catalogue.load import load_or_report
+from studybots.core.names import BOTS
+from studybots.core.settings import load_settings
+from studybots.ops.log_follow import LogFollower
+from studybots.ops.supervisor import ConfigError, bot_port, server_specs, slack_enabled, start, stop
+from studybots.training import train
+
+
+def prepare() -> int:
+    settings = load_settings()
+    catalogue = load_or_report(settings.catalogue_dir, "Start")
+    if catalogue is None:
+        return 1
+    nlu.write(nlu.render(catalogue), settings.project_dir)
+    count = build_database(catalogue, settings.database_url)
+    print(f"service database: {count} services")
+    return train.main([])
+
+
+def slack_lines(settings, bots: list[str]) -> str:
+    return "".join(
+        f"\n  {bot.capitalize()} (Slack):  POST "
+        f"http://localhost:{bot_port(settings, bot)}/webhooks/slack/webhook"
+        "  (the Slack app's request URL, docs/slack.md)"
+        for bot in bots
+    )
+
+
+def main() -> int:
+    settings = load_settings()
+    try:
+        slack = [bot for bot in BOTS if slack_enabled(bot)]
+        problems = settings.problems()
+        if problems:
+            raise ConfigError("; ".join(problems))
+    except ConfigError as exc:
+        print(f"Start: {exc}", file=sys.stderr)
+        return 1
+    if prepare() != 0:
+        return 1
+    log_dir = settings.var_dir / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    servers = server_specs(settings, log_dir=log_dir)
+    follower = LogFollower({s.name: s.log for s in servers if s.log})
+    print(
+        f"starting the action server, Tero, Paavo and the web page (logs: {log_dir}) ...",
+        flush=True,
+    )
+    stopping = False
+
+    def _stop(signum, frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    start(servers)
+    print(
+        f"""
+Ready.
+  Demo page with the chat widget:  http://localhost:{settings.web_port}/
+  Tero (REST):     POST http://localhost:{settings.tero_port}/webhooks/rest/webhook
+  Paavo (REST):    POST http://localhost:{settings.paavo_port}/webhooks/rest/webhook
+  Socket.IO (the widget):  http://localhost:{settings.tero_port}/socket.io/ and :{settings.paavo_port}
+  Action server:   http://localhost:{settings.action_port}/health{slack_lines(settings, slack)}
+  Example:  curl -s localhost:{settings.tero_port}/webhooks/rest/webhook \\
+              -H 'Content-Type: application/json' -d '{{"sender":"demo","message":"mikä on kela"}}'
+Press Ctrl-C to stop.""",
+        flush=True,
+    )
+    try:
+        while not stopping:
+            for line in follower.errors():
+                print(line, file=sys.stderr, flush=True)
+            for server in servers:
+                if server.process.poll() is not None:
+                    print(
+                        f"{server.name} stopped unexpectedly (code "
+                        f"{server.process.returncode}); stopping everything.",
+                        file=sys.stderr,
+                    )
+                    stopping = True
+            time.sleep(0.5)
+    finally:
+        print("stopping ...", flush=True)
+        stop(servers)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
