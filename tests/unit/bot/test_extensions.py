@@ -12,7 +12,6 @@ import importlib
 import inspect
 
 import pytest
-
 import rasa
 
 # (module, attribute path, the parameters it must take, in order)
@@ -76,10 +75,10 @@ def test_private_rasa_name_exists_with_its_parameters(module, path, parameters):
 
 
 def test_the_extensions_install_and_replace_what_they_pin():
+    import rasa.__main__ as rasa_main
     from rasa.core import agent
     from rasa.core.actions.action import RemoteAction
 
-    import rasa.__main__ as rasa_main
     from studybots.bot import extensions
 
     extensions.install()
