@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import secrets
 import statistics
 import sys
 import tempfile
@@ -55,6 +56,7 @@ from sqlalchemy.orm import Session
 from studybots.build.servicedb import build_database
 from studybots.catalogue.load import load_catalogue
 from studybots.core import db
+from studybots.core.internal_token import bearer
 from studybots.core.settings import load_settings
 from studybots.ops import supervisor
 from studybots.search import situations as situations_module
@@ -215,7 +217,13 @@ def webhook_payload(text: str, intent: str, confidence: float) -> dict:
 def http_section(url: str, queries: list[str], log: Path, out) -> dict:
     """The real action server over the same database, timed over loopback."""
     port = supervisor.free_port()
-    env = dict(rasa_env(), STUDYBOTS_DATABASE_URL=url, ACTION_INTERFACE="127.0.0.1")
+    token = secrets.token_hex(16)  # the action server answers only with it
+    env = dict(
+        rasa_env(),
+        STUDYBOTS_DATABASE_URL=url,
+        ACTION_INTERFACE="127.0.0.1",
+        STUDYBOTS_INTERNAL_TOKEN=token,
+    )
     server = supervisor.Server(
         "actions",
         [
@@ -244,7 +252,9 @@ def http_section(url: str, queries: list[str], log: Path, out) -> dict:
         """The request's milliseconds, and whether the answer listed services."""
         body = json.dumps(webhook_payload(text, intent, confidence)).encode()
         request = urllib.request.Request(
-            f"{server.url}/webhook", data=body, headers={"Content-Type": "application/json"}
+            f"{server.url}/webhook",
+            data=body,
+            headers={"Content-Type": "application/json", **bearer(token)},
         )
         started = time.perf_counter()
         with urllib.request.urlopen(request, timeout=30) as response:

@@ -10,6 +10,10 @@ a readiness check.
 * `GET /health` (rasa_sdk's) answers while the process runs;
   `GET /ready` answers 200 only when the catalogue loads, the service finder
   is built and the service database answers, else 503 with the reason.
+* Every other request (`POST /webhook`, `GET /actions`) must present the
+  internal token (studybots.core.internal_token) as `Authorization: Bearer ...`;
+  without it the answer is 401 and no action runs. The bots send it through
+  the `headers` of `action_endpoint` in endpoints*.yml.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ import pluggy
 
 hookimpl = pluggy.HookimplMarker("rasa_sdk")
 INTERFACE_ENV = "ACTION_INTERFACE"
+# Probes (Kubernetes cannot send a secret) see no data: open without the token.
+OPEN_PATHS = frozenset({"/health", "/ready"})
 _engine: Any = None
 
 
@@ -45,13 +51,32 @@ def readiness() -> dict[str, Any]:
 
 
 class Readiness:
+    """The readiness endpoint and the token check, attached to rasa_sdk's app."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
     @hookimpl
     def attach_sanic_app_extensions(self, app: Any) -> None:
         from sanic import response
 
+        from studybots.core.internal_token import authorized
         from studybots.privacy import log_format
 
         log_format.apply_from_env()  # rasa_sdk has configured its handlers by now
+        token = self.token
+
+        @app.on_request
+        async def require_token(request: Any) -> Any:
+            if request.path in OPEN_PATHS:
+                return None
+            if authorized(request.headers.get("authorization"), token):
+                return None
+            return response.json(
+                {"error": "unauthorized", "message": "internal token missing or wrong"},
+                status=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
 
         @app.get("/ready")
         async def ready(_request: Any) -> Any:
@@ -69,7 +94,10 @@ def main() -> None:
     from rasa_sdk.__main__ import main as sdk_main
     from rasa_sdk.plugin import plugin_manager
 
-    plugin_manager().register(Readiness())
+    from studybots.core.internal_token import load_token
+    from studybots.core.settings import load_settings
+
+    plugin_manager().register(Readiness(load_token(load_settings().var_dir)))
     sdk_main()
 
 

@@ -6,7 +6,11 @@ the published file is unchanged, and the new archive with its SHA-256 as
 `ETag` once `studybots.training.publish` has replaced it; the worker then loads it
 beside the old one and switches over (see `studybots.bot.extensions`). Nothing restarts.
 
-It listens on 127.0.0.1 only: models are not for the public.
+It listens on 127.0.0.1 only: models are not for the public. Every model
+request must present the internal token (studybots.core.internal_token) as
+`Authorization: Bearer ...`, which the bots send through the `headers` of
+`models` in endpoints*.yml; without it the answer is 401. `/health` is open
+(probes cannot send a secret, and it tells nothing).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from studybots.core.internal_token import authorized, load_token
 from studybots.core.settings import load_settings
 from studybots.privacy import log_format
 from studybots.training.model_files import content_digest, model_path
@@ -58,8 +63,16 @@ class ModelFiles:
         return cached
 
 
-def make_app(models_dir: Path) -> web.Application:
+def make_app(models_dir: Path, token: str) -> web.Application:
     files = ModelFiles(models_dir)
+
+    @web.middleware
+    async def require_token(request: web.Request, handler) -> web.StreamResponse:
+        if request.path == "/health" or authorized(request.headers.get("Authorization"), token):
+            return await handler(request)
+        return web.json_response(
+            {"error": "unauthorized"}, status=401, headers={"WWW-Authenticate": "Bearer"}
+        )
 
     async def model(request: web.Request) -> web.StreamResponse:
         bot = request.match_info["bot"]
@@ -82,10 +95,16 @@ def make_app(models_dir: Path) -> web.Application:
     async def health(request: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
 
-    app = web.Application()
+    app = web.Application(middlewares=[require_token])
+    app.on_response_prepare.append(_no_server_banner)
     app.router.add_get("/health", health)
     app.router.add_get("/models/{bot}.tar.gz", model)
     return app
+
+
+async def _no_server_banner(request: web.Request, response: web.StreamResponse) -> None:
+    # aiohttp would announce "Python/3.10 aiohttp/3.x" in every answer.
+    response.headers["Server"] = "studybots"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -96,8 +115,12 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     log_format.apply_from_env()
-    models_dir = args.models_dir or load_settings().models_dir
-    web.run_app(make_app(models_dir), host=args.host, port=args.port, access_log=None, print=None)
+    settings = load_settings()
+    models_dir = args.models_dir or settings.models_dir
+    token = load_token(settings.var_dir)
+    web.run_app(
+        make_app(models_dir, token), host=args.host, port=args.port, access_log=None, print=None
+    )
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from studybots.core.internal_token import TOKEN_ENV, load_token
 from studybots.core.names import BOTS
 from studybots.core.settings import PROJECT_ROOT, Settings, rasa_env
 from studybots.ops.balancer import nginx_binary, write_config
@@ -145,6 +146,9 @@ def server_specs(
     env["STUDYBOTS_CATALOGUE_DIR"] = str(settings.catalogue_dir)
     env["STUDYBOTS_VAR_DIR"] = str(settings.var_dir)
     env["STUDYBOTS_LOG_URL"] = settings.log_url
+    # The shared secret of the action and model servers: every process gets
+    # the same one (STUDYBOTS_INTERNAL_TOKEN, else var/internal.token).
+    env[TOKEN_ENV] = load_token(settings.var_dir, environ)
     interface = os.environ.get("BOT_INTERFACE", "127.0.0.1")
     origins = web_origins(settings)
     python = sys.executable

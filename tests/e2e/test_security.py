@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from studybots.core.internal_token import TOKEN_ENV, bearer
 from studybots.privacy.pseudonyms import load_key, pseudonym
 from tests.conftest import free_port
 
@@ -22,11 +23,14 @@ SENDER_LIMIT, IP_LIMIT = 3, 8
 
 
 def request(
-    url: str, body: dict | None = None, method: str | None = None
+    url: str, body: dict | None = None, method: str | None = None, headers: dict | None = None
 ) -> tuple[int, dict, dict]:
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(
-        url, data=data, method=method, headers={"Content-Type": "application/json"}
+        url,
+        data=data,
+        method=method,
+        headers={"Content-Type": "application/json", **(headers or {})},
     )
     try:
         with urllib.request.urlopen(req, timeout=60) as resp:
@@ -99,6 +103,55 @@ def test_web_page_security_headers(stack):
     assert headers["Referrer-Policy"] == "no-referrer"
 
 
+def forged_action_call(action: str = "action_answer_term") -> dict:
+    """What Rasa posts to the action server, as anyone on the machine could."""
+    return {
+        "next_action": action,
+        "sender_id": "forger",
+        "version": "3.6.21",
+        "domain": {},
+        "tracker": {
+            "sender_id": "forger",
+            "slots": {},
+            "latest_message": {"text": "mikä on kela", "intent": {"name": "termi_kela"}},
+            "events": [],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": None,
+        },
+    }
+
+
+def test_the_action_server_runs_actions_only_for_the_bots(stack):
+    s = stack["settings"]
+    base = f"http://127.0.0.1:{s.action_port}"
+    token = stack["servers"]["actions"].env[TOKEN_ENV]
+    assert (s.var_dir / "internal.token").read_text() == token  # generated into var/
+    for headers in (None, {"Authorization": "Bearer wrong-token-0123456789"}, {"X-Token": token}):
+        status, reply, body = request(f"{base}/webhook", forged_action_call(), headers=headers)
+        assert status == 401 and body["error"] == "unauthorized", headers
+        assert reply["WWW-Authenticate"] == "Bearer"
+        assert request(f"{base}/actions", headers=headers)[0] == 401
+    assert request(f"{base}/webhook?token={token}", forged_action_call())[0] == 401
+    # With the token the same call runs the action: the check is the only difference.
+    status, _, body = request(f"{base}/webhook", forged_action_call(), headers=bearer(token))
+    assert status == 200 and "responses" in body, body
+
+
+def test_models_are_served_only_to_the_bots(stack):
+    s = stack["settings"]
+    url = f"http://127.0.0.1:{s.model_port}/models/tero.tar.gz"
+    token = stack["servers"]["models"].env[TOKEN_ENV]
+    for headers in (None, {"Authorization": "Bearer not-the-token-0123456789"}):
+        status, reply, _ = request(url, headers=headers)
+        assert status == 401, headers
+        assert "aiohttp" not in reply.get("Server", "")
+    req = urllib.request.Request(url, headers=bearer(token))
+    with urllib.request.urlopen(req, timeout=60) as resp:
+        assert resp.status == 200 and resp.read(2) == b"\x1f\x8b"  # a gzip archive
+
+
 def test_rasa_http_api_is_off_without_a_token(stack):
     port = stack["settings"].tero_port
     assert request(f"http://127.0.0.1:{port}/conversations/someone/tracker")[0] == 404
@@ -128,6 +181,8 @@ def guarded_bot(stack, tmp_path_factory):
             "STUDYBOTS_RATE_LIMIT_SENDER": str(SENDER_LIMIT),
             "STUDYBOTS_RATE_LIMIT_IP": str(IP_LIMIT),
             "STUDYBOTS_VAR_DIR": str(root),
+            # The stack's action and model servers answer only with their token.
+            TOKEN_ENV: stack["servers"]["actions"].env[TOKEN_ENV],
         }.items():
             mp.setenv(name, value)
         for name in ("TERO_TRACKER_URL", "STUDYBOTS_LOG_URL"):

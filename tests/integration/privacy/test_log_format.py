@@ -60,13 +60,23 @@ def test_the_model_server_logs_json_lines(tmp_path):
         cwd=PROJECT_ROOT,
         stderr=subprocess.PIPE,
         text=True,
-        env={**__import__("os").environ, "LOG_FORMAT": "json"},
+        env={
+            **__import__("os").environ,
+            "LOG_FORMAT": "json",
+            "STUDYBOTS_INTERNAL_TOKEN": "log-format-test-token",
+        },
     )
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/models/tero.tar.gz", timeout=1)
+                urllib.request.urlopen(
+                    urllib.request.Request(
+                        f"http://127.0.0.1:{port}/models/tero.tar.gz",
+                        headers={"Authorization": "Bearer log-format-test-token"},
+                    ),
+                    timeout=1,
+                )
                 break
             except OSError:
                 assert time.monotonic() < deadline

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -48,8 +49,14 @@ def test_install_without_a_model_says_so(tmp_path):
         rollback("tero", tmp_path / "models")
 
 
-def get(url: str, etag: str | None = None) -> tuple[int, dict, bytes]:
-    request = urllib.request.Request(url, headers={"If-None-Match": etag} if etag else {})
+TOKEN = "model-server-test-token"
+
+
+def get(url: str, etag: str | None = None, token: str | None = TOKEN) -> tuple[int, dict, bytes]:
+    headers = {"If-None-Match": etag} if etag else {}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(url, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=5) as resp:
             return resp.status, dict(resp.headers), resp.read()
@@ -73,6 +80,7 @@ def model_server(tmp_path):
             str(models),
         ],
         cwd=PROJECT_ROOT,
+        env={**os.environ, "STUDYBOTS_INTERNAL_TOKEN": TOKEN},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -109,6 +117,28 @@ def test_model_server_answers_304_until_a_new_model_is_published(model_server, t
     install("tero", tmp_path / "b", models)
     status, headers, body = get(url, etag)
     assert status == 200 and body == b"model B" and headers["ETag"] != etag
+
+
+def test_model_server_gives_models_only_to_callers_with_the_internal_token(model_server, tmp_path):
+    base, models = model_server
+    stage(tmp_path / "a", "tero", b"model A", "a")
+    install("tero", tmp_path / "a", models)
+    url = base + "/models/tero.tar.gz"
+    for token in (None, "", "wrong-token-of-some-length", TOKEN + "x", TOKEN[:-1]):
+        status, headers, body = get(url, token=token)
+        assert status == 401 and b"model A" not in body, token
+        assert headers.get("WWW-Authenticate") == "Bearer"
+    # A token in another scheme or in the query string is not accepted either.
+    request = urllib.request.Request(url, headers={"Authorization": f"Basic {TOKEN}"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=5)
+    assert refused.value.code == 401
+    assert get(f"{url}?token={TOKEN}", token=None)[0] == 401
+    # Probes need no secret: /health tells nothing.
+    assert get(base + "/health", token=None)[0] == 200
+    status, headers, body = get(url)
+    assert status == 200 and body == b"model A"
+    assert "aiohttp" not in headers.get("Server", "") and "Python" not in headers.get("Server", "")
 
 
 def test_gate_refuses_more_than_two_points_worse_on_any_figure():
