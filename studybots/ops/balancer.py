@@ -65,6 +65,7 @@ error_log {prefix / "error.log"} warn;
 events {{ worker_connections 2048; }}
 http {{
     access_log off;
+    server_tokens off;  # no nginx version in headers or error pages
     client_max_body_size {max_body};
     client_body_temp_path {temp / "body"};
     proxy_temp_path {temp / "proxy"};

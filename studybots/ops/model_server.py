@@ -26,6 +26,7 @@ from aiohttp import web
 
 from studybots.core.internal_token import authorized, load_token
 from studybots.core.settings import load_settings
+from studybots.ops.http_headers import every_response
 from studybots.privacy import log_format
 from studybots.training.model_files import content_digest, model_path
 
@@ -96,15 +97,10 @@ def make_app(models_dir: Path, token: str) -> web.Application:
         return web.json_response({"status": "ok"})
 
     app = web.Application(middlewares=[require_token])
-    app.on_response_prepare.append(_no_server_banner)
+    every_response(app, {"X-Content-Type-Options": "nosniff"})
     app.router.add_get("/health", health)
     app.router.add_get("/models/{bot}.tar.gz", model)
     return app
-
-
-async def _no_server_banner(request: web.Request, response: web.StreamResponse) -> None:
-    # aiohttp would announce "Python/3.10 aiohttp/3.x" in every answer.
-    response.headers["Server"] = "studybots"
 
 
 def main(argv: list[str] | None = None) -> None:

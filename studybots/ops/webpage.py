@@ -5,6 +5,13 @@ the widget the way any website would: one script tag with a few data-*
 attributes. The bots' addresses come from the environment (TERO_URL,
 PAAVO_URL) so that ports can change without editing the page; they are put
 into the page's {{TERO_URL}} and {{PAAVO_URL}} placeholders, HTML-escaped.
+
+Every response, errors included, carries the security headers below and the
+page's Content-Security-Policy: they are set when a response is prepared, the
+last step before its headers go out, so also on the 404, 405 and 500 pages
+aiohttp builds outside any middleware, and on the 400 for a request that
+could not even be parsed (studybots/ops/http_headers.py). The `Server`
+header names no software or version.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from studybots.core.settings import PROJECT_ROOT
+from studybots.ops.http_headers import every_response
 
 WEB_DIR = PROJECT_ROOT / "web"
 SECURITY_HEADERS = {
@@ -66,13 +74,6 @@ def make_app() -> web.Application:
     for name, url in bots.items():
         page = page.replace("{{" + name + "}}", html.escape(url, quote=True))
 
-    @web.middleware
-    async def headers(request, handler):
-        resp = await handler(request)
-        resp.headers.update(SECURITY_HEADERS)
-        resp.headers["Content-Security-Policy"] = csp
-        return resp
-
     async def index(request):
         return web.Response(
             text=page,
@@ -88,7 +89,8 @@ def make_app() -> web.Application:
             return web.json_response({"status": "not ready", "missing": missing}, status=503)
         return web.json_response({"status": "ok"})
 
-    app = web.Application(middlewares=[headers])
+    app = web.Application()
+    every_response(app, {**SECURITY_HEADERS, "Content-Security-Policy": csp})
     app.router.add_get("/", index)
     app.router.add_get("/health", health)
     app.router.add_static("/static/", WEB_DIR / "static")

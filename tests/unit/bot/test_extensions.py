@@ -1,4 +1,6 @@
-"""Every private Rasa name the project's extensions rely on, pinned.
+"""Every private Rasa name the project's extensions rely on, pinned (and the
+few private names of python-socketio and aiohttp the channels and the
+servers' headers use).
 
 studybots.bot.extensions, studybots.privacy.log_filter, the tracker store and
 the channels replace or override these. A Rasa upgrade that renames or
@@ -50,6 +52,21 @@ PINNED = [
         ["self", "socket_id", "response"],
     ),
     ("rasa.core.channels.slack", "SlackBot._post_message", ["self", "channel"]),
+    # The Socket.IO channel's answer to a packet it cannot read, and its rooms.
+    (
+        "socketio.async_server",
+        "AsyncServer._handle_eio_message",
+        ["self", "eio_sid", "data"],
+    ),
+    ("socketio.base_manager", "BaseManager.get_participants", ["self", "namespace", "room"]),
+    ("socketio.base_manager", "BaseManager.sid_from_eio_sid", ["self", "eio_sid", "namespace"]),
+    # Headers on aiohttp's own error pages (studybots.ops.http_headers).
+    (
+        "aiohttp.web_app",
+        "Application._make_request",
+        ["self", "message", "payload", "protocol", "writer", "task", "_cls"],
+    ),
+    ("aiohttp.web_request", "Request._prepare_hook", ["self", "response"]),
 ]
 
 
