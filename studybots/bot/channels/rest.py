@@ -2,7 +2,9 @@
 
 Rasa's own RestInput passes whatever JSON arrives to the bot, so a message of
 the wrong type or a body that is not UTF-8 ends in a server error. This
-channel answers bad requests with a 4xx and a clear JSON message, answers an
+channel answers bad requests with a 4xx and a clear JSON message (pathological
+JSON too: nesting deeper than 32 levels, NaN, lone surrogates; see
+studybots/bot/channels/safe_json.py), answers an
 empty message politely without touching the conversation, limits how many
 messages a conversation and a client address may send per minute (429, see
 studybots/bot/channels/limits.py), and never lets a bot failure surface as a 500.
@@ -11,9 +13,7 @@ Configure it in credentials.yml as `studybots.bot.channels.rest.SafeRestInput`.
 
 from __future__ import annotations
 
-import json
 import logging
-import unicodedata
 from asyncio import CancelledError
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -23,7 +23,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from studybots.bot.channels import limits
+from studybots.bot.channels import limits, safe_json
+from studybots.core.controls import strip_controls
 
 logger = logging.getLogger(__name__)
 
@@ -40,10 +41,30 @@ def error(status: int, code: str, fi: str, en: str) -> HTTPResponse:
 
 
 def clean_text(text: str) -> str:
-    """Drop control characters (keep line breaks and tabs) and normalise Unicode."""
-    text = unicodedata.normalize("NFC", text)
-    return "".join(
-        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs")
+    """Normalise Unicode and drop control characters (keep line breaks and
+    tabs), bidirectional controls included: what a student writes is logged
+    and shown to editors, and U+202E and the like would reorder what they see."""
+    return strip_controls(text)
+
+
+def json_error(exc: safe_json.InvalidJSON) -> HTTPResponse:
+    """The 400 for a body that `safe_json.loads` refused."""
+    if exc.code == "invalid_encoding":
+        return error(
+            400,
+            "invalid_encoding",
+            "Viestin pitää olla UTF-8-muotoista JSONia.",
+            "The body must be UTF-8 encoded JSON.",
+        )
+    if exc.code == "too_deep":
+        return error(
+            400,
+            "too_deeply_nested",
+            f"Viestin JSON on liian syvä (enintään {safe_json.MAX_DEPTH} tasoa).",
+            f"The JSON is nested too deeply (at most {safe_json.MAX_DEPTH} levels).",
+        )
+    return error(
+        400, "invalid_json", "Viesti ei ole kelvollista JSONia.", "The body is not valid JSON."
     )
 
 
@@ -56,18 +77,9 @@ def parse_request(body: bytes) -> tuple[dict[str, Any] | None, HTTPResponse | No
             f"Request body too large (max {MAX_BODY_BYTES // 1024} kB).",
         )
     try:
-        data = json.loads(body.decode("utf-8"))
-    except UnicodeDecodeError:
-        return None, error(
-            400,
-            "invalid_encoding",
-            "Viestin pitää olla UTF-8-muotoista JSONia.",
-            "The body must be UTF-8 encoded JSON.",
-        )
-    except ValueError:
-        return None, error(
-            400, "invalid_json", "Viesti ei ole kelvollista JSONia.", "The body is not valid JSON."
-        )
+        data = safe_json.loads(body)
+    except safe_json.InvalidJSON as exc:
+        return None, json_error(exc)
     if not isinstance(data, dict):
         return None, error(
             400,

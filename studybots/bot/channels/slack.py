@@ -20,7 +20,8 @@ Rasa's SlackInput/SlackBot this channel:
 * removes Slack markup from what the student wrote (the bot's own mention,
   other people's mentions, <link|label> forms) so no Slack user id reaches the
   bot or the question log;
-* answers bad input (non-JSON, unknown payloads, too large bodies) with a 4xx,
+* answers bad input (non-JSON, JSON nested too deeply, unknown payloads, too
+  large bodies) with a 4xx,
   an empty or too long message with a polite reply in Slack, and never a 500;
 * talks to the Slack Web API at SLACK_API_URL (default
   https://slack.com/api/), so the tests can run a local stand-in.
@@ -36,7 +37,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import html
-import json
 import logging
 import os
 import random
@@ -55,13 +55,14 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from studybots.bot.channels import limits
+from studybots.bot.channels import limits, safe_json
 from studybots.bot.channels.rest import (
     EMPTY_REPLY,
     FAILURE_REPLY,
     MAX_MESSAGE_CHARS,
     clean_text,
     error,
+    json_error,
 )
 from studybots.core import db
 
@@ -378,12 +379,12 @@ class StudySlackInput(SlackInput):
         try:
             text = body.decode("utf-8")
             if content_type == "application/json":
-                data = json.loads(text)
+                data = safe_json.loads(text)
             elif content_type == "application/x-www-form-urlencoded":
                 form = parse_qs(text, keep_blank_values=True)
                 if "ssl_check" in form:
                     return response.text("")
-                data = json.loads((form.get("payload") or ["null"])[0])
+                data = safe_json.loads((form.get("payload") or ["null"])[0])
             else:
                 return error(
                     415,
@@ -391,13 +392,10 @@ class StudySlackInput(SlackInput):
                     "Odotettiin JSONia tai lomakedataa.",
                     "Expected application/json or a form with a payload.",
                 )
-        except (UnicodeDecodeError, ValueError):
-            return error(
-                400,
-                "invalid_json",
-                "Pyyntö ei ole kelvollista JSONia.",
-                "The body is not valid JSON.",
-            )
+        except safe_json.InvalidJSON as exc:
+            return json_error(exc)
+        except UnicodeDecodeError:
+            return json_error(safe_json.InvalidJSON("invalid_encoding", "not UTF-8"))
         if not isinstance(data, dict):
             return error(400, "invalid_body", "Odotettiin JSON-oliota.", "Expected a JSON object.")
         if content_type == "application/json":

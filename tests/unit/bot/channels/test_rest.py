@@ -33,7 +33,27 @@ def test_valid_request_is_cleaned():
         (body({"sender": "a", "message": {"text": "hei"}}), 400, "invalid_message"),
         (body({"sender": "a", "message": "x" * (MAX_MESSAGE_CHARS + 1)}), 413, "message_too_long"),
         (b" " * 70000, 413, "body_too_large"),
+        # Pathological JSON: before, a 1000-level body raised RecursionError (HTTP 500).
+        (b"[" * 1000 + b"]" * 1000, 400, "too_deeply_nested"),
+        (b"[" * 60_000, 400, "too_deeply_nested"),
+        (
+            b'{"sender": "a", "message": "hei", "metadata": '
+            + b'{"a": ' * 40
+            + b"1"
+            + b"}" * 40
+            + b"}",
+            400,
+            "too_deeply_nested",
+        ),
+        (b'{"sender": "a", "message": "hei", "metadata": {"x": NaN}}', 400, "invalid_json"),
+        (b'{"sender": "a", "message": "hei", "n": ' + b"9" * 5000 + b"}", 400, "invalid_json"),
+        (
+            b'{"sender": "a", "message": "hei", "metadata": {"x": "\\ud800"}}',
+            400,
+            "invalid_encoding",
+        ),
     ],
+    ids=lambda v: v[:24].decode("latin-1") if isinstance(v, bytes) else str(v),
 )
 def test_bad_requests_get_a_clear_4xx(raw, status, code):
     parsed, failure = parse_request(raw)
@@ -50,3 +70,42 @@ def test_missing_message_is_treated_as_empty():
 
 def test_clean_text_keeps_finnish_and_emoji():
     assert clean_text("Äiti 😀\n\ttäällä\x07") == "Äiti 😀\n\ttäällä"
+
+
+@pytest.mark.parametrize(
+    "control",
+    [
+        "\u202a",
+        "\u202b",
+        "\u202c",
+        "\u202d",
+        "\u202e",
+        "\u2066",
+        "\u2067",
+        "\u2068",
+        "\u2069",
+        "\u200e",
+        "\u200f",
+        "\u061c",
+    ],
+)
+def test_bidirectional_controls_never_reach_the_bot(control):
+    # "Trojan Source": an editor would see "mikä on kela" reordered.
+    parsed, failure = parse_request(
+        body({"sender": f"s{control}1", "message": f"mikä on {control}alek{control} kela"})
+    )
+    assert failure is None
+    assert parsed["message"] == "mikä on alek kela" and parsed["sender"] == "s1"
+
+
+def test_a_request_nested_just_within_the_limit_is_read():
+    metadata: dict = {}
+    inner = metadata
+    for _ in range(30):
+        inner["a"] = {}
+        inner = inner["a"]
+    parsed, failure = parse_request(body({"sender": "a", "message": "hei", "metadata": metadata}))
+    assert failure is None and parsed["metadata"] == metadata
+    # Brackets inside strings are text, not nesting.
+    parsed, failure = parse_request(body({"sender": "a", "message": "[" * 1500}))
+    assert failure is None and parsed["message"] == "[" * 1500
