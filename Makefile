@@ -15,6 +15,8 @@ STAMP := $(VENV)/.installed-$(shell cat uv.lock pyproject.toml | sha256sum | cut
 # tests axe-core and playwright-core (drives the system Chromium).
 NODE_STAMP := node_modules/.installed-$(shell cat package.json package-lock.json | sha256sum | cut -c1-12)
 WIDGET_VENDOR := web/static/vendor/socket.io.min.js
+# checkov, the static check of deploy/kubernetes, in its own venv (scripts/k8s_check.py).
+CHECKOV_STAMP := .venv-checkov/.installed-$(shell sha256sum security/checkov-requirements.txt | cut -c1-12)
 
 export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
@@ -22,7 +24,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: help install validate generate build train publish retrain run test test-fast lint types audit data-validate eval bench bench-ptv bench-search tune review report sample-log ptv-import log-retention clean
+.PHONY: help install k8s-check validate generate build train publish retrain run test test-fast lint types audit data-validate eval bench bench-ptv bench-search tune review report sample-log ptv-import log-retention clean
 
 help:
 	@echo "make run        install, validate, build, train if needed, start both bots + the chat widget demo page"
@@ -37,11 +39,21 @@ help:
 	@echo "make review     questions the bots did not handle well (ARGS=\"--csv inbox.csv\")"
 	@echo "make report     what students ask: HTML page + CSVs (ARGS=\"--from 2026-09-01 --to 2026-11-30\")"
 	@echo "make sample-log a made-up question log for demos (var/sample-log.db)"
+	@echo "make k8s-check  checkov over deploy/kubernetes (security/checkov-skip.txt)"
 	@echo "make audit      known vulnerabilities of the locked dependencies (security/pip-audit-ignore.txt)"
 	@echo "make ptv-import import PTV services (ARGS=\"--files catalogue/ptv/v11\" or \"--municipality 853\")"
 
-install: $(STAMP) $(NODE_STAMP) $(WIDGET_VENDOR)
+install: $(STAMP) $(NODE_STAMP) $(WIDGET_VENDOR) $(CHECKOV_STAMP)
 	@scripts/install_system_packages.sh
+
+# checkov from PyPI, with hashes, into .venv-checkov (not uv.lock: see security/checkov.in).
+$(CHECKOV_STAMP): security/checkov-requirements.txt $(STAMP)
+	UV="$(PYTHON310) -m uv" $(PY) scripts/k8s_check.py --install-only
+
+# The Kubernetes manifests against checkov's checks (exceptions: security/checkov-skip.txt).
+# tests/integration/test_k8s_check.py runs it in make test.
+k8s-check: install
+	UV="$(PYTHON310) -m uv" $(PY) scripts/k8s_check.py
 
 $(NODE_STAMP): package.json package-lock.json
 	@scripts/install_system_packages.sh

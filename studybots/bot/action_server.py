@@ -90,6 +90,9 @@ class Readiness:
 
 
 def main() -> None:
+    from studybots.core import secret_files
+
+    secret_files.export()
     os.environ["SANIC_HOST"] = os.environ.get(INTERFACE_ENV, "").strip() or "127.0.0.1"
     from rasa_sdk.__main__ import main as sdk_main
     from rasa_sdk.plugin import plugin_manager

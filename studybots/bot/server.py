@@ -11,6 +11,8 @@
   passed to Rasa as `--auth-token` here, inside the process, so the token
   does not show in `ps` or /proc/<pid>/cmdline. `--enable-api` without a
   token (or a JWT secret) is refused.
+* Secrets mounted as files (STUDYBOTS_SECRETS_DIR, studybots.core.secret_files)
+  become environment variables first, so Rasa's `${VAR}` finds them.
 """
 
 from __future__ import annotations
@@ -43,6 +45,9 @@ def _arguments(argv: list[str]) -> list[str]:
 
 
 def main() -> None:
+    from studybots.core import secret_files
+
+    secret_files.export()  # before Rasa reads ${...} in endpoints.production.yml
     from studybots.bot import extensions
     from studybots.privacy import log_filter
 

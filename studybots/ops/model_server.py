@@ -24,6 +24,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from studybots.core import secret_files
 from studybots.core.internal_token import authorized, load_token
 from studybots.core.settings import load_settings
 from studybots.ops.http_headers import every_response
@@ -111,6 +112,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     log_format.apply_from_env()
+    secret_files.export()
     settings = load_settings()
     models_dir = args.models_dir or settings.models_dir
     token = load_token(settings.var_dir)

@@ -200,21 +200,22 @@ def server_specs(
         ),
     ]
     if settings.log_queue:
+        # The queue and database URLs (with their passwords) go in the
+        # environment, not on the command line where `ps` shows them.
+        consumer_port = free_port()
         specs.append(
             Server(
                 "log-consumer",
                 [
                     python,
                     "-m",
-                    "studybots.questionlog.consumer",
-                    "--queue",
-                    settings.log_queue,
-                    "--to",
-                    settings.log_url,
+                    "studybots.ops.log_consumer",
+                    "--health-port",
+                    str(consumer_port),
                 ],
-                0,
-                None,
-                env,
+                consumer_port,
+                "/health",
+                dict(env, STUDYBOTS_LOG_QUEUE=settings.log_queue),
                 log("log-consumer"),
             )
         )

@@ -38,6 +38,7 @@ from pathlib import Path
 from studybots.build import nlu
 from studybots.build.servicedb import build_database
 from studybots.catalogue.load import load_or_report
+from studybots.core import secret_files
 from studybots.core.names import BOTS
 from studybots.core.settings import Settings, load_settings
 from studybots.training.gate import check, measure_live
@@ -214,6 +215,7 @@ def main(argv: list[str] | None = None) -> int:
         help="put back the model each bot ran before the last publish",
     )
     args = parser.parse_args(argv)
+    secret_files.export()  # the Job's Secret, mounted as files (deploy/kubernetes)
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     unknown = set(args.bots) - set(BOTS)
     if unknown:

@@ -1,4 +1,5 @@
-"""The Kubernetes manifests start what exists and give the bots what they read."""
+"""The Kubernetes manifests start what exists, give the bots what they read,
+and run every workload hardened (checkov's full check: tests/integration/test_k8s_check.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,10 @@ SECRET_KEYS = {
     "STUDYBOTS_LOCK_URL",
     "STUDYBOTS_LOG_QUEUE",
     "STUDYBOTS_LOG_KEY",
+    "STUDYBOTS_INTERNAL_TOKEN",
 }
+SECRETS_DIR = "/run/secrets/studybots"
+IMAGE = re.compile(r"^[\w.-]+(/[\w.-]+)+:\d+\.\d+\.\d+$")  # an exact version, never latest
 
 
 def manifests() -> list[dict]:
@@ -29,17 +33,30 @@ def manifests() -> list[dict]:
     return docs
 
 
-def containers(kind: str = "Deployment") -> list[tuple[str, dict]]:
+def pod_specs() -> list[tuple[str, str, dict]]:
+    """(kind, name, pod spec) of every workload."""
     found = []
     for doc in manifests():
         if doc["kind"] == "Deployment":
-            spec = doc["spec"]["template"]["spec"]
+            found.append((doc["kind"], doc["metadata"]["name"], doc["spec"]["template"]["spec"]))
         elif doc["kind"] == "CronJob":
             spec = doc["spec"]["jobTemplate"]["spec"]["template"]["spec"]
-        else:
-            continue
-        found += [(doc["metadata"]["name"], c) for c in spec["containers"]]
+            found.append((doc["kind"], doc["metadata"]["name"], spec))
     return found
+
+
+def containers(kind: str = "Deployment") -> list[tuple[str, dict]]:
+    return [(name, c) for _, name, spec in pod_specs() for c in spec["containers"]]
+
+
+def secret_files(spec: dict) -> dict[str, str]:
+    """{file name under /run/secrets/studybots: Secret key} of a pod."""
+    files = {}
+    for volume in spec.get("volumes", []):
+        for source in volume.get("projected", {}).get("sources", []):
+            for item in source.get("secret", {}).get("items", []):
+                files[item["path"]] = item["key"]
+    return files
 
 
 def test_every_command_runs_a_module_of_the_project():
@@ -59,7 +76,8 @@ def test_the_bots_get_every_variable_their_endpoints_read():
     for name, container in containers():
         if name not in ("tero", "paavo"):
             continue
-        given = set(config) | SECRET_KEYS | {e["name"] for e in container.get("env", [])}
+        spec = next(s for _, n, s in pod_specs() if n == name)
+        given = set(config) | set(secret_files(spec)) | {e["name"] for e in container["env"]}
         assert needed <= given, (name, needed - given)
         files = [a for a in container["command"] if a.endswith(".yml")]
         assert files and all((PROJECT_ROOT / f).is_file() for f in files), files
@@ -76,3 +94,76 @@ def test_internal_services_are_not_public():
     config = next(d for d in manifests() if d["kind"] == "ConfigMap")["data"]
     assert config["STUDYBOTS_PROFILE"] == "production"
     assert not (SECRET_KEYS & set(config)), "secrets belong in the Secret"
+
+
+def test_every_workload_is_hardened():
+    for kind, name, spec in pod_specs():
+        assert spec["automountServiceAccountToken"] is False, name
+        pod = spec["securityContext"]
+        assert pod["runAsNonRoot"] is True and pod["runAsUser"] >= 10000, name
+        assert pod["seccompProfile"] == {"type": "RuntimeDefault"}, name
+        mounts_needed = set()
+        for container in spec["containers"]:
+            where = f"{name}/{container['name']}"
+            sc = container["securityContext"]
+            assert sc["runAsNonRoot"] is True and sc["runAsUser"] >= 10000, where
+            assert sc["allowPrivilegeEscalation"] is False, where
+            assert sc["readOnlyRootFilesystem"] is True, where
+            assert sc["capabilities"] == {"drop": ["ALL"]}, where
+            assert IMAGE.match(container["image"]), (where, container["image"])
+            assert container["imagePullPolicy"] == "Always", where
+            for side in ("requests", "limits"):
+                assert {"cpu", "memory"} <= set(container["resources"][side]), (where, side)
+            if kind == "Deployment":  # a Job serves nothing and ends by itself
+                assert "livenessProbe" in container and "readinessProbe" in container, where
+            mounts = {m["mountPath"] for m in container.get("volumeMounts", [])}
+            assert "/tmp" in mounts, (where, "a writable /tmp on the read-only root")
+            mounts_needed |= {m["name"] for m in container.get("volumeMounts", [])}
+        volumes = {v["name"]: v for v in spec.get("volumes", [])}
+        assert mounts_needed <= set(volumes), name
+        assert "emptyDir" in volumes["tmp"], name
+
+
+def test_secrets_are_files_never_environment_variables():
+    for _, name, spec in pod_specs():
+        for container in spec["containers"]:
+            for source in container.get("envFrom", []):
+                assert "secretRef" not in source, name
+            for variable in container.get("env", []):
+                assert "secretKeyRef" not in variable.get("valueFrom", {}), (name, variable)
+        files = secret_files(spec)
+        assert set(files.values()) <= SECRET_KEYS | {"STUDYBOTS_DATABASE_URL"}, name
+        if files:
+            env = {e["name"]: e.get("value") for e in spec["containers"][0].get("env", [])}
+            assert env.get("STUDYBOTS_SECRETS_DIR") == SECRETS_DIR, name
+            mounts = {m["mountPath"]: m for m in spec["containers"][0]["volumeMounts"]}
+            assert mounts[SECRETS_DIR]["readOnly"] is True, name
+    # Only what each needs: the web page none, the model server only the token.
+    by_name = {name: secret_files(spec) for _, name, spec in pod_specs()}
+    assert by_name["web"] == {}
+    assert by_name["models"] == {"STUDYBOTS_INTERNAL_TOKEN": "STUDYBOTS_INTERNAL_TOKEN"}
+    assert by_name["tero"]["STUDYBOTS_TRACKER_URL"] == "TERO_TRACKER_URL"
+    assert by_name["paavo"]["STUDYBOTS_TRACKER_URL"] == "PAAVO_TRACKER_URL"
+    for bot in ("tero", "paavo"):
+        assert "STUDYBOTS_INTERNAL_TOKEN" in by_name[bot]  # presented to actions and models
+
+
+def test_the_log_consumer_has_a_health_check_on_its_port():
+    consumer = dict(containers())["log-consumer"]
+    command = consumer["command"]
+    port = int(command[command.index("--health-port") + 1])
+    assert consumer["livenessProbe"]["httpGet"] == {"path": "/health", "port": port}
+    assert consumer["readinessProbe"]["httpGet"] == {"path": "/health", "port": port}
+    assert not any("amqp://" in part or "postgresql://" in part for part in command)
+
+
+def test_the_image_is_built_on_a_base_whose_python_310_is_still_patched():
+    dockerfile = (PROJECT_ROOT / "deploy" / "Dockerfile").read_text()
+    base = re.search(r"^ARG BASE_IMAGE=(\S+)$", dockerfile, re.M).group(1)
+    assert base == "ubuntu:22.04"  # python3.10 in main: standard security maintenance to 2027
+    assert re.search(r"^FROM \$\{BASE_IMAGE\}$", dockerfile, re.M)
+    assert "python:3.10" not in dockerfile.split("# BASE_IMAGE")[1]  # python.org's: EOL 10/2026
+    assert "apt-get upgrade" in dockerfile and "python3.10-venv" in dockerfile
+    assert "--python /usr/bin/python3.10" in dockerfile
+    assert re.search(r"^USER 10001$", dockerfile, re.M)
+    assert "Python 3.10 and the base image" in (PROJECT_ROOT / "docs" / "runbook.md").read_text()
