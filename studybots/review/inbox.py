@@ -25,6 +25,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from studybots.bot.decide import load_thresholds
+from studybots.core.controls import strip_controls
 from studybots.core.names import UNHANDLED
 from studybots.questionlog.model import make_log_engine, message_log, metadata, review_status
 
@@ -119,10 +120,13 @@ def inbox(
     items: dict[tuple[str, str], InboxItem] = {}
     for row in rows:
         reasons = reasons_for(row, thresholds.get(row["bot"], 0.0))
-        key = (row["bot"], group_key(row["text"]))
-        if not reasons or not key[1] or row["text"].startswith("/"):
+        # Rows logged before the channels removed control characters may hold
+        # bidirectional controls, which would reorder what an editor sees.
+        text = strip_controls(row["text"] or "")
+        key = (row["bot"], group_key(text))
+        if not reasons or not key[1] or text.startswith("/"):
             continue
-        item = items.setdefault(key, InboxItem(row["bot"], row["text"]))
+        item = items.setdefault(key, InboxItem(row["bot"], text))
         item.count += 1
         item.reasons.update(reasons)
         for candidate in json.loads(row["candidates"] or "[]"):

@@ -47,3 +47,16 @@ def test_review_command(tmp_path, monkeypatch, capsys):
     write_log(url, tmp_path, [("mikä on hoas", "out_of_scope", 0.5, None, ["out_of_scope"])] * 3)
     assert main(["--bot", "tero"]) == 0
     assert "3× [tero] mikä on hoas" in capsys.readouterr().out
+
+
+def test_bidirectional_controls_never_reach_the_editors(tmp_path):
+    """A row logged before the channels removed them still shows in its real order."""
+    url = f"sqlite:///{tmp_path / 'log.db'}"
+    write_log(
+        url, tmp_path, [("mikä on \u202easeniksam\u202c hoas", "out_of_scope", 0.4, None, [])]
+    )
+    (item,) = inbox(url)
+    assert item.question == "mikä on aseniksam hoas"
+    path = tmp_path / "inbox.csv"
+    write_csv([item], path)
+    assert "\u202e" not in path.read_text(encoding="utf-8")
