@@ -330,8 +330,12 @@ def _healthy(server: Server) -> bool:
         return False
 
 
-def start(servers: list[Server], timeout: float = 240.0) -> None:
-    """Start every server and wait until each answers its health check."""
+def start(servers: list[Server], timeout: float | None = None) -> None:
+    """Start every server and wait until each answers its health check
+    (at most `timeout` seconds: STUDYBOTS_START_TIMEOUT, default 240; loading
+    the models takes longer on a machine that is busy with other work)."""
+    if timeout is None:
+        timeout = float(os.environ.get("STUDYBOTS_START_TIMEOUT", "240"))
     deadline = time.monotonic() + timeout
     started: list[Server] = []
     for server in servers:

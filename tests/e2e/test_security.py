@@ -152,6 +152,23 @@ def test_models_are_served_only_to_the_bots(stack):
         assert resp.status == 200 and resp.read(2) == b"\x1f\x8b"  # a gzip archive
 
 
+def test_no_server_announces_its_software_or_version(stack):
+    for name, server in stack["servers"].items():
+        status, headers, _ = request(server.url + (server.health_path or "/"))
+        assert status == 200, name
+        banner = headers.get("Server", "")
+        assert not any(word in banner for word in ("Python", "aiohttp", "Sanic", "/")), (
+            name,
+            banner,
+        )
+        assert not any(c.isdigit() for c in banner), (name, banner)
+    # Error pages too: an unknown path on every server.
+    for name, server in stack["servers"].items():
+        status, headers, _ = request(server.url + "/ei-ole-olemassa")
+        assert status in (401, 404), (name, status)
+        assert not any(c.isdigit() for c in headers.get("Server", "")), name
+
+
 def test_rasa_http_api_is_off_without_a_token(stack):
     port = stack["settings"].tero_port
     assert request(f"http://127.0.0.1:{port}/conversations/someone/tracker")[0] == 404

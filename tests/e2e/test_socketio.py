@@ -5,11 +5,13 @@ chat widget uses: its input checks alone, then against the real bots of the
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 
 import pytest
 
 from studybots.bot.channels.rest import EMPTY_REPLY, MAX_MESSAGE_CHARS
+from studybots.bot.channels.sessions import SessionIds
 from studybots.bot.channels.socketio import (
     INVALID_MESSAGE_REPLY,
     INVALID_PAYLOAD_REPLY,
@@ -18,12 +20,20 @@ from studybots.bot.channels.socketio import (
     SafeSocketIOInput,
     check_message,
     parse_metadata,
-    valid_session_id,
 )
+from studybots.privacy.pseudonyms import load_key
 from tests.support.log_rows import wait_for_rows
 from tests.support.socketio_client import ConnectionRefused, SocketIOClient
 
-SESSION = "a1b2c3d4e5f6a7b8"
+IDS = SessionIds(b"test key")
+SESSION = IDS.issue()
+
+
+def issued(stack, session_id: str) -> bool:
+    """Whether the stack's bots issued `session_id` (their key is in its var dir)."""
+    return (
+        SessionIds(load_key(stack["settings"].var_dir / "log.key")).verify(session_id) is not None
+    )
 
 
 # -- the checks alone --------------------------------------------------------------------
@@ -40,6 +50,10 @@ SESSION = "a1b2c3d4e5f6a7b8"
         ({"message": "mikä on kela", "session_id": "x"}, "invalid_session"),
         ({"message": "mikä on kela", "session_id": "../../etc/passwd"}, "invalid_session"),
         ({"message": "mikä on kela", "session_id": 12345678901}, "invalid_session"),
+        # Chosen by the client, not issued by the server: refused.
+        ({"message": "mikä on kela", "session_id": "a1b2c3d4e5f6a7b8"}, "invalid_session"),
+        ({"message": "mikä on kela", "session_id": SessionIds(b"x").issue()}, "invalid_session"),
+        ({"message": "mikä on kela", "session_id": SESSION[:32]}, "invalid_session"),
         ({"message": 5, "session_id": SESSION}, "invalid_message"),
         ({"message": ["a"], "session_id": SESSION}, "invalid_message"),
         ({"message": {"text": "a"}, "session_id": SESSION}, "invalid_message"),
@@ -47,7 +61,7 @@ SESSION = "a1b2c3d4e5f6a7b8"
     ],
 )
 def test_bad_events_are_refused_with_a_code(data, code):
-    parsed, failure = check_message(data, session_persistence=True)
+    parsed, failure = check_message(data, session_persistence=True, session_ids=IDS)
     assert parsed is None and failure[0] == code and failure[1]
 
 
@@ -59,23 +73,22 @@ def test_good_event_is_cleaned():
             "metadata": '{"page": "/opiskelu"}',
         },
         session_persistence=True,
+        session_ids=IDS,
     )
     assert failure is None
     assert parsed["message"] == "mikä on\u200b kela"
-    assert parsed["session_id"] == SESSION and parsed["metadata"] == {"page": "/opiskelu"}
-    parsed, _ = check_message({"message": None, "session_id": SESSION}, True)
+    # The conversation is the id's random half: the tag never reaches the stores.
+    assert parsed["session_id"] == SESSION[:32] and parsed["metadata"] == {"page": "/opiskelu"}
+    parsed, _ = check_message({"message": None, "session_id": SESSION}, True, IDS)
     assert parsed["message"] == ""
     parsed, _ = check_message({"message": "x" * MAX_MESSAGE_CHARS}, session_persistence=False)
     assert parsed["session_id"] is None and len(parsed["message"]) == MAX_MESSAGE_CHARS
 
 
-def test_metadata_and_session_ids():
+def test_metadata():
     assert parse_metadata("not json {") is None
     assert parse_metadata("[1, 2]") is None and parse_metadata(7) is None
     assert parse_metadata({"a": 1}) == {"a": 1}
-    assert valid_session_id("0123456789abcdef0123456789abcdef") is not None
-    assert valid_session_id("short") is None and valid_session_id("a" * 129) is None
-    assert valid_session_id("<script>alert(1)</script>") is None
 
 
 def test_allowed_origins_come_from_the_environment_or_credentials(monkeypatch):
@@ -163,7 +176,7 @@ def test_widget_conversation_over_socketio(stack):
     async def scenario():
         chat = await Chat(stack["settings"].tero_port, web_origin(stack)).open()
         try:
-            assert valid_session_id(chat.session_id)
+            assert issued(stack, chat.session_id)
             replies = await chat.say("mikä on kela")
             assert "https://" in text_of(replies)
             titles = [q["title"] for r in replies for q in r.get("quick_replies") or []]
@@ -200,6 +213,11 @@ BAD_EVENTS = [
         NO_SESSION_REPLY,
     ),
     (
+        "session id chosen by the client",
+        lambda s: {"message": "mikä on kela", "session_id": "a1b2c3d4e5f6a7b8"},
+        NO_SESSION_REPLY,
+    ),
+    (
         "bad metadata",
         lambda s: {"message": "mikä on kela", "session_id": s, "metadata": "{not json"},
         None,
@@ -227,6 +245,33 @@ def test_bad_socketio_input_gets_a_clear_reply_and_never_crashes_the_bot(stack, 
                     assert "<script" not in reply["text"] and "onerror" not in reply["text"], label
                 # The next ordinary message is answered normally.
                 assert "https://" in text_of(await chat.say(normal)), label
+        finally:
+            await chat.close()
+
+        # Pathological JSON (before: RecursionError inside python-socketio,
+        # and no answer at all) gets the "cannot read" message.
+        chat = await Chat(port, web_origin(stack)).open()
+        try:
+            for packet in (
+                '42["user_uttered",' + "[" * 1000 + "]" * 1000 + "]",
+                '42["user_uttered",'
+                + json.dumps({"message": "kela", "session_id": chat.session_id})[:-1]
+                + ',"metadata":'
+                + '{"a":' * 50
+                + "1"
+                + "}" * 50
+                + "}]",
+                '42["user_uttered",{"message":NaN}]',
+            ):
+                await chat.client.send_raw(packet)
+                replies = []
+                while True:
+                    event, data = await asyncio.wait_for(chat.client.events.get(), 30)
+                    if event == "bot_done":
+                        break
+                    replies.append(data)
+                assert replies == [{"text": INVALID_PAYLOAD_REPLY, "error": "invalid_payload"}]
+            assert "https://" in text_of(await chat.say(normal))
         finally:
             await chat.close()
 
@@ -263,11 +308,55 @@ def test_a_bad_session_request_starts_a_new_conversation(stack):
             ):
                 await chat.client.emit("session_request", request)
                 session_id = await chat.client.next_event("session_confirm", timeout=10)
-                assert valid_session_id(session_id), request
+                assert issued(stack, session_id), request
             chat.session_id = session_id
             assert "https://" in text_of(await chat.say("mikä on kela"))
         finally:
             await chat.close()
+
+    asyncio.run(scenario())
+
+
+def test_session_ids_are_issued_by_the_bot_and_a_second_socket_reads_nothing_of_the_first(
+    stack,
+):
+    """Before, the client chose the session id, and a second socket that sent
+    the same id received the first one's replies."""
+
+    async def scenario():
+        port, origin = stack["settings"].tero_port, web_origin(stack)
+        first = await Chat(port, origin).open("a1b2c3d4e5f6a7b8")  # an id of its own
+        assert first.session_id != "a1b2c3d4e5f6a7b8" and issued(stack, first.session_id)
+        second = Chat(port, origin)
+        await second.client.connect()
+        try:
+            # Ids the server did not issue, even ones derived from the first's, are replaced.
+            for chosen in (
+                "a1b2c3d4e5f6a7b8",
+                first.session_id[:32],  # the conversation half, as stored
+                first.session_id[:32] + "0" * 32,
+                first.session_id[:-1] + ("0" if first.session_id[-1] != "0" else "1"),
+            ):
+                await second.client.emit("session_request", {"session_id": chosen})
+                given = await second.client.next_event("session_confirm", timeout=10)
+                assert given not in (chosen, first.session_id) and issued(stack, given), chosen
+                assert given[:32] != first.session_id[:32]
+            second.session_id = given
+            # ... and a message naming the first's conversation is refused.
+            for forged in (first.session_id[:32], first.session_id[:32] + "f" * 32):
+                replies = await second.raw({"message": "mikä on kela", "session_id": forged})
+                assert [r["text"] for r in replies] == [NO_SESSION_REPLY]
+            assert "https://" in text_of(await first.say("mikä on kela"))
+            assert "https://" in text_of(await first.say("mikä on verokortti"))
+            await asyncio.sleep(1.0)
+            assert second.client.events.empty(), "the second socket received the first's replies"
+            # Each has its own conversation.
+            assert "https://" in text_of(await second.say("mikä on kela"))
+            await asyncio.sleep(0.5)
+            assert first.client.events.empty()
+        finally:
+            await first.close()
+            await second.close()
 
     asyncio.run(scenario())
 

@@ -8,8 +8,10 @@ answer. This channel checks every event the way `studybots.bot.channels.rest`
 checks a POST (same limits, same control-character cleaning) and answers bad
 input with a clear message instead:
 
-- not an object, no valid session id, not a string, over 2000 characters:
-  a bot message `{"text": <Finnish>, "error": <code>}` to that socket only;
+- not an object, not JSON a parser should take (nested over 32 levels, NaN,
+  lone surrogates: studybots/bot/channels/safe_json.py), no valid session id,
+  not a string, over 2000 characters: a bot message
+  `{"text": <Finnish>, "error": <code>}` to that socket only;
 - an empty message: the same polite reply as on REST, without touching the
   conversation;
 - a failure inside the bot: "try again", never silence;
@@ -18,6 +20,14 @@ input with a clear message instead:
 
 After each answer the channel emits `bot_done` to the conversation, so the
 widget knows when to hide its typing indicator.
+
+Session ids are issued by this channel (studybots/bot/channels/sessions.py:
+128 random bits plus their HMAC tag) in `session_confirm`; the widget keeps
+the one it was given (sessionStorage) and presents it again after a reload to
+continue the conversation. An id the server did not issue is refused: a
+`session_request` with one gets a new id, a message with one gets
+"invalid_session". The socket that presents an id last owns the conversation:
+any other socket of this worker in it stops receiving its replies.
 
 Rasa 3.6's own session_request handler calls python-socketio's `enter_room`
 without awaiting it (a coroutine in python-socketio 5.x), so with
@@ -38,8 +48,6 @@ import asyncio
 import json
 import logging
 import os
-import re
-import uuid
 from asyncio import CancelledError
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -52,7 +60,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from studybots.bot.channels import limits
+from studybots.bot.channels import limits, safe_json, sessions
 from studybots.bot.channels.rest import (
     EMPTY_REPLY,
     FAILURE_REPLY,
@@ -64,7 +72,6 @@ from studybots.bot.channels.rest import (
 logger = logging.getLogger(__name__)
 
 DONE_EVENT = "bot_done"
-SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
 ORIGINS_ENV = "STUDYBOTS_WEB_ORIGINS"
 
 INVALID_PAYLOAD_REPLY = "Viestiä ei voitu lukea. Kirjoita kysymyksesi tekstinä."
@@ -80,10 +87,6 @@ STARTING_REPLY = "Botti käynnistyy vielä. Yritä hetken päästä uudelleen."
 READY_WAIT_SECONDS = 60.0
 
 
-def valid_session_id(value: Any) -> str | None:
-    return value if isinstance(value, str) and SESSION_ID.match(value) else None
-
-
 def parse_metadata(value: Any) -> dict[str, Any] | None:
     if isinstance(value, str):
         try:
@@ -94,14 +97,19 @@ def parse_metadata(value: Any) -> dict[str, Any] | None:
 
 
 def check_message(
-    data: Any, session_persistence: bool
+    data: Any, session_persistence: bool, session_ids: sessions.SessionIds | None = None
 ) -> tuple[dict[str, Any] | None, tuple[str, str] | None]:
-    """The user message of a Socket.IO event, or (error code, reply) for bad input."""
+    """The user message of a Socket.IO event, or (error code, reply) for bad input.
+
+    `session_id` in the result is the conversation of a session id this
+    channel issued (None without session persistence)."""
     if not isinstance(data, dict):
         return None, ("invalid_payload", INVALID_PAYLOAD_REPLY)
-    session_id = valid_session_id(data.get("session_id"))
-    if session_persistence and session_id is None:
-        return None, ("invalid_session", NO_SESSION_REPLY)
+    session_id = None
+    if session_persistence:
+        session_id = (session_ids or sessions.default()).verify(data.get("session_id"))
+        if session_id is None:
+            return None, ("invalid_session", NO_SESSION_REPLY)
     message = data.get("message")
     if message is None:
         message = ""
@@ -141,6 +149,34 @@ class CountingSocketIOOutput(SocketIOOutput):
         self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
     ) -> None:
         await self._send_message(recipient_id, json_message)
+
+
+class CheckedAsyncServer(AsyncServer):
+    """python-socketio's server, answering a packet it cannot read.
+
+    A packet whose JSON `safe_json` refuses (deep nesting and the like) raises
+    while it is decoded, before any handler runs; python-socketio would log
+    the exception and the student would wait for an answer that never comes.
+    Here the socket gets the channel's "cannot read" message instead.
+    """
+
+    def __init__(self, bot_message_evt: str, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.bot_message_evt = bot_message_evt
+
+    async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
+        try:
+            await super()._handle_eio_message(eio_sid, data)
+        except ValueError as exc:  # safe_json.InvalidJSON, or a malformed packet
+            code = getattr(exc, "code", "invalid_packet")
+            logger.info("socketio channel: refused a packet (%s)", code)
+            for namespace in list(self.manager.get_namespaces()):
+                sid = self.manager.sid_from_eio_sid(eio_sid, namespace)
+                if sid is None:
+                    continue
+                reply = {"text": INVALID_PAYLOAD_REPLY, "error": "invalid_payload"}
+                await self.emit(self.bot_message_evt, reply, room=sid, namespace=namespace)
+                await self.emit(DONE_EVENT, {}, room=sid, namespace=namespace)
 
 
 class _Blueprint(SocketBlueprint):
@@ -192,11 +228,14 @@ class SafeSocketIOInput(SocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         # No allowed origin configured: only pages on the bot's own origin
         # (python-engineio's default), never every origin.
-        sio = AsyncServer(
+        sio = CheckedAsyncServer(
+            self.bot_message_evt,
             async_mode="sanic",
             cors_allowed_origins=self.cors_allowed_origins or None,
             max_http_buffer_size=MAX_BODY_BYTES,
+            json=safe_json.SocketIOJson,
         )
+        session_ids = sessions.default()
         blueprint = _Blueprint(
             sio, self.socketio_path, f"socketio_webhook_{type(self).__name__}", __name__
         )
@@ -225,21 +264,38 @@ class SafeSocketIOInput(SocketIOInput):
                 )
             return bool(payload)
 
+        async def claim(sid: str, room: str) -> None:
+            """`sid` alone receives the conversation's replies (on this worker),
+            and no longer those of a conversation it was in before."""
+            others = [
+                other
+                for other, _ in sio.manager.get_participants(namespace or "/", room)
+                if other != sid
+            ]
+            for other in others:
+                await sio.leave_room(other, room, namespace=namespace)
+            for old in sio.rooms(sid, namespace=namespace):
+                if old not in (sid, room):
+                    await sio.leave_room(sid, old, namespace=namespace)
+            await sio.enter_room(sid, room, namespace=namespace)
+
         @sio.on("session_request", namespace=namespace)
         async def session_request(sid: str, data: Any = None) -> None:
-            # A session id the client kept (sessionStorage) continues that
-            # conversation; anything else starts a new one.
-            session_id = (
-                valid_session_id(data.get("session_id")) if isinstance(data, dict) else None
-            )
-            session_id = session_id or uuid.uuid4().hex
+            # A session id this channel issued (kept by the widget in
+            # sessionStorage) continues that conversation; any other id,
+            # or none, gets a new one.
+            presented = data.get("session_id") if isinstance(data, dict) else None
+            conversation = session_ids.verify(presented)
+            session_id = presented if conversation else session_ids.issue()
+            if presented and not conversation:
+                logger.info("socketio channel: replaced a session id it did not issue")
             if self.session_persistence:
-                await sio.enter_room(sid, session_id, namespace=namespace)
+                await claim(sid, conversation or session_ids.verify(session_id))
             await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
 
         @sio.on(self.user_message_evt, namespace=namespace)
         async def handle_message(sid: str, data: Any = None) -> None:
-            parsed, failure = check_message(data, self.session_persistence)
+            parsed, failure = check_message(data, self.session_persistence, session_ids)
             if failure is not None:
                 logger.info("socketio channel: refused a message (%s)", failure[0])
                 await reply(sid, *failure)
@@ -248,7 +304,7 @@ class SafeSocketIOInput(SocketIOInput):
                 sender_id = room = parsed["session_id"]
                 # A message sent right after a reconnect may arrive before
                 # the session request: answer it in its conversation anyway.
-                await sio.enter_room(sid, room, namespace=namespace)
+                await claim(sid, room)
             else:
                 sender_id = room = sid
             if not parsed["message"]:

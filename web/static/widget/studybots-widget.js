@@ -13,7 +13,10 @@
  * Every text goes in with textContent / createTextNode; links are built with
  * createElement("a") and only http(s) addresses become links.
  * Privacy: the conversation id and the transcript are kept in sessionStorage
- * (this tab only); "Aloita alusta" forgets them.
+ * (this tab only); "Aloita alusta" forgets them. The id is always the one the
+ * bot issued in `session_confirm` (random, with the bot's tag): the widget never
+ * makes one up, and the bot replaces any id it did not issue, so the widget
+ * stores whatever id the bot confirms.
  */
 (function () {
   "use strict";
