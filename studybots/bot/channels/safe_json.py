@@ -30,6 +30,10 @@ MAX_DEPTH = 32
 
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKET = re.compile(r"[\[\]{}]")
+# A surrogate as a JSON escape (\ud800-\udfff), or raw (only in text that did
+# not come from UTF-8 bytes): only then can a string hold a lone one.
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+_RAW_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 class InvalidJSON(ValueError):
@@ -56,12 +60,15 @@ def _no_constant(name: str) -> Any:
 
 def loads(text: str | bytes, max_depth: int = MAX_DEPTH) -> Any:
     """`json.loads` that refuses deep nesting and the other forms above."""
-    if isinstance(text, (bytes, bytearray)):
+    from_bytes = isinstance(text, (bytes, bytearray))
+    if from_bytes:
         try:
             text = bytes(text).decode("utf-8")
         except UnicodeDecodeError as exc:
             raise InvalidJSON("invalid_encoding", "not UTF-8") from exc
-    if depth(text) > max_depth:
+    # Counting brackets is fast (C); only text with enough of them to nest
+    # too deep is scanned.
+    if text.count("[") + text.count("{") > max_depth and depth(text) > max_depth:
         raise InvalidJSON("too_deep", f"nested deeper than {max_depth} levels")
     try:
         data = json.loads(text, parse_constant=_no_constant)
@@ -69,7 +76,9 @@ def loads(text: str | bytes, max_depth: int = MAX_DEPTH) -> Any:
         raise
     except (ValueError, RecursionError) as exc:
         raise InvalidJSON("invalid_json", "not valid JSON") from exc
-    if "\\u" in text or any("\ud800" <= ch <= "\udfff" for ch in text):
+    if ("\\u" in text and _ESCAPED_SURROGATE.search(text)) or (
+        not from_bytes and _RAW_SURROGATE.search(text)
+    ):
         try:
             json.dumps(data, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError as exc:
