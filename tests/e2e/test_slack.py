@@ -304,6 +304,17 @@ def test_bad_input_gets_a_4xx_or_a_polite_reply(slack):
         == 400
     )
     assert signed(b"hello", "text/plain") == 415
+    # Pathological JSON: nested 1000 levels deep, also inside a form payload.
+    deep = b"[" * 1000 + b"]" * 1000
+    assert signed(deep, "application/json") == 400
+    assert (
+        signed(
+            b'{"type": "event_callback", "event": ' + b'{"a":' * 500 + b"1" + b"}" * 501,
+            "application/json",
+        )
+        == 400
+    )
+    assert signed(b"payload=" + deep, "application/x-www-form-urlencoded") == 400
     assert signed(b"x" * (600 * 1024), "application/json") == 413
     missing_user = message_event("hei", uid("U"), uid("D"))
     del missing_user["event"]["user"]
