@@ -198,6 +198,20 @@ def test_conversation_survives_a_reload(browser_run):
     assert "palvelu" in checks["after_reload_reply"].lower()
 
 
+def test_the_widget_keeps_the_session_id_the_bot_issued(browser_run, stack):
+    from studybots.bot.channels.sessions import SessionIds
+    from studybots.privacy.pseudonyms import load_key
+
+    ids = SessionIds(load_key(stack["settings"].var_dir / "log.key"))
+    checks = browser_run["checks"]
+    # The id it kept across the reload is one the bot issued (random + HMAC tag) ...
+    assert ids.verify(checks["paavo_session"]) is not None
+    # ... and an id made up in the page was replaced by an issued one, which works.
+    replaced = checks["chosen_session_replaced_by"]
+    assert replaced != "a1b2c3d4e5f6a7b8" and ids.verify(replaced) is not None
+    assert "kela" in checks["after_chosen_session_reply"].lower()
+
+
 def test_widget_reconnects_after_a_bot_server_restart(browser_run):
     checks = browser_run["checks"]
     assert [s["do"] for s in browser_run["steps"]] == ["stop", "start"]

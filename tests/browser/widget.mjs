@@ -165,6 +165,7 @@ try {
     null, { timeout: 20_000 });
   check("after_reload_same_session", sessionBefore !== null && sessionBefore ===
     await page.evaluate(() => sessionStorage.getItem("studybots-widget:paavo:session")));
+  check("paavo_session", JSON.parse(sessionBefore));
   check("after_reload_reply", await ask("mistä saan opintotukea"));
 
   // -- a bot server restart: the widget reconnects and answers ---------------------------
@@ -207,6 +208,18 @@ try {
   check("focus_back_on_launcher", await page.evaluate(() =>
     document.activeElement?.classList.contains("sbw-launcher")));
   await shot("widget-mobile-closed.png");
+
+  // -- a session id the page made up is replaced by one the bot issues --------------------
+  await page.evaluate(() => sessionStorage.setItem("studybots-widget:tero:session",
+    JSON.stringify("a1b2c3d4e5f6a7b8")));
+  await page.reload({ waitUntil: "load" });
+  if (await page.locator(".sbw-panel").isHidden()) { await page.locator(".sbw-launcher").click(); }
+  await page.locator('.sbw-switch-bot[data-bot="tero"]').click();
+  await page.waitForFunction(() => document.querySelector(".sbw")?.dataset.connection === "connected",
+    null, { timeout: 20_000 });
+  check("chosen_session_replaced_by", await page.evaluate(() =>
+    JSON.parse(sessionStorage.getItem("studybots-widget:tero:session"))));
+  check("after_chosen_session_reply", await ask("mikä on kela"));
 } finally {
   await browser.close();
 }

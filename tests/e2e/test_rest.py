@@ -135,7 +135,17 @@ BAD_INPUTS = [
 @pytest.mark.parametrize("bot", ["tero", "paavo"])
 def test_bad_input_gets_a_polite_reply_or_a_clear_4xx(stack, bot):
     port = getattr(stack["settings"], f"{bot}_port")
-    raw = [b"\xff\xfe\xfd", b'{"sender": "bad", "message": ', b"null", b"[]"]
+    raw = [
+        b"\xff\xfe\xfd",
+        b'{"sender": "bad", "message": ',
+        b"null",
+        b"[]",
+        # Pathological JSON: 1000 levels deep (a 500 before), NaN, a lone surrogate.
+        b"[" * 1000 + b"]" * 1000,
+        b'{"sender": "bad", "message": "kela", "metadata": ' + b'{"a":' * 900 + b"1" + b"}" * 901,
+        b'{"sender": "bad", "message": "kela", "metadata": {"x": NaN}}',
+        b'{"sender": "bad", "message": "kela", "metadata": {"x": "\\udc00"}}',
+    ]
     for label, payload in BAD_INPUTS + [(f"raw {r[:8]!r}", r) for r in raw]:
         status, body = post(port, payload)
         assert status != 500, label
@@ -255,3 +265,22 @@ def test_answers_offer_feedback_and_a_thumbs_down_is_recorded(stack):
         time.sleep(0.5)
     engine.dispose()
     assert rated == "down"
+
+
+def test_bidirectional_controls_never_reach_the_log(stack):
+    """U+202E and the other bidi controls would make an editor's review sheet
+    show a question reordered ("Trojan Source"); they are gone before logging."""
+    from studybots.core.controls import BIDI_CONTROLS
+    from tests.support.log_rows import wait_for_rows
+
+    marker = f"bidi{time.time_ns()}"
+    sender = f"e2e-bidi-\u202e{time.time_ns()}"
+    status, _ = post(
+        stack["settings"].tero_port,
+        {"sender": sender, "message": f"mikä on \u202eale\u2066k\u2069\u202c kela {marker}\u200f"},
+    )
+    assert status == 200
+    rows = wait_for_rows(f"sqlite:///{stack['settings'].var_dir / 'log.db'}", marker, 20)
+    assert len(rows) == 1, rows
+    assert rows[0]["text"] == f"mikä on alek kela {marker}"
+    assert not any(c in str(rows) for c in BIDI_CONTROLS)
