@@ -82,14 +82,20 @@ class Labelled:
     expected: str  # term id (Tero) or need id / ';'-separated service ids (Paavo)
 
 
+def eval_dir() -> Path:
+    """The dev sets of the catalogue in use: tests/eval/ for the student life
+    event, STUDYBOTS_EVAL_DIR for another (e.g. tests/eval/lifeevents/<id>/)."""
+    return load_settings().eval_dir
+
+
 def dev_set(bot: str) -> list[Labelled]:
     if bot == "tero":
-        return [Labelled(r["text"], r["term_id"]) for r in read_csv(EVAL_DIR / "tero_dev.csv")]
-    return [Labelled(r["text"], r["relevant"]) for r in read_csv(EVAL_DIR / "paavo_dev.csv")]
+        return [Labelled(r["text"], r["term_id"]) for r in read_csv(eval_dir() / "tero_dev.csv")]
+    return [Labelled(r["text"], r["relevant"]) for r in read_csv(eval_dir() / "paavo_dev.csv")]
 
 
 def out_of_scope_set() -> list[str]:
-    return [r["text"] for r in read_csv(EVAL_DIR / "out_of_scope_dev.csv")]
+    return [r["text"] for r in read_csv(eval_dir() / "out_of_scope_dev.csv")]
 
 
 def tero_correct(parsed: dict, term_id: str, thresholds) -> bool:
