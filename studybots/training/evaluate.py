@@ -44,7 +44,7 @@ class Report:
     errors: dict[str, list[str]]
 
     def print(self, show_errors: int) -> None:
-        print("Evaluation on held-out dev sets (tests/eval/, never trained on)")
+        print(f"Evaluation on held-out dev sets ({eval_dir()}, never trained on)")
         for key, value in self.figures.items():
             target = TARGETS.get(key)
             mark = (
