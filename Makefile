@@ -16,6 +16,16 @@ STAMP := $(VENV)/.installed-$(shell cat uv.lock pyproject.toml | sha256sum | cut
 NODE_STAMP := node_modules/.installed-$(shell cat package.json package-lock.json | sha256sum | cut -c1-12)
 WIDGET_VENDOR := web/static/vendor/socket.io.min.js
 
+# Another life event: `make run LIFE_EVENT=tyottomaksi` uses lifeevents/tyottomaksi/ with
+# its own generated project files, models and databases under var/tyottomaksi/ and its
+# dev sets in tests/eval/lifeevents/tyottomaksi/ (docs/new-life-event.md).
+ifdef LIFE_EVENT
+export STUDYBOTS_CATALOGUE_DIR := $(CURDIR)/lifeevents/$(LIFE_EVENT)
+export STUDYBOTS_VAR_DIR := $(CURDIR)/var/$(LIFE_EVENT)
+export STUDYBOTS_PROJECT_DIR := $(CURDIR)/var/$(LIFE_EVENT)/project
+export STUDYBOTS_EVAL_DIR := $(CURDIR)/tests/eval/lifeevents/$(LIFE_EVENT)
+endif
+
 export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
@@ -111,7 +121,7 @@ types: install
 
 # Known vulnerabilities of every locked package (pip-audit, from its own venv
 # .venv-audit); exceptions with reasons in security/pip-audit-ignore.txt.
-# tests/test_audit.py runs it under the marker `audit` (not in make test: see above).
+# tests/unit/test_audit.py runs it under the marker `audit` (not in make test: see above).
 audit: install
 	UV="$(PYTHON310) -m uv" $(PY) scripts/audit.py
 

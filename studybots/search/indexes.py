@@ -115,7 +115,7 @@ class LexicalIndex:
         offsets = np.cumsum(lengths) - lengths
         positions = np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
         # bincount adds in float64: within 3e-7 of the former float32 sparse
-        # product, and the same ranking (tests/test_services.py compares it
+        # product, and the same ranking (tests/integration/search/test_finder.py compares it
         # with BM25 written from the definition).
         sums = np.bincount(
             self._term_docs[positions],

@@ -1,8 +1,9 @@
 """A second life event runs on the same code: lifeevents/tyottomaksi.
 
-The unemployment catalogue is copied to a project directory of its own; the
-operators' commands generate its training data, build its service database
-and train both bots from it, with STUDYBOTS_CATALOGUE_DIR and nothing else
+The unemployment catalogue is used as `make run LIFE_EVENT=tyottomaksi` does:
+the operators' commands generate its training data into a project directory
+of its own (seeded with the shared Rasa files), build its service database
+and train both bots from it, with environment variables and nothing else
 changed; then real Rasa and action servers answer from it, and the bots are
 evaluated on the life event's own held-out dev sets.
 """
@@ -41,13 +42,7 @@ def run(env: dict[str, str], *module: str) -> str:
 @pytest.fixture(scope="module")
 def life_event(tmp_path_factory):
     root = tmp_path_factory.mktemp("life-event")
-    project = root / "project"
-    (project / "data" / "nlu").mkdir(parents=True)
-    shutil.copy2(PROJECT_ROOT / "config.yml", project / "config.yml")
-    shutil.copy2(PROJECT_ROOT / "data" / "nlu" / "common.yml", project / "data" / "nlu")
-    shutil.copytree(
-        PROJECT_ROOT / "bots", project / "bots", ignore=shutil.ignore_patterns("*.generated.yml")
-    )
+    project = root / "project"  # empty: generation copies the shared Rasa files into it
     catalogue_dir = root / "catalogue"
     shutil.copytree(LIFE_EVENT, catalogue_dir)
     var = root / "var"
