@@ -34,6 +34,10 @@ export OMP_NUM_THREADS ?= 1
 
 .PHONY: help install validate generate build train publish retrain run test test-fast lint types audit data-validate eval bench bench-ptv bench-search tune review report sample-log ptv-import log-retention clean
 
+# The console shows what the commands print, not the commands themselves.
+.SILENT: validate generate build train publish retrain run eval review report sample-log \
+         ptv-import log-retention lint types test test-fast
+
 help:
 	@echo "make run        install, validate, build, train if needed, start both bots + the chat widget demo page"
 	@echo "make test       install and run the whole test suite"
