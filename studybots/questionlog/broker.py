@@ -56,10 +56,10 @@ def outcome_of(turn: Turn, thresholds) -> tuple[str, str]:
         d = decide_term(turn.parse_data, thresholds)
         return d.kind, d.term_id or ";".join(d.suggestions)
     if "action_find_services" in turn.actions:
-        d = decide_need(turn.parse_data, thresholds)
+        need = decide_need(turn.parse_data, thresholds)
         if turn.links:
-            return "services", d.need_id or ""
-        return ("suggest" if turn.buttons else "no_answer"), ";".join(d.alternatives)
+            return "services", need.need_id or ""
+        return ("suggest" if turn.buttons else "no_answer"), ";".join(need.alternatives)
     if intent in ("feedback_up", "feedback_down"):
         return "feedback", intent.removeprefix("feedback_")
     if intent == "out_of_scope":
