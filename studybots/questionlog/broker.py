@@ -27,7 +27,7 @@ from typing import Any
 from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
 
-from studybots.bot.decide import decide_need, decide_term, load_thresholds
+from studybots.bot.decide import Thresholds, decide_need, decide_term, load_thresholds
 from studybots.core.settings import load_settings
 from studybots.privacy.pseudonyms import load_key, pseudonym
 from studybots.privacy.scrub import scrub
@@ -43,13 +43,13 @@ class Turn:
     time: float
     channel: str
     text: str
-    parse_data: dict
+    parse_data: dict[str, Any]
     actions: list[str] = field(default_factory=list)
     buttons: bool = False
     links: bool = False
 
 
-def outcome_of(turn: Turn, thresholds) -> tuple[str, str]:
+def outcome_of(turn: Turn, thresholds: Thresholds) -> tuple[str, str]:
     """What the bot did with the message, and what it referred to."""
     intent = (turn.parse_data.get("intent") or {}).get("name") or ""
     if "action_answer_term" in turn.actions:
@@ -69,7 +69,7 @@ def outcome_of(turn: Turn, thresholds) -> tuple[str, str]:
     return "fallback", intent
 
 
-class LogStoreBroker(EventBroker):
+class LogStoreBroker(EventBroker):  # type: ignore[misc]  # Rasa is untyped
     def __init__(
         self, url: str, bot: str, writer: LogWriter | None = None, key: bytes | None = None
     ) -> None:
