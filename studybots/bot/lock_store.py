@@ -34,7 +34,7 @@ locks = sa.Table(
 )
 
 
-class SQLLockStore(LockStore):
+class SQLLockStore(LockStore):  # type: ignore[misc]  # Rasa is untyped
     def __init__(self, endpoint_config: EndpointConfig | None = None, url: str | None = None):
         url = url or (endpoint_config.url if endpoint_config else None) or "sqlite:///locks.db"
         self.engine = db.engine(url)
@@ -77,7 +77,7 @@ class SQLLockStore(LockStore):
                     )
 
 
-class RedisUrlLockStore(RedisLockStore):
+class RedisUrlLockStore(RedisLockStore):  # type: ignore[misc]  # Rasa is untyped
     """Rasa's Redis lock store, configured by one URL (the production profile).
 
     endpoints.production.yml:

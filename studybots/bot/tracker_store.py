@@ -44,7 +44,7 @@ DEFAULT_WINDOW = 20  # events: the last 4-5 turns; the rules look at the last on
 _LOADED = "_studybots_events_in_store"
 
 
-class WindowedSQLTrackerStore(SQLTrackerStore):
+class WindowedSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # Rasa is untyped
     def __init__(
         self,
         domain: Domain | None = None,
@@ -77,7 +77,7 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         # an idle timeout) to the next message, which then falls back to an
         # empty in-memory conversation. The project's engine pools and checks.
         self.engine.dispose()
-        self.engine = db.engine(url)
+        self.engine: sa.engine.Engine = db.engine(url)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self._create_indexes()
 
@@ -130,15 +130,17 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         Rasa's default loads the tracker again to find them; we know them."""
         stored = getattr(tracker, _LOADED, None)
         if self.event_broker is None or stored is None:
-            return await super().stream_events(tracker)
+            await super().stream_events(tracker)
+            return
         await self._stream_new_events(
             self.event_broker, list(tracker.events)[stored:], tracker.sender_id
         )
 
-    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Any]:
         stored = getattr(tracker, _LOADED, None)
         if stored is None:  # a tracker this store did not load: Rasa's own rule
-            return super()._additional_events(session, tracker)
+            rasa_rule: Iterator[Any] = super()._additional_events(session, tracker)
+            return rasa_rule
         return itertools.islice(tracker.events, stored, len(tracker.events))
 
     def stored_id(self, sender_id: str) -> str:
@@ -194,9 +196,10 @@ def delete_events_older_than(url: str, days: int) -> int:
         with engine.begin() as connection:
             if not sa.inspect(connection).has_table("events"):
                 return 0
-            return connection.execute(
+            deleted: int = connection.execute(
                 sa.text("DELETE FROM events WHERE timestamp < :cutoff"),
                 {"cutoff": _time.time() - days * 86400},
             ).rowcount
+            return deleted
     finally:
         engine.dispose()

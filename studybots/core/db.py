@@ -73,7 +73,7 @@ def engine(
 
 
 def _sqlite_pragmas(engine: sa.engine.Engine, durable: bool) -> sa.engine.Engine:
-    @sa.event.listens_for(engine, "connect")
+    @sa.event.listens_for(engine, "connect")  # type: ignore[untyped-decorator]  # SQLAlchemy 1.4 is untyped
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:  # pragma: no cover - trivial
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")

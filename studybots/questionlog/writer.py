@@ -19,6 +19,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 from studybots.questionlog.sinks import decode as _decode
 from studybots.questionlog.sinks import encode as _encode
@@ -37,8 +38,8 @@ class LogWriter:
         self.spool_dir.mkdir(parents=True, exist_ok=True)
         self.spool_file = self.spool_dir / f"spool-{os.getpid()}-{uuid.uuid4().hex[:8]}.jsonl"
         self.flush_interval = flush_interval
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
-        self._pending: list[dict] = []
+        self._queue: queue.SimpleQueue[dict[str, Any]] = queue.SimpleQueue()
+        self._pending: list[dict[str, Any]] = []
         self._idle = threading.Event()
         self._stop = threading.Event()
         self.sink = make_sink(url)
@@ -47,7 +48,7 @@ class LogWriter:
         self._thread.start()
 
     # -- called from the bot's request path: must never block or raise ---------
-    def record(self, row: dict) -> None:
+    def record(self, row: dict[str, Any]) -> None:
         row = dict(row)
         row.setdefault("event_id", uuid.uuid4().hex)
         row.setdefault("time", dt.datetime.now(dt.timezone.utc))
@@ -92,7 +93,7 @@ class LogWriter:
             self._spool(self._pending)
             claimed.unlink()
 
-    def _spool(self, rows: list[dict]) -> None:
+    def _spool(self, rows: list[dict[str, Any]]) -> None:
         """Make `rows` the content of this writer's spool file (atomic)."""
         if not rows:
             self.spool_file.unlink(missing_ok=True)
@@ -101,7 +102,7 @@ class LogWriter:
         tmp.write_text("".join(_encode(r) + "\n" for r in rows), encoding="utf-8")
         os.replace(tmp, self.spool_file)
 
-    def _drain(self) -> list[dict]:
+    def _drain(self) -> list[dict[str, Any]]:
         rows = self._pending
         while True:
             try:

@@ -107,6 +107,7 @@ class LexicalIndex:
         sum of each document's weights in those columns (a repeated n-gram
         in a short query is no extra evidence), divided by the best score
         the query could reach."""
+        assert self._term_start is not None  # terms come from a non-empty index
         starts = self._term_start[terms]
         lengths = self._term_start[terms + 1] - starts
         # The positions of every entry in the query's columns, without a

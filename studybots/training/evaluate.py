@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -168,7 +169,7 @@ def share_correct(
 
 
 def evaluate_tero(
-    model: Path, dev: list[Labelled], oos: list[str], extra: list[Labelled] = ()
+    model: Path, dev: list[Labelled], oos: list[str], extra: Sequence[Labelled] = ()
 ) -> tuple[dict[str, float], dict[str, list[str]]]:
     """Top-1 on `dev`, rejection of `oos`, and (if given) top-1 on `extra`."""
     thresholds = load_thresholds("tero")
@@ -205,7 +206,11 @@ def evaluate_tero(
 
 
 def evaluate_paavo(
-    model: Path, dev: list[Labelled], oos: list[str], database_url: str, extra: list[Labelled] = ()
+    model: Path,
+    dev: list[Labelled],
+    oos: list[str],
+    database_url: str,
+    extra: Sequence[Labelled] = (),
 ) -> tuple[dict[str, float], dict[str, list[str]]]:
     """Recall@3 and MRR on `dev`, rejection of `oos`, need accuracy on `extra`."""
     thresholds = load_thresholds("paavo")
