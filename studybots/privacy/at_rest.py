@@ -53,6 +53,13 @@ __all__ = [
 METADATA_KEYS = frozenset({"model_id", "assistant_id", "utter_action"})
 _METADATA_SLOT = "session_started_metadata"
 _MAX_DEPTH = 32  # deeper values are not JSON a bot produces: dropped
+# Strings under these keys are names Rasa and the model give (event type,
+# intent, action, slot and entity names, policy, channel, Rasa's message id),
+# never what a student typed: stored as they are, which keeps the cost of
+# scrubbing a turn down.
+_STRUCTURAL_KEYS = frozenset(
+    {"event", "name", "policy", "input_channel", "message_id", "entity", "extractor"}
+)
 
 
 def text(value: str) -> str:
@@ -72,6 +79,8 @@ def value(data: Any, _depth: int = 0) -> Any:
         for key, item in data.items():
             if key == "metadata":
                 out[key] = metadata(item, _depth + 1)
+            elif key in _STRUCTURAL_KEYS and isinstance(item, str):
+                out[key] = item
             else:
                 out[scrub(key) if isinstance(key, str) else key] = value(item, _depth + 1)
         return out

@@ -53,18 +53,98 @@ ADDRESS = "[OSOITE]"
 
 # Endings of Finnish and Swedish street names, with the Finnish case forms a
 # student writes before a number ("asun Hämeenkadulla 12").
-_STREET_ENDINGS = (
-    r"katu|kadu(?:lla|lle|lta|n)|tie|tie(?:llä|lle|ltä|n)|kuja|kuja(?:lla|lle|lta|n)"
-    r"|polku|polu(?:lla|lle|lta|n)|raitti|raiti(?:lla|lle|n)|väylä|väylä(?:llä|lle|n)"
-    r"|kaari|kaare(?:lla|lle|n)|rinne|rintee(?:llä|lle|n)|ranta|ranna(?:lla|lle|n)"
-    r"|puistikko|puistoti?e|tori|tori(?:lla|n)|aukio|aukio(?:lla|n)|bulevardi|esplanadi"
-    r"|linja|linja(?:lla|n)|mäki|mäe(?:llä|n)|piha|piha(?:lla|n)|kaarre|kaartee(?:lla|n)"
-    r"|gatan|gata|vägen|väg|gränd|gränden|stigen|stig|torget|torg|allén|allé|backen"
-    r"|esplanaden|kajen|strand|stranden|plan|planen|parken"
+_STREET_ENDINGS = tuple(
+    [
+        "katu",
+        "kadulla",
+        "kadulle",
+        "kadulta",
+        "kadun",
+        "tie",
+        "tiellä",
+        "tielle",
+        "tieltä",
+        "tien",
+        "kuja",
+        "kujalla",
+        "kujalle",
+        "kujalta",
+        "kujan",
+        "polku",
+        "polulla",
+        "polulle",
+        "polulta",
+        "polun",
+        "raitti",
+        "raitilla",
+        "raitille",
+        "raitin",
+        "väylä",
+        "väylällä",
+        "väylälle",
+        "väylän",
+        "kaari",
+        "kaarella",
+        "kaarelle",
+        "kaaren",
+        "rinne",
+        "rinteellä",
+        "rinteelle",
+        "rinteen",
+        "ranta",
+        "rannalla",
+        "rannalle",
+        "rannan",
+        "puistikko",
+        "tori",
+        "torilla",
+        "torin",
+        "aukio",
+        "aukiolla",
+        "aukion",
+        "bulevardi",
+        "esplanadi",
+        "linja",
+        "linjalla",
+        "linjan",
+        "mäki",
+        "mäellä",
+        "mäen",
+        "piha",
+        "pihalla",
+        "pihan",
+        "kaarre",
+        "kaarteella",
+        "kaarteen",
+        "gatan",
+        "gata",
+        "vägen",
+        "väg",
+        "gränd",
+        "gränden",
+        "stigen",
+        "stig",
+        "torget",
+        "torg",
+        "allén",
+        "allé",
+        "backen",
+        "esplanaden",
+        "kajen",
+        "strand",
+        "stranden",
+        "plan",
+        "planen",
+        "parken",
+    ]
 )
 _LETTER = r"[^\W\d_]"
+# Streets are found from their numbers: a digit after white space, then the
+# word before it (much faster than a pattern that tries every ending at
+# every word).
+_NUMBER_AFTER_SPACE_RE = re.compile(r"[0-9](?<=\s[0-9])")
 _HOUSE = (
-    r"[0-9]{1,4}(?:\s?[-–]\s?[0-9]{1,4})?"  # 12, 12-14
+    r"\s+[0-9]{1,4}(?:\s?[-–]\s?[0-9]{1,4})?"  # 12, 12-14
     r"(?:\s?[A-Za-z](?![^\W_]))?"  # 12 A, 12b
     r"(?:\s?(?:as\.?|bst\.?|lgh\.?)?\s?[0-9]{1,4}(?![0-9]))?"  # A 3, as. 4
     r"(?::(?:ssa|ssä|n|een|stä|sta|lle))?"  # 12:ssa
@@ -72,29 +152,51 @@ _HOUSE = (
 _POSTAL = (
     r"(?:FI-?\s?)?[0-9]{5}(?![0-9])\s+[A-ZÅÄÖ]" + _LETTER + r"+(?:[ -][A-ZÅÄÖ]" + _LETTER + r"+)?"
 )
-_STREET_RE = re.compile(
-    r"(?<![\w\]\[])"
-    + _LETTER
-    + r"+(?:-"
-    + _LETTER
-    + r"+)*(?:"
-    + _STREET_ENDINGS
-    + r")\s+"
-    + _HOUSE
-    + r"(?:,?\s+"
-    + _POSTAL
-    + r")?"
-    + r"(?![\w\[])",
-    re.IGNORECASE,
-)
+_REST_RE = re.compile(_HOUSE + r"(?:,?\s+" + _POSTAL + r")?(?![\w\[])", re.IGNORECASE)
 _POSTAL_RE = re.compile(r"(?<![\w\]\[.,:/-])" + _POSTAL + r"(?![\w\[])")
+
+
+def _word_before(text: str, end: int) -> tuple[int, int] | None:
+    """(start, end) of the word that white space before `end` follows."""
+    i = end
+    while i > 0 and text[i - 1].isspace():
+        i -= 1
+    k = i
+    while k > 0 and (text[k - 1].isalpha() or text[k - 1] == "-"):
+        k -= 1
+    if k == i or (k > 0 and (text[k - 1].isalnum() or text[k - 1] in "_[]")):
+        return None
+    return k, i
+
+
+def _streets(text: str) -> str:
+    out: list[str] = []
+    pos = 0
+    for number in _NUMBER_AFTER_SPACE_RE.finditer(text):
+        if number.start() < pos:
+            continue
+        word = _word_before(text, number.start())
+        if word is None or word[0] < pos:
+            continue
+        name = text[word[0] : word[1]].casefold().strip("-")
+        if not name.endswith(_STREET_ENDINGS) or name in _STREET_ENDINGS:
+            continue  # not a street, or "tie 12" alone
+        rest = _REST_RE.match(text, word[1])
+        if rest is None:
+            continue
+        out.append(text[pos : word[0]])
+        out.append(ADDRESS)
+        pos = rest.end()
+    if not out:
+        return text
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def scrub_addresses(text: str) -> str:
     if not any(ch.isdigit() for ch in text):
         return text
-    text = _STREET_RE.sub(ADDRESS, text)
-    return _POSTAL_RE.sub(ADDRESS, text)
+    return _POSTAL_RE.sub(ADDRESS, _streets(text))
 
 
 # ---------------------------------------------------------------------------
@@ -232,21 +334,32 @@ def _capitalised(word: str) -> bool:
     return word[:1].isupper() and not word.isupper()
 
 
-def _cue_before(words: list, i: int, text: str, cues: tuple) -> bool:
+def _by_last_word(cues: tuple) -> dict[str, list[tuple[str, ...]]]:
+    table: dict[str, list[tuple[str, ...]]] = {}
+    for cue in cues:
+        table.setdefault(cue[-1], []).append(cue)
+    return table
+
+
+_STRONG = _by_last_word(_STRONG_CUES)
+_WEAK = _by_last_word(_WEAK_CUES)
+
+
+def _cue_before(words: list, folded: list[str], i: int, text: str, cues: dict) -> bool:
     """True if one of `cues` ends right before word `i` (only spaces, or a
     comma or colon after a signature, between them)."""
-    for cue in cues:
+    if i == 0:
+        return False
+    for cue in cues.get(folded[i - 1], ()):
         n = len(cue)
-        if i < n:
-            continue
-        if tuple(_fold(w.group()) for w in words[i - n : i]) != cue:
+        if i < n or tuple(folded[i - n : i]) != cue:
             continue
         if any(text[words[k].end() : words[k + 1].start()].strip() for k in range(i - n, i - 1)):
             continue
         gap = text[words[i - 1].end() : words[i].start()]
         if gap.strip(" \t\n,:") or len(gap) > 4:
             continue
-        if cue == ("nimi", "on") and (i < 3 or _fold(words[i - 3].group()) not in _MY):
+        if cue == ("nimi", "on") and (i < 3 or folded[i - 3] not in _MY):
             continue
         return True
     return False
@@ -299,7 +412,7 @@ def _name_spans(text: str) -> list[tuple[int, int]]:
         word, f = match.group(), folded[i]
         if marked[i] or f in _NOT_NAMES:
             continue
-        if _cue_before(words, i, text, _STRONG_CUES):
+        if _cue_before(words, folded, i, text, _STRONG):
             marked[i] = True
             extend(i)
             continue
@@ -307,7 +420,7 @@ def _name_spans(text: str) -> list[tuple[int, int]]:
         if nominative is None:
             continue
         ambiguous = nominative in name_list.AMBIGUOUS
-        if _cue_before(words, i, text, _WEAK_CUES) and (f not in last or _capitalised(word)):
+        if _cue_before(words, folded, i, text, _WEAK) and (f not in last or _capitalised(word)):
             marked[i] = True
             extend(i)
             continue
@@ -336,7 +449,12 @@ def _name_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_SPACE_RE = re.compile(r"\s")
+
+
 def scrub_names(text: str) -> str:
+    if not _SPACE_RE.search(text) and not _capitalised(text):
+        return text  # one word, not capitalised ("tarve_asunto", "rest"): never a name
     spans = _name_spans(text)
     if not spans:
         return text

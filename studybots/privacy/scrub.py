@@ -341,6 +341,9 @@ def _phone_sub(match: re.Match) -> str:
 # ---------------------------------------------------------------------------
 
 
+_DIGIT_RE = re.compile(r"[0-9]")
+
+
 def scrub(text: str) -> str:
     """Return ``text`` with personal data replaced by placeholders.
 
@@ -358,7 +361,7 @@ def scrub(text: str) -> str:
     # are never mistaken for parts of phone numbers.
     if "@" in text:
         text = _EMAIL_RE.sub(EMAIL, text)
-    if any(ch in text for ch in "0123456789"):
+    if _DIGIT_RE.search(text):
         text = _HETU_RE.sub(_hetu_sub, text)
         text = _FI_IBAN_RE.sub(IBAN, text)
         text = _replace_ibans(text)
