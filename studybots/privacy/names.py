@@ -104,9 +104,6 @@ _STREET_ENDINGS = tuple(
         "aukion",
         "bulevardi",
         "esplanadi",
-        "linja",
-        "linjalla",
-        "linjan",
         "mäki",
         "mäellä",
         "mäen",
@@ -138,6 +135,8 @@ _STREET_ENDINGS = tuple(
         "parken",
     ]
 )
+# Words with a street ending that students use for other things.
+_NOT_STREETS = frozenset({"opintopolku", "opintopolun", "opintopolulla", "opintopolulle"})
 _LETTER = r"[^\W\d_]"
 # Streets are found from their numbers: a digit after white space, then the
 # word before it (much faster than a pattern that tries every ending at
@@ -179,8 +178,8 @@ def _streets(text: str) -> str:
         if word is None or word[0] < pos:
             continue
         name = text[word[0] : word[1]].casefold().strip("-")
-        if not name.endswith(_STREET_ENDINGS) or name in _STREET_ENDINGS:
-            continue  # not a street, or "tie 12" alone
+        if not name.endswith(_STREET_ENDINGS) or name in _STREET_ENDINGS or name in _NOT_STREETS:
+            continue  # not a street, "tie 12" alone, or a service ("Opintopolku 2025")
         rest = _REST_RE.match(text, word[1])
         if rest is None:
             continue
@@ -210,11 +209,10 @@ _WORD_RE = re.compile(r"(?<![\w\]\[@.'’-])[^\W\d_]+(?:['’-][^\W\d_]+)*(?![\w
 _STRONG_CUES = (
     ("nimeni", "on"),
     ("nimi", "on"),  # "mun nimi on", "minun nimi on" (checked with the word before)
-    ("jag", "heter"),
-    ("heter",),
+    ("jag", "heter"),  # not "heter" alone: "vad heter Kela på engelska?"
     ("mitt", "namn", "är"),
-    ("my", "name", "is"),
-    ("name", "is"),
+    ("my", "name", "is"),  # not "name is" alone: "the service's name is Föli"
+    ("my", "name's"),
     ("call", "me"),
     ("kutsu", "minua"),
     ("terveisin",),

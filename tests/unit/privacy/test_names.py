@@ -53,7 +53,7 @@ REPLACED = [
     ("I’m Emma, where do I get a tax card?", f"I’m {N}, where do I get a tax card?"),
     ("I am Olivia Korhonen", f"I am {N}"),
     ("call me Matti", f"call me {N}"),
-    ("name is Wei Zhang", f"name is {N}"),
+    ("my name's Wei Zhang", f"my name's {N}"),
     # Signatures.
     ("Kiitos avusta! Terveisin Liisa Mäkelä", f"Kiitos avusta! Terveisin {N}"),
     ("terveisin, Heikki", f"terveisin, {N}"),
@@ -195,6 +195,11 @@ UNCHANGED = [
     "Ylioppilaskylä",
     "palvelun nimi on Kela",
     "mikä sen nimi on",
+    "the service name is Föli",
+    "Vad heter Kela på svenska?",
+    "bussilinja 6 kulkee Kupittaalle",
+    "yhteishaku Opintopolku 2025",
+    "Opintopolku 2025 haku",
     "Nimi ja osoite pitää ilmoittaa",
     # Numbers that are not addresses.
     "postinumero 20100",
