@@ -53,10 +53,17 @@ def ensure_parent(url: str) -> None:
 
 def make_private(path: Path) -> None:
     """Create `path` if missing and make it and its -wal/-shm/-journal files
-    readable by the owner only. A file of another owner is left alone."""
+    readable by the owner only. A file of another owner is left alone.
+
+    An existing database file is never opened here: closing any descriptor
+    of a SQLite file drops the POSIX locks that the process's connections
+    hold on it (SQLite's documented pitfall), which corrupts the database
+    under concurrent use. O_EXCL opens nothing when the file exists, and
+    chmod works on the path.
+    """
     try:
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_MODE))
-    except OSError:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE))
+    except OSError:  # there already (or not ours to create)
         pass
     for suffix in SQLITE_COMPANIONS:
         companion = Path(f"{path}{suffix}")

@@ -103,3 +103,32 @@ def test_threads_share_the_pool_without_sqlite_thread_errors(tmp_path):
     with engine.connect() as c:
         assert c.exec_driver_sql("SELECT count(*) FROM t").scalar() == 1 + 8 * 50
     engine.dispose()
+
+
+def test_an_existing_database_file_is_never_opened_by_the_factory(tmp_path, monkeypatch):
+    """Closing any descriptor of a SQLite file drops the POSIX locks its
+    process holds on it; another process may then write at the same time and
+    corrupt the database. So the factory creates missing files but never
+    opens an existing one (chmod works on the path)."""
+    path = tmp_path / "tracker.db"
+    engine = db.engine(f"sqlite:///{path}")
+    write_some_rows(engine)
+    opened: list[str] = []
+    real_open = os.open
+
+    def recording_open(file, flags, *args, **kwargs):
+        fd = real_open(file, flags, *args, **kwargs)  # raises (opens nothing) with O_EXCL
+        opened.append(str(file))
+        return fd
+
+    monkeypatch.setattr(os, "open", recording_open)
+    os.chmod(path, 0o644)
+    db.make_private(path)
+    second = db.engine(f"sqlite:///{path}")
+    with second.connect() as c:
+        c.exec_driver_sql("SELECT count(*) FROM t").scalar()
+    monkeypatch.undo()
+    assert [p for p in opened if p.startswith(str(path))] == []
+    assert mode(path) == 0o600
+    second.dispose()
+    engine.dispose()
