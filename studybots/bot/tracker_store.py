@@ -2,9 +2,10 @@
 message does not grow with the conversation.
 
 Privacy: events are stored under a keyed pseudonym of the sender id (the raw
-id is never written) and the text of user messages is stored with personal
-data scrubbed out. Rasa still sees the raw text of the current message in
-memory; only what is written to the database is scrubbed.
+id is never written), and every event as studybots.privacy.at_rest makes it:
+every text, slot value and entity scrubbed, metadata allow-listed. Rasa still
+sees the raw text of the current message in memory; only what is written to
+the database is scrubbed.
 
 Rasa's SQLTrackerStore loads every event of the current session on each
 message, and the policies and the action call then walk all of them: a chat
@@ -35,8 +36,8 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from studybots.core import db
 from studybots.core.settings import load_settings
-from studybots.privacy.pseudonyms import load_key, pseudonym
-from studybots.privacy.scrub import scrub
+from studybots.privacy import at_rest
+from studybots.privacy.pseudonyms import load_key
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +146,7 @@ class WindowedSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # Rasa is
 
     def stored_id(self, sender_id: str) -> str:
         """The key under which a conversation is stored: never the sender id."""
-        return pseudonym("tracker:" + sender_id, self.key)
+        return at_rest.tracker_key(sender_id, self.key)
 
     def _event_query(
         self, session: Any, sender_id: str, fetch_events_from_all_sessions: bool
@@ -159,7 +160,7 @@ class WindowedSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # Rasa is
         stored_id = self.stored_id(tracker.sender_id)
         with self.session_scope() as session:
             for event in self._additional_events(session, tracker):
-                data = scrubbed(event.as_dict())
+                data = at_rest.event(event.as_dict())
                 session.add(
                     self.SQLEvent(
                         sender_id=stored_id,
@@ -174,17 +175,6 @@ class WindowedSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # Rasa is
                 )
             session.commit()
         setattr(tracker, _LOADED, len(tracker.events))
-
-
-def scrubbed(data: dict[str, Any]) -> dict[str, Any]:
-    """An event as stored: what the student typed, without personal data."""
-    if data.get("event") == "user":
-        if isinstance(data.get("text"), str):
-            data["text"] = scrub(data["text"])
-        parse = data.get("parse_data")
-        if isinstance(parse, dict) and isinstance(parse.get("text"), str):
-            parse["text"] = scrub(parse["text"])
-    return data
 
 
 def delete_events_older_than(url: str, days: int) -> int:

@@ -29,8 +29,8 @@ from rasa.utils.endpoints import EndpointConfig
 
 from studybots.bot.decide import Thresholds, decide_need, decide_term, load_thresholds
 from studybots.core.settings import load_settings
-from studybots.privacy.pseudonyms import load_key, pseudonym
-from studybots.privacy.scrub import scrub
+from studybots.privacy import at_rest
+from studybots.privacy.pseudonyms import load_key
 from studybots.questionlog.writer import LogWriter
 
 logger = logging.getLogger(__name__)
@@ -135,8 +135,8 @@ class LogStoreBroker(EventBroker):  # type: ignore[misc]  # Rasa is untyped
                 ),
                 "bot": self.bot,
                 "channel": turn.channel[:32],
-                "conversation": pseudonym(sender, self.key),
-                "text": scrub(turn.text),
+                "conversation": at_rest.log_key(sender, self.key),
+                "text": turn.text,  # scrubbed by the writer (studybots.privacy.at_rest)
                 "intent": intent.get("name"),
                 "confidence": float(intent["confidence"])
                 if intent.get("confidence") is not None
