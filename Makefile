@@ -18,6 +18,16 @@ WIDGET_VENDOR := web/static/vendor/socket.io.min.js
 # checkov, the static check of deploy/kubernetes, in its own venv (scripts/k8s_check.py).
 CHECKOV_STAMP := .venv-checkov/.installed-$(shell sha256sum security/checkov-requirements.txt | cut -c1-12)
 
+# Another life event: `make run LIFE_EVENT=tyottomaksi` uses lifeevents/tyottomaksi/ with
+# its own generated project files, models and databases under var/tyottomaksi/ and its
+# dev sets in tests/eval/lifeevents/tyottomaksi/ (docs/new-life-event.md).
+ifdef LIFE_EVENT
+export STUDYBOTS_CATALOGUE_DIR := $(CURDIR)/lifeevents/$(LIFE_EVENT)
+export STUDYBOTS_VAR_DIR := $(CURDIR)/var/$(LIFE_EVENT)
+export STUDYBOTS_PROJECT_DIR := $(CURDIR)/var/$(LIFE_EVENT)/project
+export STUDYBOTS_EVAL_DIR := $(CURDIR)/tests/eval/lifeevents/$(LIFE_EVENT)
+endif
+
 export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
@@ -25,6 +35,10 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export OMP_NUM_THREADS ?= 1
 
 .PHONY: help install k8s-check validate generate build train publish retrain run test test-fast lint types audit data-validate eval bench bench-ptv bench-search tune review report sample-log ptv-import log-retention clean
+
+# The console shows what the commands print, not the commands themselves.
+.SILENT: validate generate build train publish retrain run eval review report sample-log \
+         ptv-import log-retention lint types test test-fast
 
 help:
 	@echo "make run        install, validate, build, train if needed, start both bots + the chat widget demo page"
@@ -105,7 +119,7 @@ data-validate: generate
 
 # The dependency audit (marker `audit`) is not part of it: it needs PyPI's
 # per-version JSON API or osv.dev, which these machines cannot reach (make audit).
-test: install lint
+test: install lint types
 	$(PY) -m pytest -m "not audit"
 
 # Unit tests only (tests/unit): no training, no servers, no network; under a minute.
@@ -123,7 +137,7 @@ types: install
 
 # Known vulnerabilities of every locked package (pip-audit, from its own venv
 # .venv-audit); exceptions with reasons in security/pip-audit-ignore.txt.
-# tests/test_audit.py runs it under the marker `audit` (not in make test: see above).
+# tests/unit/test_audit.py runs it under the marker `audit` (not in make test: see above).
 audit: install
 	UV="$(PYTHON310) -m uv" $(PY) scripts/audit.py
 

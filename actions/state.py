@@ -98,6 +98,7 @@ def configure(settings: Settings) -> None:
 def current() -> CatalogueState:
     if _state is None:
         configure(load_settings())
+    assert _state is not None  # configure() set it
     return _state
 
 

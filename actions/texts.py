@@ -1,4 +1,9 @@
-"""User-facing texts of the actions, per language, from texts.<lang>.yml."""
+"""User-facing texts of the actions, per language, from texts.<lang>.yml.
+
+Texts that depend on the life event (what to ask instead, the data
+attribution) come from the catalogue's catalogue.yml (`texts:`,
+`attribution`) when it has them, so another life event needs no code change.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,9 @@ from functools import cache
 from pathlib import Path
 
 import yaml
+
+from actions import state
+from studybots.catalogue import meta
 
 DEFAULT_LANGUAGE = "fi"
 _DIR = Path(__file__).resolve().parent
@@ -20,7 +28,9 @@ def _texts(language: str) -> dict[str, str]:
 
 
 def text(key: str, language: str = DEFAULT_LANGUAGE, **values: str) -> str:
-    return _texts(language)[key].format(**values)
+    catalogue = state.catalogue()
+    own = meta.action_texts(catalogue.meta) if language == catalogue.language else {}
+    return (own.get(key) or _texts(language)[key]).format(**values)
 
 
 def feedback_buttons(language: str = DEFAULT_LANGUAGE) -> list[dict[str, str]]:

@@ -13,7 +13,7 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 # The e2e tests send many messages from 127.0.0.1 (test_publish keeps students
 # asking during a retrain): the rate limiter runs, with limits they never reach.
-# tests/test_security.py starts a bot with small limits to test them.
+# tests/e2e/test_security.py starts a bot with small limits to test them.
 os.environ.setdefault("STUDYBOTS_RATE_LIMIT_SENDER", "100000")
 os.environ.setdefault("STUDYBOTS_RATE_LIMIT_IP", "100000")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -27,7 +28,7 @@ def load_thresholds(bot: str, root: Path = PROJECT_ROOT) -> Thresholds:
     return Thresholds(float(t["answer"]), float(t["suggest"]), int(t.get("max_suggestions", 3)))
 
 
-def _ranking(parse_data: dict) -> list[tuple[str, float]]:
+def _ranking(parse_data: dict[str, Any]) -> list[tuple[str, float]]:
     ranking = parse_data.get("intent_ranking") or []
     if not ranking and parse_data.get("intent"):
         ranking = [parse_data["intent"]]
@@ -41,7 +42,7 @@ class TermDecision:
     suggestions: tuple[str, ...] = field(default_factory=tuple)
 
 
-def decide_term(parse_data: dict, thresholds: Thresholds) -> TermDecision:
+def decide_term(parse_data: dict[str, Any], thresholds: Thresholds) -> TermDecision:
     ranking = _ranking(parse_data)
     top_name = ranking[0][0] if ranking else ""
     terms = [
@@ -67,7 +68,7 @@ class NeedDecision:
     alternatives: tuple[str, ...] = field(default_factory=tuple)
 
 
-def decide_need(parse_data: dict, thresholds: Thresholds) -> NeedDecision:
+def decide_need(parse_data: dict[str, Any], thresholds: Thresholds) -> NeedDecision:
     ranking = _ranking(parse_data)
     needs = [
         (n[len(NEED_INTENT_PREFIX) :], c) for n, c in ranking if n.startswith(NEED_INTENT_PREFIX)

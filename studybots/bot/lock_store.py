@@ -11,6 +11,11 @@ Configure in endpoints.yml:
     lock_store:
       type: studybots.bot.lock_store.SQLLockStore
       url: ${STUDYBOTS_TRACKER_URL}
+
+Privacy: both stores here (SQL and Redis) keep a lock under a keyed
+pseudonym of the conversation id (studybots.privacy.at_rest.lock_key), and
+the stored lock names that pseudonym too; the conversation id itself is
+only in memory.
 """
 
 from __future__ import annotations
@@ -24,6 +29,9 @@ from rasa.core.lock_store import LockStore, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
 from studybots.core import db
+from studybots.core.settings import load_settings
+from studybots.privacy import at_rest
+from studybots.privacy.pseudonyms import load_key
 
 _metadata = sa.MetaData()
 locks = sa.Table(
@@ -34,28 +42,73 @@ locks = sa.Table(
 )
 
 
-class SQLLockStore(LockStore):
-    def __init__(self, endpoint_config: EndpointConfig | None = None, url: str | None = None):
+class PseudonymousLocks(LockStore):  # type: ignore[misc]  # Rasa is untyped
+    """Rasa's lock store calls, with the storage keyed by pseudonyms.
+
+    Rasa asks for locks by conversation id and saves the `TicketLock`s it
+    got back. The storage methods (`_get`, `_save`, `_delete`) only ever see
+    the pseudonym; the lock handed to Rasa carries the real id again.
+    """
+
+    key: bytes = b""
+
+    def _load_key(self, key: bytes | None) -> None:
+        self.key = key or load_key(load_settings().var_dir / "log.key")
+
+    def stored_id(self, conversation_id: str) -> str:
+        return at_rest.lock_key(conversation_id, self.key)
+
+    def get_lock(self, conversation_id: str) -> TicketLock | None:
+        lock = self._get(self.stored_id(conversation_id))
+        if lock is not None:
+            lock.conversation_id = conversation_id
+        return lock
+
+    def delete_lock(self, conversation_id: str) -> None:
+        self._delete(self.stored_id(conversation_id))
+
+    def save_lock(self, lock: TicketLock) -> None:
+        stored = TicketLock(self.stored_id(lock.conversation_id), lock.tickets)
+        self._save(stored)
+
+    def _get(self, stored_id: str) -> TicketLock | None:
+        raise NotImplementedError
+
+    def _delete(self, stored_id: str) -> None:
+        raise NotImplementedError
+
+    def _save(self, lock: TicketLock) -> None:
+        raise NotImplementedError
+
+
+class SQLLockStore(PseudonymousLocks):
+    def __init__(
+        self,
+        endpoint_config: EndpointConfig | None = None,
+        url: str | None = None,
+        key: bytes | None = None,
+    ):
         url = url or (endpoint_config.url if endpoint_config else None) or "sqlite:///locks.db"
+        self._load_key(key)
         self.engine = db.engine(url)
         db.create_tables(self.engine, _metadata)
         super().__init__()
 
-    def get_lock(self, conversation_id: str) -> TicketLock | None:
+    def _get(self, conversation_id: str) -> TicketLock | None:
         with self.engine.connect() as connection:
             data = connection.execute(
                 sa.select(locks.c.data).where(locks.c.conversation_id == conversation_id)
             ).scalar_one_or_none()
         return TicketLock.from_dict(json.loads(data)) if data else None
 
-    def delete_lock(self, conversation_id: str) -> None:
+    def _delete(self, conversation_id: str) -> None:
         with self.engine.begin() as connection:
             result = connection.execute(
                 sa.delete(locks).where(locks.c.conversation_id == conversation_id)
             )
         self._log_deletion(conversation_id, result.rowcount > 0)
 
-    def save_lock(self, lock: TicketLock) -> None:
+    def _save(self, lock: TicketLock) -> None:
         data = lock.dumps()
         with self.engine.begin() as connection:
             updated = connection.execute(
@@ -77,7 +130,7 @@ class SQLLockStore(LockStore):
                     )
 
 
-class RedisUrlLockStore(RedisLockStore):
+class RedisUrlLockStore(PseudonymousLocks, RedisLockStore):  # type: ignore[misc]  # Rasa is untyped
     """Rasa's Redis lock store, configured by one URL (the production profile).
 
     endpoints.production.yml:
@@ -94,7 +147,9 @@ class RedisUrlLockStore(RedisLockStore):
         endpoint_config: EndpointConfig | None = None,
         url: str | None = None,
         key_prefix: str | None = None,
+        key: bytes | None = None,
     ) -> None:
+        self._load_key(key)
         url = url or (endpoint_config.url if endpoint_config else None) or ""
         if endpoint_config is not None:
             key_prefix = key_prefix or endpoint_config.kwargs.get("key_prefix")
@@ -111,3 +166,12 @@ class RedisUrlLockStore(RedisLockStore):
             key_prefix=key_prefix,
         )
         self.red.ping()  # fail at start-up, not at the first message
+
+    def _get(self, stored_id: str) -> TicketLock | None:
+        return RedisLockStore.get_lock(self, stored_id)
+
+    def _delete(self, stored_id: str) -> None:
+        RedisLockStore.delete_lock(self, stored_id)
+
+    def _save(self, lock: TicketLock) -> None:
+        RedisLockStore.save_lock(self, lock)

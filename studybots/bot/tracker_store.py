@@ -2,9 +2,10 @@
 message does not grow with the conversation.
 
 Privacy: events are stored under a keyed pseudonym of the sender id (the raw
-id is never written) and the text of user messages is stored with personal
-data scrubbed out. Rasa still sees the raw text of the current message in
-memory; only what is written to the database is scrubbed.
+id is never written), and every event as studybots.privacy.at_rest makes it:
+every text, slot value and entity scrubbed, metadata allow-listed. Rasa still
+sees the raw text of the current message in memory; only what is written to
+the database is scrubbed.
 
 Rasa's SQLTrackerStore loads every event of the current session on each
 message, and the policies and the action call then walk all of them: a chat
@@ -35,8 +36,8 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from studybots.core import db
 from studybots.core.settings import load_settings
-from studybots.privacy.pseudonyms import load_key, pseudonym
-from studybots.privacy.scrub import scrub
+from studybots.privacy import at_rest
+from studybots.privacy.pseudonyms import load_key
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ DEFAULT_WINDOW = 20  # events: the last 4-5 turns; the rules look at the last on
 _LOADED = "_studybots_events_in_store"
 
 
-class WindowedSQLTrackerStore(SQLTrackerStore):
+class WindowedSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # Rasa is untyped
     def __init__(
         self,
         domain: Domain | None = None,
@@ -77,7 +78,7 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         # an idle timeout) to the next message, which then falls back to an
         # empty in-memory conversation. The project's engine pools and checks.
         self.engine.dispose()
-        self.engine = db.engine(url)
+        self.engine: sa.engine.Engine = db.engine(url)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self._create_indexes()
 
@@ -130,20 +131,22 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         Rasa's default loads the tracker again to find them; we know them."""
         stored = getattr(tracker, _LOADED, None)
         if self.event_broker is None or stored is None:
-            return await super().stream_events(tracker)
+            await super().stream_events(tracker)
+            return
         await self._stream_new_events(
             self.event_broker, list(tracker.events)[stored:], tracker.sender_id
         )
 
-    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Any]:
         stored = getattr(tracker, _LOADED, None)
         if stored is None:  # a tracker this store did not load: Rasa's own rule
-            return super()._additional_events(session, tracker)
+            rasa_rule: Iterator[Any] = super()._additional_events(session, tracker)
+            return rasa_rule
         return itertools.islice(tracker.events, stored, len(tracker.events))
 
     def stored_id(self, sender_id: str) -> str:
         """The key under which a conversation is stored: never the sender id."""
-        return pseudonym("tracker:" + sender_id, self.key)
+        return at_rest.tracker_key(sender_id, self.key)
 
     def _event_query(
         self, session: Any, sender_id: str, fetch_events_from_all_sessions: bool
@@ -157,7 +160,7 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         stored_id = self.stored_id(tracker.sender_id)
         with self.session_scope() as session:
             for event in self._additional_events(session, tracker):
-                data = scrubbed(event.as_dict())
+                data = at_rest.event(event.as_dict())
                 session.add(
                     self.SQLEvent(
                         sender_id=stored_id,
@@ -174,17 +177,6 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         setattr(tracker, _LOADED, len(tracker.events))
 
 
-def scrubbed(data: dict[str, Any]) -> dict[str, Any]:
-    """An event as stored: what the student typed, without personal data."""
-    if data.get("event") == "user":
-        if isinstance(data.get("text"), str):
-            data["text"] = scrub(data["text"])
-        parse = data.get("parse_data")
-        if isinstance(parse, dict) and isinstance(parse.get("text"), str):
-            parse["text"] = scrub(parse["text"])
-    return data
-
-
 def delete_events_older_than(url: str, days: int) -> int:
     """Retention for conversations: delete stored events older than `days`."""
     import time as _time
@@ -194,9 +186,10 @@ def delete_events_older_than(url: str, days: int) -> int:
         with engine.begin() as connection:
             if not sa.inspect(connection).has_table("events"):
                 return 0
-            return connection.execute(
+            deleted: int = connection.execute(
                 sa.text("DELETE FROM events WHERE timestamp < :cutoff"),
                 {"cutoff": _time.time() - days * 86400},
             ).rowcount
+            return deleted
     finally:
         engine.dispose()

@@ -133,6 +133,10 @@ def code_label_rows(catalogue: Catalogue) -> list[CodeLabel]:
     return list(rows.values())
 
 
+def _print_progress(done: int, total: int) -> None:
+    print(f"  service vectors: {done}/{total} new texts embedded", flush=True)
+
+
 def precompute_embeddings(database_url: str, embedding_cache=None) -> int:
     """Embed every service text the cache does not have yet (the finder
     then only reads vectors). Returns the number of services."""
@@ -147,7 +151,8 @@ def precompute_embeddings(database_url: str, embedding_cache=None) -> int:
     from studybots.search.embeddings import VectorCache, text_hash
 
     texts = [passage_text(r.name, r.description or "") for r in rows]
-    vectors = vectors_for(texts, embedding_cache)  # the machine's cache: only new texts
+    # The machine's cache: only new texts are embedded (all of them on a fresh machine).
+    vectors = vectors_for(texts, embedding_cache, progress=_print_progress)
     # ... and into the service database itself, where every action server reads them.
     target = VectorCache(database_url)
     try:

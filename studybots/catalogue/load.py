@@ -10,8 +10,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
+from studybots.catalogue import meta
 from studybots.catalogue.schema import CODE_LISTS
 from studybots.catalogue.tables import read_table, split_multi
 from studybots.catalogue.validate import Problem, read_all, validate_catalogue
@@ -112,6 +111,11 @@ class Catalogue:
     ptv_services: dict[str, PtvService] = field(default_factory=dict)
     situations: dict[str, Situation] = field(default_factory=dict)  # in table order
 
+    @property
+    def language(self) -> str:
+        """The language the tables are written in (catalogue.yml default_language)."""
+        return str(self.meta.get("default_language") or "fi")
+
 
 def _multi(value: str) -> tuple[str, ...]:
     return tuple(split_multi(value))
@@ -122,7 +126,7 @@ def load_catalogue(catalogue_dir: Path) -> Catalogue:
     if problems:
         raise CatalogueInvalid(problems)
     raw, _ = read_all(catalogue_dir)
-    meta = yaml.safe_load((catalogue_dir / "catalogue.yml").read_text(encoding="utf-8")) or {}
+    settings = meta.read(catalogue_dir)
 
     labels: dict[str, dict[str, str]] = {}
     for name, rel in CODE_LISTS.items():
@@ -221,7 +225,7 @@ def load_catalogue(catalogue_dir: Path) -> Catalogue:
         )
     return Catalogue(
         directory=catalogue_dir,
-        meta=meta,
+        meta=settings,
         labels=labels,
         terms=terms,
         term_phrasings=term_phrasings,

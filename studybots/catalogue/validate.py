@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
+from studybots.catalogue import meta
 from studybots.catalogue.schema import (
     CODE_LISTS,
     MIN_PHRASINGS_PER_NEED,
@@ -287,6 +288,9 @@ def validate_catalogue(catalogue_dir: Path) -> list[Problem]:
     raw, read_problems = read_all(catalogue_dir)
     problems += read_problems
     problems += validate_tables(raw, codes, catalogue_dir)
+    problems += [
+        Problem(meta.FILE, 0, key, message) for key, message in meta.problems(catalogue_dir)
+    ]
     return sorted(set(problems))
 
 

@@ -11,12 +11,19 @@ the next one switches. Connections are pooled and may be checked out by any
 thread (the bots load models and write logs in threads), one thread at a time.
 An in-memory URL gives one database shared by every thread of the process.
 
+SQLite files are private: the factory creates a missing database file
+readable and writable by its owner only (0600) and narrows an existing one;
+SQLite gives the -wal and -shm files the database file's mode, and every new
+connection checks them too. `secure_delete` is on, so deleted rows (the
+retention job's) are overwritten instead of lingering in free pages.
+
 PostgreSQL (production): pooled connections are checked before use, so a
 server restart or an idle timeout never hands a dead connection to a message.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -25,13 +32,46 @@ import sqlalchemy as sa
 
 BUSY_TIMEOUT_MS = 5000
 MEMORY_URLS = ("sqlite://", "sqlite:///:memory:")
+PRIVATE_MODE = 0o600
+SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (None for other databases and in-memory ones)."""
+    parsed = sa.engine.make_url(url)
+    if parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:"):
+        return Path(parsed.database)
+    return None
 
 
 def ensure_parent(url: str) -> None:
     """Create the folder of a SQLite file (other URLs: nothing to do)."""
-    parsed = sa.engine.make_url(url)
-    if parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:"):
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    path = sqlite_path(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+
+def make_private(path: Path) -> None:
+    """Create `path` if missing and make it and its -wal/-shm/-journal files
+    readable by the owner only. A file of another owner is left alone.
+
+    An existing database file is never opened here: closing any descriptor
+    of a SQLite file drops the POSIX locks that the process's connections
+    hold on it (SQLite's documented pitfall), which corrupts the database
+    under concurrent use. O_EXCL opens nothing when the file exists, and
+    chmod works on the path.
+    """
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE))
+    except OSError:  # there already (or not ours to create)
+        pass
+    for suffix in SQLITE_COMPANIONS:
+        companion = Path(f"{path}{suffix}")
+        try:
+            if companion.stat().st_mode & 0o777 != PRIVATE_MODE:
+                os.chmod(companion, PRIVATE_MODE)
+        except OSError:  # not there (yet), or not ours
+            pass
 
 
 def engine(
@@ -55,6 +95,9 @@ def engine(
         )
     ensure_parent(url)
     parsed = sa.engine.make_url(url)
+    path = sqlite_path(url)
+    if path is not None:
+        make_private(path)
     if parsed.drivername.startswith("sqlite"):
         return _sqlite_pragmas(
             sa.create_engine(
@@ -65,6 +108,7 @@ def engine(
                 connect_args={"check_same_thread": False},
             ),
             durable,
+            path,
         )
     connect_args: dict[str, Any] = {}
     if connect_timeout is not None and parsed.drivername.startswith("postgresql"):
@@ -72,12 +116,15 @@ def engine(
     return sa.create_engine(url, future=True, pool_pre_ping=True, connect_args=connect_args)
 
 
-def _sqlite_pragmas(engine: sa.engine.Engine, durable: bool) -> sa.engine.Engine:
-    @sa.event.listens_for(engine, "connect")
+def _sqlite_pragmas(
+    engine: sa.engine.Engine, durable: bool, path: Path | None = None
+) -> sa.engine.Engine:
+    @sa.event.listens_for(engine, "connect")  # type: ignore[untyped-decorator]  # SQLAlchemy 1.4 is untyped
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:  # pragma: no cover - trivial
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA secure_delete=ON")
         try:
             cursor.execute("PRAGMA journal_mode=WAL")
         except sqlite3.OperationalError:
@@ -85,6 +132,8 @@ def _sqlite_pragmas(engine: sa.engine.Engine, durable: bool) -> sa.engine.Engine
         if not durable:
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        if path is not None:
+            make_private(path)
 
     return engine
 

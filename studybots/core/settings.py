@@ -43,6 +43,9 @@ class Settings:
     bot_replicas: int = 1
     trackers: tuple[tuple[str, str], ...] = ()  # (bot, url) overrides
     log_database: str = ""  # overrides STUDYBOTS_LOG_URL
+    # The held-out dev sets of this catalogue (never trained on): evaluation
+    # and the publish gate read them.
+    eval_dir: Path = PROJECT_ROOT / "tests" / "eval"
 
     @property
     def models_dir(self) -> Path:
@@ -104,6 +107,7 @@ def load_settings() -> Settings:
         model_port=int(os.environ.get("MODEL_PORT", "5070")),
         model_pull_seconds=int(os.environ.get("MODEL_PULL_SECONDS", "10")),
         project_dir=_path("STUDYBOTS_PROJECT_DIR", PROJECT_ROOT),
+        eval_dir=_path("STUDYBOTS_EVAL_DIR", PROJECT_ROOT / "tests" / "eval"),
         profile=profile,
         log_queue=os.environ.get("STUDYBOTS_LOG_QUEUE", ""),
         lock_url=os.environ.get("STUDYBOTS_LOCK_URL", ""),

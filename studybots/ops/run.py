@@ -88,6 +88,7 @@ Press Ctrl-C to stop.""",
             for line in follower.errors():
                 print(line, file=sys.stderr, flush=True)
             for server in servers:
+                assert server.process is not None  # start() spawned every server
                 if server.process.poll() is not None:
                     print(
                         f"{server.name} stopped unexpectedly (code "

@@ -369,6 +369,7 @@ def _wait_healthy(
 ) -> None:
     while pending:
         for server in list(pending):
+            assert server.process is not None  # pending servers have been spawned
             if server.process.poll() is not None:
                 stop(servers)
                 raise RuntimeError(

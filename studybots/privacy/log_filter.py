@@ -31,6 +31,7 @@ from __future__ import annotations
 import contextvars
 import logging
 import re
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -143,7 +144,9 @@ def _size(value: Any) -> str:
         return f"<{type(value).__name__}>"
 
 
-def structlog_processor(_logger: Any, _name: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+def structlog_processor(
+    _logger: Any, _name: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
     """structlog: message-bearing fields replaced by their size, sender ids by
     the alias, everything else redacted like a plain log line."""
     for key, value in list(event_dict.items()):

@@ -10,11 +10,16 @@ data, and the project must never build a register of people (a
   fixed placeholders, leaving the rest of the message untouched so that the
   question itself stays readable.
 
-Pseudonyms of sender ids are in :mod:`studybots.privacy.pseudonyms`.
+* Street addresses (:data:`ADDRESS`) and names (:data:`NAME`): see
+  :mod:`studybots.privacy.names` for what is recognised and what is kept.
 
-Street addresses and names are deliberately out of scope: they cannot be
-recognised reliably with patterns.  Editors must still treat logs as
-confidential material.
+Pseudonyms of sender ids are in :mod:`studybots.privacy.pseudonyms`; what a
+store may write at all (events, slots, metadata, keys) is decided in
+:mod:`studybots.privacy.at_rest`, which calls :func:`scrub` for every text.
+
+Names are found with patterns and a list of common names, so an unusual
+name outside a self-introduction can still pass: editors must still treat
+logs as confidential material.
 """
 
 from __future__ import annotations
@@ -22,10 +27,14 @@ from __future__ import annotations
 import datetime
 import re
 
+from studybots.privacy.names import ADDRESS, NAME, scrub_addresses, scrub_names
+
 __all__ = [
+    "ADDRESS",
     "EMAIL",
     "HETU",
     "IBAN",
+    "NAME",
     "PHONE",
     "scrub",
 ]
@@ -332,13 +341,17 @@ def _phone_sub(match: re.Match) -> str:
 # ---------------------------------------------------------------------------
 
 
+_DIGIT_RE = re.compile(r"[0-9]")
+
+
 def scrub(text: str) -> str:
     """Return ``text`` with personal data replaced by placeholders.
 
     Replaces Finnish personal identity codes (:data:`HETU`), IBAN account
-    numbers (:data:`IBAN`), e-mail addresses (:data:`EMAIL`) and phone
-    numbers (:data:`PHONE`).  Everything else is returned unchanged.  The
-    function is idempotent and does not raise for any ``str``.
+    numbers (:data:`IBAN`), e-mail addresses (:data:`EMAIL`), phone
+    numbers (:data:`PHONE`), street addresses (:data:`ADDRESS`) and names
+    (:data:`NAME`).  Everything else is returned unchanged.  The function
+    is idempotent and does not raise for any ``str``.
     """
     if not isinstance(text, str):
         raise TypeError(f"scrub() expects str, not {type(text).__name__}")
@@ -348,9 +361,11 @@ def scrub(text: str) -> str:
     # are never mistaken for parts of phone numbers.
     if "@" in text:
         text = _EMAIL_RE.sub(EMAIL, text)
-    if any(ch in text for ch in "0123456789"):
+    if _DIGIT_RE.search(text):
         text = _HETU_RE.sub(_hetu_sub, text)
         text = _FI_IBAN_RE.sub(IBAN, text)
         text = _replace_ibans(text)
         text = _PHONE_RE.sub(_phone_sub, text)
-    return text
+        # After the phone numbers, whose digits a house number must not take.
+        text = scrub_addresses(text)
+    return scrub_names(text)

@@ -19,6 +19,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any, Literal
 
 from sqlalchemy import String, bindparam, delete, select, update
 from sqlalchemy.engine import Connection, Engine
@@ -259,8 +260,10 @@ class PtvImporter:
                     self.report.not_modified += 1
                     continue
                 self._note_modified(item.modified)
-                target = services if isinstance(item, ServiceRecord) else channels
-                target[item.id] = item  # a repeated id: the later record wins
+                if isinstance(item, ServiceRecord):  # a repeated id: the later record wins
+                    services[item.id] = item
+                else:
+                    channels[item.id] = item
                 if len(services) + len(channels) >= self.batch_size:
                     self._flush(services, channels)
             self._flush(services, channels)
@@ -281,9 +284,10 @@ class PtvImporter:
         return modified is not None and modified <= self.since
 
     def _note_modified(self, modified: str | None) -> None:
-        if modified and parse_time(modified) is not None:
-            newest = self.report.newest_modified
-            if newest is None or parse_time(modified) > parse_time(newest):
+        parsed = parse_time(modified)
+        if modified and parsed is not None:
+            newest = parse_time(self.report.newest_modified)
+            if newest is None or parsed > newest:
                 self.report.newest_modified = modified
 
     def _transaction(self):
@@ -377,14 +381,14 @@ class PtvImporter:
         )
 
     def _upsert_shared(self, conn: Connection, records: list) -> None:
-        org_new, org_changed, term_new, term_changed, place_new, place_changed = (
-            {},
-            {},
-            {},
-            {},
-            {},
-            {},
-        )
+        assert self._organisations is not None and self._terms is not None, "_load_shared first"
+        assert self._places is not None, "_load_shared first"
+        org_new: dict[str, dict[str, Any]] = {}
+        org_changed: dict[str, dict[str, Any]] = {}
+        term_new: dict[str, dict[str, Any]] = {}
+        term_changed: dict[str, dict[str, Any]] = {}
+        place_new: dict[tuple[str, str, str], dict[str, Any]] = {}
+        place_changed: dict[tuple[str, str, str], dict[str, Any]] = {}
         for record in records:
             for o in getattr(record, "organisations", ()):
                 if o.name and self._organisations.get(o.organisation_id) != o.name:
@@ -426,7 +430,7 @@ class PtvImporter:
             for p in record.place_names:
                 key = (p.area_type, p.code, p.language)
                 if self._places.get(key) != p.name:
-                    target = place_changed if key in self._places else place_new
+                    place_target = place_changed if key in self._places else place_new
                     row = {
                         "area_type": p.area_type,
                         "code": p.code,
@@ -434,7 +438,7 @@ class PtvImporter:
                         "name": p.name,
                     }
                     _check_lengths(record.id, "area_names", row)
-                    target[key] = row
+                    place_target[key] = row
                     self._places[key] = p.name
         org, term, place = Organisation.__table__, OntologyTerm.__table__, AreaName.__table__
         if org_new:
@@ -725,7 +729,7 @@ class PtvImporter:
             for t in c.texts
             if t.position == 0
         ]
-        details = [
+        details: list[tuple[Any, list[dict[str, Any]]]] = [
             (ServiceText.__table__, texts),
             (ServiceCode.__table__, codes),
             (ServiceOrganisation.__table__, organisations),
@@ -758,7 +762,7 @@ class PtvImporter:
             "content_hash": digest,
         }
         _check_lengths(cid, "service_channels", flat)
-        details = [
+        details: list[tuple[Any, list[dict[str, Any]]]] = [
             (
                 ChannelText.__table__,
                 [
@@ -881,9 +885,10 @@ class PtvImporter:
         with self._transaction() as conn:
             table = ImportState.__table__
             old = conn.execute(select(table.c.value).where(table.c.key == self.state_key)).scalar()
+            old_time, new_time = parse_time(old), parse_time(newest)
             if old is None:
                 conn.execute(table.insert(), {"key": self.state_key, "value": newest})
-            elif parse_time(old) is None or parse_time(newest) > parse_time(old):
+            elif old_time is None or (new_time is not None and new_time > old_time):
                 conn.execute(
                     update(table).where(table.c.key == self.state_key).values(value=newest)
                 )
@@ -909,5 +914,5 @@ class _Borrowed:
     def __enter__(self) -> Connection:
         return self.conn
 
-    def __exit__(self, *exc) -> bool:
+    def __exit__(self, *exc: object) -> Literal[False]:
         return False

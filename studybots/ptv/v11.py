@@ -10,6 +10,7 @@ catalogue/SOURCES.md).
 
 from __future__ import annotations
 
+import builtins
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -89,7 +90,7 @@ class _Reader:
             raise self.fail(f"'{where or key}' should be a list, is {type(value).__name__}")
         return value
 
-    def items(self, parent: dict, key: str, where: str = "") -> list[dict]:
+    def items(self, parent: dict, key: str, where: str = "") -> builtins.list[dict]:
         where = where or key
         return [self.obj(v, f"{where}[{i}]") for i, v in enumerate(self.list(parent, key, where))]
 
@@ -101,20 +102,20 @@ class _Reader:
             raise self.fail(f"'{where or key}' should be text, is {type(value).__name__}")
         return str(value)
 
-    def bool(self, parent: dict, key: str, where: str = "") -> bool | None:
+    def bool(self, parent: dict, key: builtins.str, where: builtins.str = "") -> bool | None:
         value = parent.get(key)
         if value is None or isinstance(value, bool):
             return value
         raise self.fail(f"'{where or key}' should be true or false, is {value!r}")
 
-    def guid(self, value: Any, where: str) -> str:
+    def guid(self, value: Any, where: builtins.str) -> builtins.str:
         if not isinstance(value, str) or not GUID.match(value):
             raise self.fail(f"'{where}' is not a PTV id (GUID): {value!r}")
         return value.lower()
 
     def language_items(
-        self, parent: dict, key: str, where: str = ""
-    ) -> list[tuple[str, str, str | None]]:
+        self, parent: dict, key: builtins.str, where: builtins.str = ""
+    ) -> builtins.list[tuple[builtins.str, builtins.str, builtins.str | None]]:
         """(language, value, type) of a list of localised items; items
         without a value are left out (PTV sends null placeholders)."""
         out = []
@@ -276,7 +277,8 @@ class PtvV11Reader:
 
     # ------------------------------------------------------------- service
     def read_service(self, item: dict) -> ServiceRecord:
-        r = _Reader(item.get("id") if isinstance(item.get("id"), str) and item.get("id") else NO_ID)
+        item_id = item.get("id")
+        r = _Reader(item_id if isinstance(item_id, str) and item_id else NO_ID)
         record_id = r.guid(item.get("id"), "id")
         texts = _names_and_descriptions(r, item, "serviceNames", "serviceDescriptions")
         for lang, value, _ in r.language_items(item, "requirements"):
@@ -291,10 +293,10 @@ class PtvV11Reader:
                 if url:
                     texts.add("legislation_url", r.str(page, "language") or "", url, i)
         for i, voucher in enumerate(r.items(item, "serviceVouchers")):
-            value = r.str(voucher, "value", f"serviceVouchers[{i}].value")
+            voucher_value = r.str(voucher, "value", f"serviceVouchers[{i}].value")
             language = r.str(voucher, "language", f"serviceVouchers[{i}].language") or ""
-            if value:
-                texts.add("voucher", language, value, i)
+            if voucher_value:
+                texts.add("voucher", language, voucher_value, i)
             url = r.str(voucher, "url", f"serviceVouchers[{i}].url")
             if url:
                 texts.add("voucher_url", language, url, i)
@@ -313,24 +315,24 @@ class PtvV11Reader:
                 classifications.append(Classification(scheme, code, uri))
         seen_codes = set()
         unique_classifications = []
-        for c in classifications:
-            if (c.scheme, c.code) not in seen_codes:
-                seen_codes.add((c.scheme, c.code))
-                unique_classifications.append(c)
+        for cl in classifications:
+            if (cl.scheme, cl.code) not in seen_codes:
+                seen_codes.add((cl.scheme, cl.code))
+                unique_classifications.append(cl)
 
         terms: dict[str, OntologyTermRecord] = {}
         for i, t in enumerate(r.items(item, "ontologyTerms")):
-            uri = r.str(t, "uri", f"ontologyTerms[{i}].uri")
-            if not uri:
+            term_uri = r.str(t, "uri", f"ontologyTerms[{i}].uri")
+            if not term_uri:
                 raise r.fail(f"'ontologyTerms[{i}]' has no uri")
             names = tuple(
                 (lang, value)
                 for lang, value, _ in r.language_items(t, "name", f"ontologyTerms[{i}].name")
             )
             terms.setdefault(
-                uri,
+                term_uri,
                 OntologyTermRecord(
-                    uri=uri,
+                    uri=term_uri,
                     ontology_type=r.str(t, "ontologyType", f"ontologyTerms[{i}].ontologyType")
                     or "",
                     code=r.str(t, "code", f"ontologyTerms[{i}].code"),
@@ -407,7 +409,8 @@ class PtvV11Reader:
 
     # ------------------------------------------------------------- channel
     def read_channel(self, item: dict) -> ChannelRecord:
-        r = _Reader(item.get("id") if isinstance(item.get("id"), str) and item.get("id") else NO_ID)
+        item_id = item.get("id")
+        r = _Reader(item_id if isinstance(item_id, str) and item_id else NO_ID)
         record_id = r.guid(item.get("id"), "id")
         channel_type = r.str(item, "serviceChannelType")
         if channel_type not in CHANNEL_TYPES:
@@ -419,7 +422,7 @@ class PtvV11Reader:
             for lang, value, _ in r.language_items(item, key):
                 texts.add("email", lang, value)
 
-        phones = []
+        phones: list[Phone] = []
         for key in ("phoneNumbers", "supportPhones"):
             for i, p in enumerate(r.items(item, key)):
                 number = r.str(p, "number", f"{key}[{i}].number")
@@ -447,7 +450,7 @@ class PtvV11Reader:
                     )
                 )
 
-        pages = []
+        pages: list[WebPage] = []
         for key in ("webPages", "channelUrls"):
             for i, w in enumerate(r.items(item, key)):
                 url = r.str(w, "url", f"{key}[{i}].url")

@@ -27,10 +27,10 @@ from typing import Any
 from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
 
-from studybots.bot.decide import decide_need, decide_term, load_thresholds
+from studybots.bot.decide import Thresholds, decide_need, decide_term, load_thresholds
 from studybots.core.settings import load_settings
-from studybots.privacy.pseudonyms import load_key, pseudonym
-from studybots.privacy.scrub import scrub
+from studybots.privacy import at_rest
+from studybots.privacy.pseudonyms import load_key
 from studybots.questionlog.writer import LogWriter
 
 logger = logging.getLogger(__name__)
@@ -43,23 +43,23 @@ class Turn:
     time: float
     channel: str
     text: str
-    parse_data: dict
+    parse_data: dict[str, Any]
     actions: list[str] = field(default_factory=list)
     buttons: bool = False
     links: bool = False
 
 
-def outcome_of(turn: Turn, thresholds) -> tuple[str, str]:
+def outcome_of(turn: Turn, thresholds: Thresholds) -> tuple[str, str]:
     """What the bot did with the message, and what it referred to."""
     intent = (turn.parse_data.get("intent") or {}).get("name") or ""
     if "action_answer_term" in turn.actions:
         d = decide_term(turn.parse_data, thresholds)
         return d.kind, d.term_id or ";".join(d.suggestions)
     if "action_find_services" in turn.actions:
-        d = decide_need(turn.parse_data, thresholds)
+        need = decide_need(turn.parse_data, thresholds)
         if turn.links:
-            return "services", d.need_id or ""
-        return ("suggest" if turn.buttons else "no_answer"), ";".join(d.alternatives)
+            return "services", need.need_id or ""
+        return ("suggest" if turn.buttons else "no_answer"), ";".join(need.alternatives)
     if intent in ("feedback_up", "feedback_down"):
         return "feedback", intent.removeprefix("feedback_")
     if intent == "out_of_scope":
@@ -69,7 +69,7 @@ def outcome_of(turn: Turn, thresholds) -> tuple[str, str]:
     return "fallback", intent
 
 
-class LogStoreBroker(EventBroker):
+class LogStoreBroker(EventBroker):  # type: ignore[misc]  # Rasa is untyped
     def __init__(
         self, url: str, bot: str, writer: LogWriter | None = None, key: bytes | None = None
     ) -> None:
@@ -135,8 +135,8 @@ class LogStoreBroker(EventBroker):
                 ),
                 "bot": self.bot,
                 "channel": turn.channel[:32],
-                "conversation": pseudonym(sender, self.key),
-                "text": scrub(turn.text),
+                "conversation": at_rest.log_key(sender, self.key),
+                "text": turn.text,  # scrubbed by the writer (studybots.privacy.at_rest)
                 "intent": intent.get("name"),
                 "confidence": float(intent["confidence"])
                 if intent.get("confidence") is not None

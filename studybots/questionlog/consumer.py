@@ -17,10 +17,14 @@ import argparse
 import asyncio
 import logging
 import signal
+from typing import TYPE_CHECKING
 
 from studybots.core.settings import load_settings
 from studybots.privacy import log_format
 from studybots.questionlog.sinks import SqlSink, decode, queue_of
+
+if TYPE_CHECKING:  # aio_pika is imported when the consumer runs
+    from aio_pika.abc import AbstractIncomingMessage
 
 logger = logging.getLogger("studybots.log_consumer")
 
@@ -35,14 +39,14 @@ class Consumer:
         self.amqp_url, self.queue_name = queue_of(amqp_url)
         self.sink = SqlSink(db_url)
         self.batch, self.interval = batch, interval
-        self._messages: list = []
+        self._messages: list[AbstractIncomingMessage] = []
         self._stop = asyncio.Event()
         self.written = 0
 
-    async def _on_message(self, message) -> None:
+    async def _on_message(self, message: AbstractIncomingMessage) -> None:
         self._messages.append(message)
 
-    async def _write(self, messages: list) -> None:
+    async def _write(self, messages: list[AbstractIncomingMessage]) -> None:
         rows = []
         for m in messages:
             try:

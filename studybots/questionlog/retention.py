@@ -27,9 +27,10 @@ def delete_older_than(url: str, days: int, now: dt.datetime | None = None) -> in
     try:
         metadata.create_all(engine)
         with engine.begin() as connection:
-            return connection.execute(
+            deleted: int = connection.execute(
                 sa.delete(message_log).where(message_log.c.time < now - dt.timedelta(days=days))
             ).rowcount
+            return deleted
     finally:
         engine.dispose()
 

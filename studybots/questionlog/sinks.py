@@ -17,28 +17,32 @@ import asyncio
 import datetime as dt
 import json
 import urllib.parse
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from studybots.core.names import NOT_QUESTIONS
 from studybots.questionlog.model import make_log_engine, message_log, metadata
 
+if TYPE_CHECKING:  # aio_pika is imported only when a queue is used
+    from aio_pika.abc import AbstractChannel, AbstractConnection
+
 DEFAULT_QUEUE = "studybots-log"
 
 
-def encode(row: dict) -> str:
+def encode(row: dict[str, Any]) -> str:
     row = dict(row)
     row["time"] = row["time"].isoformat()
     return json.dumps(row, ensure_ascii=False)
 
 
-def decode(line: str | bytes) -> dict:
-    row = json.loads(line)
+def decode(line: str | bytes) -> dict[str, Any]:
+    row: dict[str, Any] = json.loads(line)
     row["time"] = dt.datetime.fromisoformat(row["time"])
     return row
 
 
-def _apply_feedback(connection: sa.engine.Connection, rows: list[dict]) -> None:
+def _apply_feedback(connection: sa.engine.Connection, rows: list[dict[str, Any]]) -> None:
     """A 👍/👎 message rates the conversation's latest answer before it."""
     for row in rows:
         if row.get("outcome") != "feedback" or row.get("answer_ref") not in ("up", "down"):
@@ -65,7 +69,7 @@ class SqlSink:
         self.url = url
         self._engine: sa.engine.Engine | None = None
 
-    def write(self, rows: list[dict]) -> None:
+    def write(self, rows: list[dict[str, Any]]) -> None:
         if self._engine is None:
             self._engine = make_log_engine(self.url)
             metadata.create_all(self._engine)
@@ -112,8 +116,8 @@ class AmqpSink:
         self.url, self.queue = queue_of(url)
         self.timeout = timeout
         self._loop = asyncio.new_event_loop()
-        self._connection = None
-        self._channel = None
+        self._connection: AbstractConnection | None = None
+        self._channel: AbstractChannel | None = None
 
     async def _open(self) -> None:
         import aio_pika
@@ -122,11 +126,12 @@ class AmqpSink:
         self._channel = await self._connection.channel(publisher_confirms=True)
         await self._channel.declare_queue(self.queue, durable=True)
 
-    async def _publish(self, rows: list[dict]) -> None:
+    async def _publish(self, rows: list[dict[str, Any]]) -> None:
         import aio_pika
 
         if self._channel is None or self._channel.is_closed:
             await self._open()
+        assert self._channel is not None
         for row in rows:
             await asyncio.wait_for(
                 self._channel.default_exchange.publish(
@@ -141,7 +146,7 @@ class AmqpSink:
                 self.timeout,
             )
 
-    def write(self, rows: list[dict]) -> None:
+    def write(self, rows: list[dict[str, Any]]) -> None:
         self._loop.run_until_complete(self._publish(rows))
 
     def reset(self) -> None:

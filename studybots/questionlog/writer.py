@@ -19,7 +19,9 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
+from studybots.privacy import at_rest
 from studybots.questionlog.sinks import decode as _decode
 from studybots.questionlog.sinks import encode as _encode
 from studybots.questionlog.sinks import make_sink
@@ -34,11 +36,13 @@ class LogWriter:
     def __init__(self, url: str, spool_dir: Path, flush_interval: float = 0.5):
         self.url = url
         self.spool_dir = Path(spool_dir)
-        self.spool_dir.mkdir(parents=True, exist_ok=True)
+        # Spooled rows are personal data at rest (scrubbed, but still what
+        # students wrote): the folder and its files are the owner's only.
+        self.spool_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.spool_file = self.spool_dir / f"spool-{os.getpid()}-{uuid.uuid4().hex[:8]}.jsonl"
         self.flush_interval = flush_interval
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
-        self._pending: list[dict] = []
+        self._queue: queue.SimpleQueue[dict[str, Any]] = queue.SimpleQueue()
+        self._pending: list[dict[str, Any]] = []
         self._idle = threading.Event()
         self._stop = threading.Event()
         self.sink = make_sink(url)
@@ -47,8 +51,10 @@ class LogWriter:
         self._thread.start()
 
     # -- called from the bot's request path: must never block or raise ---------
-    def record(self, row: dict) -> None:
-        row = dict(row)
+    def record(self, row: dict[str, Any]) -> None:
+        # The one scrubbing point: nothing reaches the queue, the spool file
+        # or a sink before this.
+        row = at_rest.log_row(row)
         row.setdefault("event_id", uuid.uuid4().hex)
         row.setdefault("time", dt.datetime.now(dt.timezone.utc))
         self._idle.clear()
@@ -92,16 +98,19 @@ class LogWriter:
             self._spool(self._pending)
             claimed.unlink()
 
-    def _spool(self, rows: list[dict]) -> None:
+    def _spool(self, rows: list[dict[str, Any]]) -> None:
         """Make `rows` the content of this writer's spool file (atomic)."""
         if not rows:
             self.spool_file.unlink(missing_ok=True)
             return
         tmp = self.spool_file.with_suffix(".tmp")
-        tmp.write_text("".join(_encode(r) + "\n" for r in rows), encoding="utf-8")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            os.fchmod(handle.fileno(), 0o600)  # an older file of another mode
+            handle.write("".join(_encode(r) + "\n" for r in rows))
         os.replace(tmp, self.spool_file)
 
-    def _drain(self) -> list[dict]:
+    def _drain(self) -> list[dict[str, Any]]:
         rows = self._pending
         while True:
             try:

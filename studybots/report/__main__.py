@@ -49,7 +49,15 @@ def write_report(
         write_csv(table, out / f"{table.name}.csv")
     page = out / PAGE
     page.write_text(
-        html.render(tables, plots.draw_all(tables, lang), period, lang, today), encoding="utf-8"
+        html.render(
+            tables,
+            plots.draw_all(tables, lang),
+            period,
+            lang,
+            today,
+            life_event=str((catalogue.meta.get("life_event") or {}).get(lang) or ""),
+        ),
+        encoding="utf-8",
     )
     return page
 

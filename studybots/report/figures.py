@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -157,7 +158,7 @@ def summary(connection, period: Period) -> Table:
     unanswered = sa.func.sum(sa.case((is_unanswered(), 1), else_=0))
     columns = (sa.func.count(), sa.func.count(sa.distinct(log.c.conversation)), unanswered)
     where = sa.and_(in_period(period), is_question())
-    per_bot = {
+    per_bot: dict[str, tuple[Any, ...]] = {
         bot: (n, students, u or 0)
         for bot, n, students, u in connection.execute(
             sa.select(log.c.bot, *columns).where(where).group_by(log.c.bot)

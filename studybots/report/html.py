@@ -114,7 +114,9 @@ def render(
     period: Period,
     lang: str = "fi",
     today: dt.date | None = None,
+    life_event: str = "",
 ) -> str:
+    """The report page; `life_event` is the catalogue's life event (its name)."""
     today = today or dt.date.today()
     k = MIN_COUNT
     title = text("title", lang)
@@ -178,7 +180,13 @@ def render(
             lang,
         ),
     ]
-    subtitle = text("subtitle", lang, start=_date(period.first, lang), end=_date(period.last, lang))
+    subtitle = text(
+        "subtitle",
+        lang,
+        life_event=life_event,
+        start=_date(period.first, lang),
+        end=_date(period.last, lang),
+    )
     return (
         f'<!DOCTYPE html>\n<html lang="{e(lang)}"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{e(CSP)}">'

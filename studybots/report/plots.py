@@ -73,8 +73,8 @@ def weekly_questions(table: Table, lang: str = "fi") -> bytes:
 
 
 def topics(table: Table, bot: str, top: int, lang: str = "fi") -> bytes | None:
-    shown = [(r["name"], number(r["answers"])) for r in table.rows if r["bot"] == bot]
-    shown = [(name, n) for name, n in shown if n is not None][:top]
+    answers = [(r["name"], number(r["answers"])) for r in table.rows if r["bot"] == bot]
+    shown = [(name, n) for name, n in answers if n is not None][:top]
     if not shown:
         return None
     figure = Figure(figsize=(WIDTH, 0.32 * len(shown) + 1))

@@ -292,7 +292,7 @@ def generate(
     end = local_midnight(last + dt.timedelta(days=1))
     for number in range(students):
         student = pseudonym(f"sample-student-{number}", key)
-        channel = rng.choices(*zip(*CHANNELS))[0]
+        channel = rng.choices([c for c, _ in CHANNELS], [w for _, w in CHANNELS])[0]
         likes = rng.random()  # share of this student's questions that go to Tero
         start = _when(first, days, rng)
         for _ in range(1 + min(4, int(rng.expovariate(1.2)))):  # sessions

@@ -12,18 +12,18 @@ LANGUAGES = ("fi",)
 
 TEXTS: dict[str, dict[str, str]] = {
     "fi": {
-        "title": "Mitä opiskelijat kysyvät",
-        "subtitle": "Tero Termibotin ja Paavo Palvelubotin kysymykset {start}–{end}",
+        "title": "Mitä boteilta kysytään",
+        "subtitle": "{life_event}: Tero Termibotin ja Paavo Palvelubotin kysymykset {start}–{end}",
         "generated": "Laadittu {date}. Luvut lasketaan bottien kysymyslokista.",
         "privacy": (
-            "Yksittäistä opiskelijaa ei voi tunnistaa raportista: alle {k}:n määrät "
+            "Yksittäistä kysyjää ei voi tunnistaa raportista: alle {k}:n määrät "
             "näytetään merkinnällä ”<{k}”, eikä niitä piirretä kuviin; osuuksia ei "
             "näytetä, jos ne paljastaisivat alle {k}:n määrän. Kysymysten tekstejä "
-            "näytetään vain, kun vähintään {k} eri opiskelijaa on kysynyt samaa. "
+            "näytetään vain, kun vähintään {k} eri kysyjää on kysynyt samaa. "
             "Raportissa ei ole keskustelujen tunnisteita."
         ),
         "definitions": (
-            "Kysymys on opiskelijan viesti bottille; tervehdyksiä, kiitoksia, "
+            "Kysymys on käyttäjän viesti bottille; tervehdyksiä, kiitoksia, "
             "palautepainikkeita ja vaihtoehtopainikkeiden valintoja ei lasketa "
             "kysymyksiksi. Vastaamatta jäi kysymys, jota botti ei tunnistanut tai "
             "johon se tarjosi vain arvauksia. Vastaukset aiheittain lasketaan "
@@ -48,7 +48,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "dimensions_intro": "Annetut vastaukset hyvinvoinnin ulottuvuuksittain (termin "
         "ulottuvuus; palvelutarpeella sen palveluiden yleisin ulottuvuus).",
         "phases": "Elämäntapahtuman vaiheet",
-        "phases_intro": "Annetut vastaukset opiskelemaan muuton vaiheittain.",
+        "phases_intro": "Annetut vastaukset elämäntapahtuman vaiheittain.",
         "unanswered": "Vastaamatta jääneiden osuus",
         "unanswered_intro": "Kuinka suuri osa viikon kysymyksistä jäi ilman vastausta.",
         "groups": "Suurimmat vastaamatta jääneiden kysymysten ryhmät",

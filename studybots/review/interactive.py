@@ -16,7 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from studybots.core.settings import load_settings
+from studybots.catalogue.load import load_catalogue
+from studybots.core.settings import Settings, load_settings
 from studybots.review.editing import import_sheet
 from studybots.review.inbox import EXPORT_COLUMNS, inbox
 
@@ -25,14 +26,17 @@ NEW_TERM_FIELDS = [
     ("term", "termin nimi"),
     ("definition", "määritelmä (1-3 virkettä)"),
     ("source_url", "virallinen lähde (https://...)"),
-    (
-        "area",
-        "aihealue (asuminen, raha, terveys, liikkuminen, opiskelu, tyo, vapaa-aika, asiointi)",
-    ),
+    ("area", "aihealue ({area})"),
     ("dimension", "hyvinvoinnin ulottuvuus 1-8"),
-    ("phase", "vaihe (ennakointi, muutto, asettuminen, arki)"),
+    ("phase", "elämäntapahtuman vaihe ({phases})"),
     ("phrasings", "vähintään 7 muuta ilmaisua puolipisteillä eroteltuina"),
 ]
+
+
+def _labels(settings: Settings) -> dict[str, dict[str, str]]:
+    """The catalogue's codes the new-term prompts list (its own areas and phases)."""
+    labels = load_catalogue(settings.catalogue_dir).labels
+    return {"area": labels["area"], "phases": labels["phase"]}
 
 
 def _apply(row: dict[str, str], editor: str) -> int:
@@ -48,7 +52,8 @@ def _apply(row: dict[str, str], editor: str) -> int:
 def run(
     editor: str, bot: str | None = None, ask: Callable[[str], str] = input, out: TextIO = sys.stdout
 ) -> int:
-    items = inbox(load_settings().log_url, bot)
+    settings = load_settings()
+    items = inbox(settings.log_url, bot)
     if not items:
         print("Ei käsiteltäviä kysymyksiä. (Inbox is empty.)", file=out)
         return 0
@@ -81,8 +86,9 @@ def run(
                 decision = {**base, "action": "map", "target": ask("  tunnus: ").strip()}
             elif choice == "n" and row["bot"] == "tero":
                 decision = {**base, "action": "new"}
+                codes = {name: ", ".join(labels) for name, labels in _labels(settings).items()}
                 for field, prompt in NEW_TERM_FIELDS:
-                    decision[field] = ask(f"  {prompt}: ").strip()
+                    decision[field] = ask(f"  {prompt.format(**codes)}: ").strip()
             elif choice == "i":
                 decision = {**base, "action": "ignore"}
             else:

@@ -107,6 +107,7 @@ class LexicalIndex:
         sum of each document's weights in those columns (a repeated n-gram
         in a short query is no extra evidence), divided by the best score
         the query could reach."""
+        assert self._term_start is not None  # terms come from a non-empty index
         starts = self._term_start[terms]
         lengths = self._term_start[terms + 1] - starts
         # The positions of every entry in the query's columns, without a
@@ -115,7 +116,7 @@ class LexicalIndex:
         offsets = np.cumsum(lengths) - lengths
         positions = np.repeat(starts - offsets, lengths) + np.arange(int(lengths.sum()))
         # bincount adds in float64: within 3e-7 of the former float32 sparse
-        # product, and the same ranking (tests/test_services.py compares it
+        # product, and the same ranking (tests/integration/search/test_finder.py compares it
         # with BM25 written from the definition).
         sums = np.bincount(
             self._term_docs[positions],

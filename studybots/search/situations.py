@@ -88,7 +88,7 @@ def answer(situation: Situation, value: str) -> SituationAnswer | None:
 def boosts(facts: Mapping[str, str], situations: Mapping[str, Situation]) -> list[Boost]:
     """The ranking effect of the known facts, in the situation table's order
     (an earlier situation's services lead)."""
-    out = []
+    out: list[Boost] = []
     for situation in situations.values():
         a = answer(situation, facts.get(situation.id, ""))
         if a is None:

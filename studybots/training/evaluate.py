@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,7 +45,7 @@ class Report:
     errors: dict[str, list[str]]
 
     def print(self, show_errors: int) -> None:
-        print("Evaluation on held-out dev sets (tests/eval/, never trained on)")
+        print(f"Evaluation on held-out dev sets ({eval_dir()}, never trained on)")
         for key, value in self.figures.items():
             target = TARGETS.get(key)
             mark = (
@@ -82,14 +83,20 @@ class Labelled:
     expected: str  # term id (Tero) or need id / ';'-separated service ids (Paavo)
 
 
+def eval_dir() -> Path:
+    """The dev sets of the catalogue in use: tests/eval/ for the student life
+    event, STUDYBOTS_EVAL_DIR for another (e.g. tests/eval/lifeevents/<id>/)."""
+    return load_settings().eval_dir
+
+
 def dev_set(bot: str) -> list[Labelled]:
     if bot == "tero":
-        return [Labelled(r["text"], r["term_id"]) for r in read_csv(EVAL_DIR / "tero_dev.csv")]
-    return [Labelled(r["text"], r["relevant"]) for r in read_csv(EVAL_DIR / "paavo_dev.csv")]
+        return [Labelled(r["text"], r["term_id"]) for r in read_csv(eval_dir() / "tero_dev.csv")]
+    return [Labelled(r["text"], r["relevant"]) for r in read_csv(eval_dir() / "paavo_dev.csv")]
 
 
 def out_of_scope_set() -> list[str]:
-    return [r["text"] for r in read_csv(EVAL_DIR / "out_of_scope_dev.csv")]
+    return [r["text"] for r in read_csv(eval_dir() / "out_of_scope_dev.csv")]
 
 
 def tero_correct(parsed: dict, term_id: str, thresholds) -> bool:
@@ -162,7 +169,7 @@ def share_correct(
 
 
 def evaluate_tero(
-    model: Path, dev: list[Labelled], oos: list[str], extra: list[Labelled] = ()
+    model: Path, dev: list[Labelled], oos: list[str], extra: Sequence[Labelled] = ()
 ) -> tuple[dict[str, float], dict[str, list[str]]]:
     """Top-1 on `dev`, rejection of `oos`, and (if given) top-1 on `extra`."""
     thresholds = load_thresholds("tero")
@@ -199,7 +206,11 @@ def evaluate_tero(
 
 
 def evaluate_paavo(
-    model: Path, dev: list[Labelled], oos: list[str], database_url: str, extra: list[Labelled] = ()
+    model: Path,
+    dev: list[Labelled],
+    oos: list[str],
+    database_url: str,
+    extra: Sequence[Labelled] = (),
 ) -> tuple[dict[str, float], dict[str, list[str]]]:
     """Recall@3 and MRR on `dev`, rejection of `oos`, need accuracy on `extra`."""
     thresholds = load_thresholds("paavo")

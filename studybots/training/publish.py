@@ -111,6 +111,7 @@ def gate_and_install(
     live = model_path(bot, models_dir)
     candidate = model_path(bot, candidate_dir)
     started = time.monotonic()
+    print(f"{bot}: arvioidaan uutta mallia kehitysaineistoilla ...", flush=True)
     verdict = check(
         bot,
         live if live.exists() else None,

@@ -34,7 +34,7 @@ def training_inputs(bot: str, root: Path | None = None) -> dict[str, list[Path]]
             root / "data" / "nlu" / bot,
             root / "bots" / bot / "rules",
         ],
-        "code": [PROJECT_ROOT / "studybots" / "nlu"],
+        "code": [PROJECT_ROOT / "studybots" / "bot" / "nlu"],
     }
 
 
@@ -44,6 +44,8 @@ def fingerprint(bot: str, root: Path | None = None) -> str:
     for kind, paths in training_inputs(bot, root).items():
         base = PROJECT_ROOT if kind == "code" else root
         for path in paths:
+            if not path.exists():  # a moved file would silently drop out of the stamp
+                raise FileNotFoundError(f"training input {path} is missing")
             files = sorted(path.rglob("*")) if path.is_dir() else [path]
             for f in files:
                 if f.is_file() and f.suffix in (".yml", ".yaml", ".py"):

@@ -68,13 +68,17 @@ def tero_says(port: int, text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def browser_run(stack):
+def browser_run(stack, request):
     chromium = os.environ.get("CHROMIUM") or shutil.which("chromium")
     require(bool(chromium), "chromium is not installed (make install installs it)")
     require(bool(shutil.which("node")), "node is not installed (make install installs npm)")
     require(PLAYWRIGHT.is_dir() and AXE.is_file(), "node_modules missing: run make install")
 
-    # An editor's definition with markup: the widget must show it as text.
+    # An editor's definition with markup: the widget must show it as text. The
+    # stack is shared with the other end-to-end tests: the table is put back.
+    terms = stack["settings"].catalogue_dir / "terms" / "terms.csv"
+    original = terms.read_bytes()
+    request.addfinalizer(lambda: terms.write_bytes(original))
     set_definition(stack, "verokortti", EDITOR_MARKUP)
     deadline = time.monotonic() + 20
     while "window.__xss" not in tero_says(stack["settings"].tero_port, "mikä on verokortti"):

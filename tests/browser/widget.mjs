@@ -1,5 +1,5 @@
 // Drives the chat widget's demo page in headless Chromium (Debian's, through
-// playwright-core: no browser is downloaded). Run by tests/test_widget_browser.py,
+// playwright-core: no browser is downloaded). Run by tests/browser/test_widget.py,
 // which owns the servers: when this script prints a line
 //   STEP {"do": "stop", "bot": "tero"}
 // pytest does it and answers "OK" on stdin. The last line is

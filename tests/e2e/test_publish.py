@@ -70,7 +70,7 @@ def loop_stack(tmp_path_factory, models_dir):
 
 def export_inbox(env: dict[str, str], sheet: Path, question: str) -> bool:
     """The editor exports the inbox; True when `question` is in it."""
-    assert run_tool(env, "studybots.review.inbox", "--csv", str(sheet)).returncode == 0
+    assert run_tool(env, "studybots.review", "--csv", str(sheet)).returncode == 0
     with sheet.open(encoding="utf-8") as fh:
         return any(r["question"] == question for r in csv.DictReader(fh))
 

@@ -52,6 +52,7 @@ import math
 import os
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,7 +107,7 @@ class Decision:
 ALLOWED = Decision(True)
 
 
-def per_minute_from_env(environ: dict[str, str] | None = None) -> dict[str, float]:
+def per_minute_from_env(environ: Mapping[str, str] | None = None) -> dict[str, float]:
     """The configured limits; a bad value stops the bot with a clear message."""
     environ = os.environ if environ is None else environ
     limits = {}

@@ -143,6 +143,7 @@ class SafeRestInput(InputChannel):
             parsed, failure = parse_request(request.body or b"")
             if failure is not None:
                 return failure
+            assert parsed is not None  # parse_request returns one of the two
             sender = parsed["sender"]
             decision = await limits.shared().acheck(
                 sender=sender, ip=limits.client_address(request)

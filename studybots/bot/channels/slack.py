@@ -149,7 +149,7 @@ def button_blocks(text: str, buttons: list[dict[str, Any]]) -> list[dict[str, An
         {"type": "section", "text": {"type": "mrkdwn", "text": chunk}}
         for chunk in _chunks(escape(text), SECTION_CHARS)
     ][:40]
-    elements = []
+    elements: list[dict[str, Any]] = []
     for button in buttons:
         title, payload = str(button.get("title") or ""), button.get("payload")
         if not title or not payload:
@@ -227,7 +227,7 @@ class StudySlackBot(SlackBot):
     async def send_attachment(
         self,
         recipient_id: str,
-        attachment: Any,  # type: ignore[override]
+        attachment: Any,
         **kwargs: Any,
     ) -> None:
         await self._post_message(
@@ -299,6 +299,7 @@ class StudySlackInput(SlackInput):
     def from_credentials(cls, credentials: dict[str, Any] | None) -> StudySlackInput:
         if not credentials:
             cls.raise_missing_credentials_exception()
+        assert credentials is not None  # the line above raised otherwise
         if not credentials.get("slack_token"):
             raise InvalidConfigException("Slack channel: slack_token is missing.")
         return cls(
@@ -426,7 +427,14 @@ class StudySlackInput(SlackInput):
             return response.text("ignored")
         channel, ts = event.get("channel"), event.get("ts")
         sender = event.get("user")
-        if not all(isinstance(v, str) and v for v in (channel, ts, sender)):
+        if not (
+            isinstance(channel, str)
+            and channel
+            and isinstance(ts, str)
+            and ts
+            and isinstance(sender, str)
+            and sender
+        ):
             return error(
                 400,
                 "invalid_event",
@@ -487,8 +495,8 @@ class StudySlackInput(SlackInput):
                 "Painalluksesta puuttuu käyttäjä tai kanava.",
                 "The payload lacks user or channel.",
             )
-        message = payload.get("message") if isinstance(payload.get("message"), dict) else {}
-        container = payload.get("container") if isinstance(payload.get("container"), dict) else {}
+        message = m if isinstance(m := payload.get("message"), dict) else {}
+        container = c if isinstance(c := payload.get("container"), dict) else {}
         thread = message.get("thread_ts") or container.get("thread_ts")
         key = payload.get("trigger_id") or action.get("action_ts")
         if key and self._duplicate([f"click:{key}"]):

@@ -300,6 +300,7 @@ class SafeSocketIOInput(SocketIOInput):
                 logger.info("socketio channel: refused a message (%s)", failure[0])
                 await reply(sid, *failure)
                 return
+            assert parsed is not None  # check_message returns one of the two
             if self.session_persistence:
                 sender_id = room = parsed["session_id"]
                 # A message sent right after a reconnect may arrive before

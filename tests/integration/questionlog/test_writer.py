@@ -262,3 +262,27 @@ def test_thumbs_down_rates_the_answer_before_it(tmp_path):
     assert logged[("mikä on kela", "answer")]["feedback"] == "down"
     assert logged[("mikä on föli", "answer")]["feedback"] == "up"
     assert logged[("/feedback_down", "feedback")]["answer_ref"] == "down"
+
+
+def test_spool_files_are_the_owners_only(tmp_path):
+    import os
+    import stat
+
+    url = f"sqlite:///{tmp_path / 'missing-dir' / 'log.db'}"
+    (tmp_path / "missing-dir").write_text("not a directory")  # the database cannot be opened
+    old = os.umask(0o022)
+    try:
+        writer = LogWriter(url, tmp_path / "spool", flush_interval=0.05)
+        writer.record(row(1, text="olen Matti Meikäläinen, puh 040 123 4567"))
+        time.sleep(1.0)
+        writer.close()
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "spool").stat().st_mode) == 0o700
+    spools = list((tmp_path / "spool").glob("*.jsonl"))
+    assert spools
+    for path in spools:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        data = path.read_text(encoding="utf-8")
+        assert "Meikäläinen" not in data and "040 123 4567" not in data
+        assert "[NIMI]" in data and "[PUHELIN]" in data

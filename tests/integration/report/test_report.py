@@ -728,5 +728,6 @@ def test_page_opens_in_headless_chromium(sqlite_report):
     dom = run_chromium(checked, "--virtual-time-budget=5000", "--dump-dom")
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert 'data-check="images=8 broken=0"' in dom.stdout
-    assert "Mitä opiskelijat kysyvät" in dom.stdout
+    assert "Mitä boteilta kysytään" in dom.stdout
+    assert "Muutto opiskelupaikkakunnalle" in dom.stdout  # the catalogue's life event
     assert not [line for line in dom.stderr.splitlines() if ":CONSOLE" in line]

@@ -16,7 +16,12 @@ from studybots.bot.tracker_store import WindowedSQLTrackerStore
 DOMAIN = Domain.from_dict(
     {
         "intents": ["greet"],
-        "slots": {"asuu_turussa": {"type": "text", "mappings": [{"type": "custom"}]}},
+        "entities": ["paikka"],
+        "slots": {
+            "asuu_turussa": {"type": "text", "mappings": [{"type": "custom"}]},
+            "last_query": {"type": "text", "mappings": [{"type": "custom"}]},
+            "situation_facts": {"type": "any", "mappings": [{"type": "custom"}]},
+        },
     }
 )
 
@@ -71,6 +76,97 @@ def test_stored_conversations_hold_no_sender_id_and_no_personal_data(tmp_path):
         )
         is None
     )  # without the key the conversation cannot be found
+
+
+PERSONAL_TEXT = (
+    "olen Matti Meikäläinen, hetu 131052-308T, puh 040 123 4567, "
+    "matti.m@utu.fi, FI21 1234 5600 0007 85, asun Hämeenkatu 12 A 3, 20100 Turku"
+)
+RAW_VALUES = (
+    "Meikäläinen",
+    "131052-308T",
+    "040 123 4567",
+    "matti.m@utu.fi",
+    "FI21 1234",
+    "Hämeenkatu 12",
+    "20100 Turku",
+)
+
+
+def stored_dump(url: str) -> str:
+    engine = sa.create_engine(url)
+    with engine.connect() as c:
+        rows = list(c.execute(sa.text("select sender_id, data from events")))
+    engine.dispose()
+    # As the database holds it (JSON with \u escapes) and decoded.
+    return " ".join(f"{sender} {data} {json.loads(data)}" for sender, data in rows)
+
+
+def test_every_field_of_every_event_is_stored_scrubbed(tmp_path):
+    """Text, parse data, entities, slot values (Paavo's last_query), bot
+    messages and their buttons: nothing personal in clear; client metadata
+    dropped, Rasa's own model_id kept."""
+    from rasa.shared.core.events import SessionStarted
+
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    store = WindowedSQLTrackerStore(DOMAIN, host=url, key=KEY)
+    tracker = DialogueStateTracker("rest-student-77", DOMAIN.slots)
+    client = {"nimi": "Maija Mehiläinen", "hetu": "240147-632T", "model_id": "abc123"}
+    tracker.update(SessionStarted(metadata=client))
+    tracker.update(SlotSet("session_started_metadata", client))
+    tracker.update(
+        UserUttered(
+            PERSONAL_TEXT,
+            {"name": "greet", "confidence": 1.0},
+            entities=[{"entity": "paikka", "value": "Hämeenkatu 12 A 3", "start": 0, "end": 5}],
+            parse_data={"text": PERSONAL_TEXT, "intent": {"name": "greet"}},
+            metadata=client,
+        )
+    )
+    tracker.update(SlotSet("last_query", PERSONAL_TEXT))
+    tracker.update(SlotSet("situation_facts", {"nimi": "Matti Meikäläinen", "abroad": "yes"}))
+    tracker.update(
+        BotUttered(
+            "Hei Matti Meikäläinen, soitamme numeroon 040 123 4567",
+            data={"buttons": [{"title": "matti.m@utu.fi", "payload": "/greet"}]},
+            metadata={"utter_action": "utter_greet", "nimi": "Maija Mehiläinen"},
+        )
+    )
+    tracker.update(ActionExecuted("action_listen"))
+    asyncio.run(store.save(tracker))
+
+    dump = stored_dump(url)
+    for secret in (*RAW_VALUES, "Mehiläinen", "Mehil\\u00e4inen", "240147-632T", "rest-student-77"):
+        assert secret not in dump, secret
+    assert "Meik\\u00e4l" not in dump
+    loaded = asyncio.run(store.retrieve("rest-student-77"))
+    assert loaded.get_slot("last_query") == (
+        "olen [NIMI], hetu [HETU], puh [PUHELIN], [SÄHKÖPOSTI], [IBAN], asun [OSOITE]"
+    )
+    assert loaded.get_slot("situation_facts") == {"nimi": "[NIMI]", "abroad": "yes"}
+    assert loaded.get_slot("session_started_metadata") == {"model_id": "abc123"}
+    user = loaded.latest_message
+    assert user.metadata == {"model_id": "abc123"}
+    assert user.entities[0]["value"] == "[OSOITE]"
+    bot = [e for e in loaded.events if isinstance(e, BotUttered)][0]
+    assert bot.metadata == {"utter_action": "utter_greet"}
+    assert bot.data["buttons"][0] == {"title": "[SÄHKÖPOSTI]", "payload": "/greet"}
+
+
+def test_lock_store_keeps_no_conversation_id(tmp_path):
+    url = f"sqlite:///{tmp_path / 'locks.db'}"
+    store = SQLLockStore(url=url, key=KEY)
+    store.issue_ticket("U0SLACKUSER42", lock_lifetime=60)
+    lock = store.get_lock("U0SLACKUSER42")
+    assert lock.conversation_id == "U0SLACKUSER42"  # in memory, for Rasa
+    engine = sa.create_engine(url)
+    with engine.connect() as c:
+        rows = [tuple(r) for r in c.execute(sa.text("select * from conversation_locks"))]
+    engine.dispose()
+    assert len(rows) == 1 and "U0SLACKUSER42" not in str(rows)
+    assert rows[0][0] == store.stored_id("U0SLACKUSER42")
+    assert json.loads(rows[0][1])["conversation_id"] == rows[0][0]
+    assert SQLLockStore(url=url, key=b"other").get_lock("U0SLACKUSER42") is None
 
 
 def test_conversation_retention(tmp_path):
@@ -139,7 +235,7 @@ def test_short_conversation_is_loaded_whole(tmp_path):
 
 def test_lock_store_is_shared_between_workers(tmp_path):
     url = f"sqlite:///{tmp_path / 'locks.db'}"
-    worker_a, worker_b = SQLLockStore(url=url), SQLLockStore(url=url)
+    worker_a, worker_b = SQLLockStore(url=url, key=KEY), SQLLockStore(url=url, key=KEY)
     ticket_a = worker_a.issue_ticket("conv", lock_lifetime=60)
     ticket_b = worker_b.issue_ticket("conv", lock_lifetime=60)
     assert ticket_b == ticket_a + 1

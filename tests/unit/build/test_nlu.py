@@ -62,3 +62,14 @@ def test_generation_refuses_invalid_catalogue(catalogue_copy, monkeypatch):
     monkeypatch.setenv("STUDYBOTS_CATALOGUE_DIR", str(catalogue_copy))
     (catalogue_copy / "terms" / "terms.csv").write_text("id\n", encoding="utf-8")
     assert nlu.main(["--check"]) == 1
+
+
+def test_life_event_texts_become_the_bots_responses(catalogue):
+    files = nlu.render(catalogue)
+    for bot in ("tero", "paavo"):
+        domain = yaml.safe_load(files[f"bots/{bot}/domain/texts.generated.yml"])
+        expected = catalogue.meta["texts"][bot]["utter_greet"]
+        assert domain["responses"]["utter_greet"] == [{"text": " ".join(expected.split())}]
+        assert all(name.startswith("utter_") for name in domain["responses"])
+    hand_written = (PROJECT_ROOT / "bots" / "tero" / "domain" / "persona.yml").read_text()
+    assert "utter_greet:" not in hand_written  # one place for the texts: the catalogue

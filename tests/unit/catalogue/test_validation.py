@@ -206,3 +206,37 @@ def test_every_service_topic_has_a_curated_service(catalogue, term_id):
     # ... and Paavo reaches it through some need.
     reachable = {s for need in catalogue.needs.values() for s in need.services}
     assert reachable & set(term.services), f"no need leads to {term_id}'s services"
+
+
+def test_every_life_event_folder_is_valid():
+    """Each folder under lifeevents/ is a catalogue of its own (no code)."""
+    folders = sorted(p for p in (PROJECT_ROOT / "lifeevents").iterdir() if p.is_dir())
+    assert folders, "no second life event"
+    for folder in folders:
+        assert validate_catalogue(folder) == [], folder.name
+
+
+def test_catalogue_yml_names_each_missing_or_unknown_text(catalogue_copy):
+    import yaml
+
+    path = catalogue_copy / "catalogue.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    del data["texts"]["tero"]["utter_greet"]
+    data["texts"]["paavo"]["utter_hello"] = "Moi"
+    del data["attribution"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    found = problems_for(catalogue_copy)
+    assert "catalogue.yml, sarake 'texts.tero.utter_greet': teksti puuttuu" in found
+    assert any(
+        p.startswith("catalogue.yml, sarake 'texts.paavo.utter_hello': tuntematon") for p in found
+    )
+    assert "catalogue.yml, sarake 'attribution': puuttuu" in found
+    with pytest.raises(CatalogueInvalid):
+        load_catalogue(catalogue_copy)
+
+
+def test_broken_catalogue_yml_is_reported_not_raised(catalogue_copy):
+    (catalogue_copy / "catalogue.yml").write_text("texts: [\n", encoding="utf-8")
+    assert problems_for(catalogue_copy) == [
+        "catalogue.yml: ei ole kelvollista YAMLia (ParserError)"
+    ]

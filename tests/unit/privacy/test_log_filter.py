@@ -1,4 +1,4 @@
-"""Log privacy of the bot processes (unit level; tests/test_security.py runs a
+"""Log privacy of the bot processes (unit level; tests/e2e/test_security.py runs a
 bot with DEBUG logging)."""
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ import pytest
 
 from studybots.privacy import pseudonyms
 from studybots.privacy.pseudonyms import load_key, pseudonym
-from studybots.privacy.scrub import EMAIL, HETU, IBAN, PHONE, scrub
+from studybots.privacy.scrub import ADDRESS, EMAIL, HETU, IBAN, PHONE, scrub
 
 # ---------------------------------------------------------------------------
 # Helpers: the check-character algorithms, written out independently of the
@@ -148,6 +148,10 @@ def test_hetu_inside_other_tokens_is_kept(text):
         ("131052-308T.matti@utu.fi", EMAIL),
         ("0401234567@sms.fi", EMAIL),
         ("matti@utu.fi.131052-308T", f"{EMAIL}.{HETU}"),
+        # A postal code with its town is part of an address (issue 16).
+        ("20100 Turku", ADDRESS),
+        ("00100 Helsinki", ADDRESS),
+        ("02100 Espoo", ADDRESS),
     ],
 )
 def test_personal_data_is_replaced_and_rest_kept(text, expected):
@@ -179,9 +183,7 @@ def test_foreign_iban_with_bad_checksum_is_kept():
         "Päivystysapu 116117 auttaa",
         "soita numeroon 116 117 yöllä",
         "vuonna 2025",
-        "20100 Turku",
-        "00100 Helsinki",
-        "02100 Espoo",
+        "postinumero 20100",
         "vuokra on 250 euroa kuussa",
         "maksu 0,50 euroa",
         "klo 10-12",

@@ -154,3 +154,13 @@ def test_gate_refuses_more_than_two_points_worse_on_any_figure():
     assert verdict.regressions == ["resolved_tero"] and "HEIKOMPI" in verdict.table()
     better = {"tero_top1": 0.95, "oos_rejection_tero": 0.99, "resolved_tero": 1.0}
     assert compare("tero", old, better).passed
+
+
+def test_every_training_input_exists_and_counts_in_the_stamp():
+    from studybots.core.names import BOTS
+    from studybots.training.train import fingerprint, training_inputs
+
+    for bot in BOTS:
+        for paths in training_inputs(bot).values():
+            assert all(path.exists() for path in paths), paths
+        assert len(fingerprint(bot)) == 64

@@ -1,4 +1,4 @@
-"""The Slack channel's parts (unit level; tests/test_slack_e2e.py runs it for real)."""
+"""The Slack channel's parts (unit level; tests/e2e/test_slack.py runs it for real)."""
 
 from __future__ import annotations
 
