@@ -21,6 +21,7 @@ import os
 import secrets
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 __all__ = ["FILE_NAME", "TOKEN_ENV", "authorized", "bearer", "load_token"]
@@ -75,11 +76,11 @@ def _create(path: Path) -> str:
             pass
 
 
-def load_token(var_dir: Path, environ: dict[str, str] | None = None) -> str:
+def load_token(var_dir: Path, environ: Mapping[str, str] | None = None) -> str:
     """The internal token: STUDYBOTS_INTERNAL_TOKEN, else `<var_dir>/internal.token`
     (created when missing). A token of fewer than 16 characters is refused."""
-    environ = os.environ if environ is None else environ
-    token = (environ.get(TOKEN_ENV) or "").strip()
+    env: Mapping[str, str] = os.environ if environ is None else environ
+    token = (env.get(TOKEN_ENV) or "").strip()
     if not token:
         path = Path(var_dir) / FILE_NAME
         try:

@@ -26,7 +26,7 @@ def every_response(app: web.Application, headers: Mapping[str, str]) -> None:
     """Put `headers` (and a `Server` without a version) on every response of `app`."""
     fixed = {"Server": SERVER, **headers}
 
-    async def apply(request: web.BaseRequest, response: web.StreamResponse) -> None:
+    async def apply(request: web.Request, response: web.StreamResponse) -> None:
         response.headers.update(fixed)
 
     class _UnroutedRequest(web.Request):
@@ -35,5 +35,5 @@ def every_response(app: web.Application, headers: Mapping[str, str]) -> None:
                 await apply(self, response)
             await super()._prepare_hook(response)
 
-    app.on_response_prepare.append(apply)
+    app.on_response_prepare.append(apply)  # type: ignore[arg-type]  # aiohttp types this signal wrongly
     app._make_request = partial(app._make_request, _cls=_UnroutedRequest)  # type: ignore[method-assign]

@@ -61,7 +61,7 @@ def _no_constant(name: str) -> Any:
 def loads(text: str | bytes, max_depth: int = MAX_DEPTH) -> Any:
     """`json.loads` that refuses deep nesting and the other forms above."""
     from_bytes = isinstance(text, (bytes, bytearray))
-    if from_bytes:
+    if isinstance(text, (bytes, bytearray)):
         try:
             text = bytes(text).decode("utf-8")
         except UnicodeDecodeError as exc:

@@ -290,7 +290,9 @@ class SafeSocketIOInput(SocketIOInput):
             if presented and not conversation:
                 logger.info("socketio channel: replaced a session id it did not issue")
             if self.session_persistence:
-                await claim(sid, conversation or session_ids.verify(session_id))
+                claimed = conversation or session_ids.verify(session_id)
+                assert claimed is not None  # an id issued just now verifies
+                await claim(sid, claimed)
             await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
 
         @sio.on(self.user_message_evt, namespace=namespace)
