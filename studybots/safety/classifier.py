@@ -15,6 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import math
+from collections import Counter
+
 import numpy as np
 import scipy.sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -73,11 +76,50 @@ class PhrasingClassifier:
         self._model.fit(self._features(texts, vectors), labels)
         return self
 
+    def probabilities(self, texts: list[str], vectors: np.ndarray) -> np.ndarray:
+        """The model's class probabilities (sklearn's own path: for training
+        checks and batches)."""
+        assert self._model is not None, "classifier is not trained"
+        return self._model.predict_proba(self._features(texts, vectors))
+
+    def _fast_probabilities(self, text: str, vector: np.ndarray) -> np.ndarray:
+        """The same probabilities for one message without sklearn's and
+        scipy's per-call validation (a few hundred microseconds instead of
+        milliseconds): n-grams by the fitted analyzer, sublinear tf x idf,
+        L2 norm, then the linear model and the softmax."""
+        assert self._model is not None and self._ngrams is not None
+        if not hasattr(self, "_analyzer"):
+            self._analyzer = self._ngrams.build_analyzer()
+            dims = len(np.asarray(vector).reshape(-1))
+            self._w_dense = self._model.coef_[:, :dims]
+            self._w_sparse = self._model.coef_[:, dims:]
+            self._idf = np.asarray(self._ngrams.idf_)
+        vocabulary, idf = self._ngrams.vocabulary_, self._idf
+        counts = Counter(vocabulary[g] for g in self._analyzer(fold(text)) if g in vocabulary)
+        scores = self._model.intercept_.copy()
+        if counts:
+            index = np.fromiter(counts, dtype=np.int64)
+            weight = np.array([(1.0 + math.log(counts[i])) * idf[i] for i in index])
+            weight *= self.ngram_weight / float(np.linalg.norm(weight))
+            scores += self._w_sparse[:, index] @ weight
+        dense = np.asarray(vector, dtype=np.float64).reshape(-1)
+        norm = float(np.linalg.norm(dense))
+        if norm:
+            scores += self._w_dense @ (dense * (self.e5_weight / norm))
+        if len(scores) == 1:  # a binary model: one score for the second class
+            p = 1.0 / (1.0 + math.exp(-scores[0]))
+            return np.array([1.0 - p, p])
+        exp = np.exp(scores - scores.max())
+        return exp / exp.sum()
+
     def predict(self, texts: list[str], vectors: np.ndarray) -> list[Prediction]:
         assert self._model is not None, "classifier is not trained"
         if not texts:
             return []
-        probabilities = self._model.predict_proba(self._features(texts, vectors))
+        if len(texts) == 1:
+            probabilities = [self._fast_probabilities(texts[0], vectors[0])]
+        else:
+            probabilities = self.probabilities(texts, vectors)
         classes = list(self._model.classes_)
         none = classes.index(SAFETY_NONE)
         out = []

@@ -137,3 +137,25 @@ def test_patterns_win_over_the_classifier_and_work_without_it(patterns):
     assert (verdict.category, verdict.lang, verdict.by) == ("itsetuhoisuus", "sv", "pattern")
     calm = check.check("mikä on kela", None)
     assert not calm.crisis and calm.lang == "fi"
+
+
+def test_the_fast_one_message_path_gives_sklearns_probabilities():
+    texts = [
+        "en jaksa enää elää",
+        "haluun lopettaa kaiken",
+        "kaveri ei hengitä",
+        "kämppis ei herää",
+        "mistä saan asumistukea",
+        "mikä on kela",
+        "missä on kirjasto",
+        "miten haen opintotukea",
+    ]
+    labels = ["itsetuhoisuus", "itsetuhoisuus", "hata", "hata", "none", "none", "none", "none"]
+    clf = PhrasingClassifier(e5_weight=1.5, ngram_weight=0.7).fit(
+        texts, labels, _toy_vectors(texts)
+    )
+    for text in ["en jaksa enää mitään", "mikä on kelan asumistuki", "xyz", "ei hengitä"]:
+        vector = _toy_vectors([text])
+        slow = clf.probabilities([text], vector)[0]
+        fast = clf._fast_probabilities(text, vector[0])
+        assert np.allclose(slow, fast, atol=1e-9), (text, slow, fast)
