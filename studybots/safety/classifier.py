@@ -13,10 +13,9 @@ prediction well under a millisecond.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import math
 from collections import Counter
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse
