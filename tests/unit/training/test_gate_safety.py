@@ -9,7 +9,7 @@ from studybots.training.gate import compare
 def test_crisis_recall_under_the_floor_is_refused_even_without_a_running_model():
     verdict = compare("tero", None, {"tero_top1": 0.95, "crisis_recall_tero": 0.97})
     assert not verdict.passed and verdict.below_floor == ["crisis_recall_tero"]
-    assert "ALLE 98 %" in verdict.table()
+    assert "<< ALLE 98%" in verdict.table()
 
 
 def test_crisis_recall_at_the_floor_passes_and_other_drops_still_count():
