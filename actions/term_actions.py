@@ -41,6 +41,15 @@ def term_answer(term, catalogue) -> str:
     return "\n".join(lines)
 
 
+NEAR_MISS_TEXTS = {"detail": "term_cannot_detail", "action": "term_cannot_action"}
+
+
+def near_miss_note(parse_data: dict) -> str | None:
+    """'I cannot give / do that', for a near-miss request (request_kind)."""
+    kind = (parse_data.get("request_kind") or {}).get("kind")
+    return text(NEAR_MISS_TEXTS[kind]) if kind in NEAR_MISS_TEXTS else None
+
+
 class ActionAnswerTerm(Action):
     def name(self) -> str:
         return "action_answer_term"
@@ -49,13 +58,18 @@ class ActionAnswerTerm(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         catalogue = state.catalogue()
-        decision = decide_term(tracker.latest_message or {}, THRESHOLDS)
+        message = tracker.latest_message or {}
+        decision = decide_term(message, THRESHOLDS)
+        note = near_miss_note(message)
         if decision.kind == "answer" and decision.term_id in catalogue.terms:
+            answer = term_answer(catalogue.terms[decision.term_id], catalogue)
             dispatcher.utter_message(
-                text=term_answer(catalogue.terms[decision.term_id], catalogue),
+                text=f"{note}\n\n{answer}" if note else answer,
                 buttons=feedback_buttons(),
             )
             return []
+        if note and decision.kind == "suggest":
+            dispatcher.utter_message(text=note)
         suggestions = [t for t in decision.suggestions if t in catalogue.terms]
         if suggestions:
             dispatcher.utter_message(

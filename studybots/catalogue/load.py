@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from studybots.catalogue import meta
-from studybots.catalogue.schema import CODE_LISTS
+from studybots.catalogue.schema import CODE_LISTS, LANGUAGES
 from studybots.catalogue.tables import read_table, split_multi
 from studybots.catalogue.validate import Problem, read_all, validate_catalogue
 
@@ -98,6 +98,99 @@ class Situation:
     answers: tuple[SituationAnswer, ...]
 
 
+@dataclass(frozen=True)
+class SafetyContact:
+    id: str
+    names: dict[str, str]  # language -> name
+    phone: str
+    url: str
+    hours: dict[str, str]  # language -> opening-hours note ("" = none stated)
+    source_url: str
+    checked: str
+    langs: tuple[str, ...]  # reply languages that list it; empty = all
+
+
+@dataclass(frozen=True)
+class SafetyCategory:
+    id: str
+    priority: int  # 1 = most urgent
+    contacts: tuple[str, ...]  # most urgent first
+    replies: dict[str, str]  # language -> text with one {contacts}
+    source_url: str
+    checked: str
+
+
+@dataclass(frozen=True)
+class SafetyPattern:
+    category: str
+    lang: str
+    pattern: str
+
+
+@dataclass(frozen=True)
+class LabelledText:
+    label: str  # a safety category or "none"; a near-miss kind
+    lang: str
+    text: str
+
+
+@dataclass
+class Safety:
+    contacts: dict[str, SafetyContact] = field(default_factory=dict)
+    categories: dict[str, SafetyCategory] = field(default_factory=dict)  # by priority
+    phrasings: list[LabelledText] = field(default_factory=list)
+    patterns: list[SafetyPattern] = field(default_factory=list)
+    near_miss: list[LabelledText] = field(default_factory=list)
+
+
+def _by_language(cells: dict[str, str], prefix: str) -> dict[str, str]:
+    return {lang: cells.get(f"{prefix}_{lang}", "") for lang in LANGUAGES}
+
+
+def load_safety(raw: dict) -> Safety:
+    contacts = {}
+    for row in raw["safety_contacts"].rows:
+        c = row.cells
+        contacts[c["id"]] = SafetyContact(
+            id=c["id"],
+            names=_by_language(c, "name"),
+            phone=c["phone"],
+            url=c["url"],
+            hours=_by_language(c, "hours_note"),
+            source_url=c["source_url"],
+            checked=c["checked"],
+            langs=_multi(c["langs"]),
+        )
+    categories = [
+        SafetyCategory(
+            id=row.cells["id"],
+            priority=int(row.cells["priority"]),
+            contacts=_multi(row.cells["contacts"]),
+            replies=_by_language(row.cells, "reply"),
+            source_url=row.cells["source_url"],
+            checked=row.cells["checked"],
+        )
+        for row in raw["safety_categories"].rows
+    ]
+    categories.sort(key=lambda c: c.priority)
+    return Safety(
+        contacts=contacts,
+        categories={c.id: c for c in categories},
+        phrasings=[
+            LabelledText(r.cells["category"], r.cells["lang"], r.cells["text"])
+            for r in raw["safety_phrasings"].rows
+        ],
+        patterns=[
+            SafetyPattern(r.cells["category"], r.cells["lang"], r.cells["pattern"])
+            for r in raw["safety_patterns"].rows
+        ],
+        near_miss=[
+            LabelledText(r.cells["kind"], r.cells["lang"], r.cells["text"])
+            for r in raw["near_miss_phrasings"].rows
+        ],
+    )
+
+
 @dataclass
 class Catalogue:
     directory: Path
@@ -110,6 +203,7 @@ class Catalogue:
     need_phrasings: dict[str, list[str]]
     ptv_services: dict[str, PtvService] = field(default_factory=dict)
     situations: dict[str, Situation] = field(default_factory=dict)  # in table order
+    safety: Safety = field(default_factory=Safety)
 
     @property
     def language(self) -> str:
@@ -234,6 +328,7 @@ def load_catalogue(catalogue_dir: Path) -> Catalogue:
         need_phrasings=need_phrasings,
         ptv_services=ptv,
         situations=situations,
+        safety=load_safety(raw),
     )
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 class Column:
     name: str
     required: bool = True
-    kind: str = "text"  # text | id | url | date | int | code | ref
+    kind: str = "text"  # text | id | url | date | int | code | ref | choice | phone | regex
     multi: bool = False
     codes: str | None = None  # code list name, for kind == "code"
     ref: str | None = None  # table name, for kind == "ref"
@@ -23,6 +23,9 @@ class Column:
     max_value: int | None = None
     max_length: int | None = None
     forbid: str = ""  # characters that must not appear (e.g. Rasa markup)
+    choices: tuple[str, ...] = ()  # the only allowed values (kind == "choice"), or extra
+    # allowed values of a reference (kind == "ref": e.g. "none" besides category ids)
+    schemes: tuple[str, ...] = ("https",)  # for kind == "url"
 
 
 @dataclass(frozen=True)
@@ -180,6 +183,97 @@ PTV_SERVICES = Table(
     ),
 )
 
+# The always-on safety check (catalogue/safety/, see its SOURCES.md): help
+# contacts, crisis categories with their replies, the classifier's training
+# phrasings, high-precision patterns, and the near-miss request phrasings.
+# Every row that states a fact (a contact, a reply) names its official source
+# and the date it was checked.
+LANGUAGES = ("fi", "sv", "en")
+SOURCE_SCHEMES = ("https", "http")  # some official pages are stored as http:// only
+
+SAFETY_CONTACTS = Table(
+    name="safety_contacts",
+    path="safety/contacts.csv",
+    columns=(
+        Column("id", kind="id"),
+        Column("name_fi", max_length=200),
+        Column("name_sv", max_length=200),
+        Column("name_en", max_length=200),
+        Column("phone", required=False, kind="phone"),
+        Column("url", required=False, kind="url"),
+        Column("hours_note_fi", required=False, max_length=120),
+        Column("hours_note_sv", required=False, max_length=120),
+        Column("hours_note_en", required=False, max_length=120),
+        Column("source_url", kind="url", schemes=SOURCE_SCHEMES),
+        Column("checked", kind="date"),
+        Column("langs", required=False, kind="choice", choices=LANGUAGES, multi=True),
+    ),
+)
+
+SAFETY_CATEGORIES = Table(
+    name="safety_categories",
+    path="safety/categories.csv",
+    columns=(
+        Column("id", kind="id"),
+        Column("priority", kind="int", min_value=1, max_value=99),
+        Column("contacts", kind="ref", ref="safety_contacts", multi=True),
+        Column("reply_fi", max_length=900),
+        Column("reply_sv", max_length=900),
+        Column("reply_en", max_length=900),
+        Column("source_url", kind="url", schemes=SOURCE_SCHEMES),
+        Column("checked", kind="date"),
+    ),
+)
+
+SAFETY_NONE = "none"  # phrasings of ordinary messages in crisis-like words
+
+SAFETY_PHRASINGS = Table(
+    name="safety_phrasings",
+    path="safety/phrasings.csv",
+    key=None,
+    unique_together=("text",),
+    columns=(
+        Column("category", kind="ref", ref="safety_categories", choices=(SAFETY_NONE,)),
+        Column("lang", kind="choice", choices=LANGUAGES),
+        Column("text", max_length=300, forbid=NLU_MARKUP),
+    ),
+)
+
+SAFETY_PATTERNS = Table(
+    name="safety_patterns",
+    path="safety/patterns.csv",
+    key=None,
+    unique_together=("pattern",),
+    columns=(
+        Column("category", kind="ref", ref="safety_categories"),
+        Column("lang", kind="choice", choices=LANGUAGES),
+        Column("pattern", kind="regex", max_length=400),
+        Column("note", required=False, max_length=400),
+    ),
+)
+
+NEAR_MISS_KINDS = ("detail", "action")
+
+NEAR_MISS_PHRASINGS = Table(
+    name="near_miss_phrasings",
+    path="safety/near_miss_phrasings.csv",
+    key=None,
+    unique_together=("text",),
+    columns=(
+        Column("kind", kind="choice", choices=NEAR_MISS_KINDS),
+        Column("lang", kind="choice", choices=LANGUAGES),
+        Column("text", max_length=300, forbid=NLU_MARKUP),
+    ),
+)
+
+SAFETY_TABLES = (
+    SAFETY_CONTACTS,
+    SAFETY_CATEGORIES,
+    SAFETY_PHRASINGS,
+    SAFETY_PATTERNS,
+    NEAR_MISS_PHRASINGS,
+)
+
 TABLES = (
     TERMS,
     TERM_PHRASINGS,
@@ -189,8 +283,11 @@ TABLES = (
     PTV_SERVICES,
     SITUATIONS,
     SITUATION_ANSWERS,
+    *SAFETY_TABLES,
 )
 TABLES_BY_NAME = {t.name: t for t in TABLES}
 
 MIN_PHRASINGS_PER_TERM = 8
 MIN_PHRASINGS_PER_NEED = 8
+MIN_SAFETY_PHRASINGS_PER_CATEGORY = 8
+CONTACTS_PLACEHOLDER = "{contacts}"

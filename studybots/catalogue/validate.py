@@ -16,8 +16,11 @@ from urllib.parse import urlparse
 from studybots.catalogue import meta
 from studybots.catalogue.schema import (
     CODE_LISTS,
+    CONTACTS_PLACEHOLDER,
+    LANGUAGES,
     MIN_PHRASINGS_PER_NEED,
     MIN_PHRASINGS_PER_TERM,
+    MIN_SAFETY_PHRASINGS_PER_CATEGORY,
     TABLES,
     Column,
     Table,
@@ -25,6 +28,7 @@ from studybots.catalogue.schema import (
 from studybots.catalogue.tables import RawTable, TableReadError, read_table, split_multi
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
+PHONE_PATTERN = re.compile(r"^\+?[0-9]+( [0-9]+)*$")
 
 
 @dataclass(frozen=True, order=True)
@@ -81,8 +85,21 @@ def _check_cell(table: Table, column: Column, value: str, codes: dict[str, set[s
             )
         elif column.kind == "url":
             parsed = urlparse(item)
-            if parsed.scheme != "https" or not parsed.netloc or " " in item:
-                errors.append(f"'{item}' ei ole kelvollinen https-linkki")
+            if parsed.scheme not in column.schemes or not parsed.netloc or " " in item:
+                errors.append(f"'{item}' ei ole kelvollinen {'- tai '.join(column.schemes)}-linkki")
+        elif column.kind == "choice":
+            if item not in column.choices:
+                errors.append(f"'{item}' ei ole mikään näistä: {', '.join(column.choices)}")
+        elif column.kind == "phone":
+            if not PHONE_PATTERN.match(item):
+                errors.append(
+                    f"'{item}' ei ole puhelinnumero: vain numeroita ja välilyöntejä (esim. 09 2525 0111)"
+                )
+        elif column.kind == "regex":
+            try:
+                re.compile(item)
+            except re.error as exc:
+                errors.append(f"säännöllinen lauseke ei käänny (regex error): {exc}")
         elif column.kind == "date":
             try:
                 dt.date.fromisoformat(item)
@@ -171,7 +188,7 @@ def validate_tables(
             for row in data.rows:
                 value = row.cells.get(column.name, "")
                 for item in split_multi(value) if column.multi else ([value] if value else []):
-                    if item not in known:
+                    if item not in known and item not in column.choices:
                         problems.append(
                             Problem(
                                 rel,
@@ -188,6 +205,61 @@ def validate_tables(
     problems += _check_phrasing_counts(
         raw, "need_phrasings", "need_id", "needs", MIN_PHRASINGS_PER_NEED, catalogue_dir
     )
+    problems += _check_phrasing_counts(
+        raw,
+        "safety_phrasings",
+        "category",
+        "safety_categories",
+        MIN_SAFETY_PHRASINGS_PER_CATEGORY,
+        catalogue_dir,
+    )
+    problems += _check_safety(raw, catalogue_dir)
+    return problems
+
+
+def _check_safety(raw: dict[str, RawTable], catalogue_dir: Path) -> list[Problem]:
+    """A crisis reply must list its contacts exactly once ({contacts}) and hold
+    no phone number of its own (numbers live only in contacts.csv, with their
+    source); a contact must have a phone number or an address to show."""
+    problems: list[Problem] = []
+    if "safety_categories" in raw:
+        data = raw["safety_categories"]
+        rel = str(data.path.relative_to(catalogue_dir))
+        for row in data.rows:
+            for lang in LANGUAGES:
+                column = f"reply_{lang}"
+                reply = row.cells.get(column, "")
+                if not reply:
+                    continue
+                count = reply.count(CONTACTS_PLACEHOLDER)
+                if count != 1:
+                    problems.append(
+                        Problem(
+                            rel,
+                            row.line,
+                            column,
+                            f"vastauksessa pitää olla {CONTACTS_PLACEHOLDER} tasan kerran "
+                            f"(nyt {count}): siihen tulevat yhteystiedot",
+                        )
+                    )
+                if re.search(r"\d", reply.replace(CONTACTS_PLACEHOLDER, "")):
+                    problems.append(
+                        Problem(
+                            rel,
+                            row.line,
+                            column,
+                            "vastauksessa ei saa olla numeroita: puhelinnumerot kuuluvat "
+                            "taulukkoon contacts.csv lähteineen",
+                        )
+                    )
+    if "safety_contacts" in raw:
+        data = raw["safety_contacts"]
+        rel = str(data.path.relative_to(catalogue_dir))
+        for row in data.rows:
+            if not row.cells.get("phone") and not row.cells.get("url"):
+                problems.append(
+                    Problem(rel, row.line, "phone", "yhteystiedolla pitää olla puhelin tai url")
+                )
     return problems
 
 

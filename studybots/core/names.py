@@ -14,8 +14,12 @@ TERM_INTENT_PREFIX = "termi_"
 NEED_INTENT_PREFIX = "tarve_"
 TERM_ACTION = "action_answer_term"
 NEED_ACTION = "action_find_services"
+# The safety check's intent and the action that answers it (both bots).
+CRISIS_INTENT = "crisis"
+CRISIS_ACTION = "action_crisis_reply"
 
 # What the bot did with a message (question log `outcome`).
+CRISIS = "crisis"  # routed to help by the safety check
 ANSWERED = ("answer", "services")
 UNHANDLED = ("suggest", "out_of_scope", "no_answer", "fallback")
 NOT_QUESTIONS = ("feedback", "smalltalk")

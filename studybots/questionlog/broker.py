@@ -6,7 +6,7 @@ and when the bot goes back to listening it records: time, bot, channel, a
 pseudonymous conversation id (keyed hash; the sender id is never stored),
 the text with personal data scrubbed out, the NLU's intent, confidence and
 best guesses, and what the bot did (answered a term, offered guesses,
-listed services, small talk, out of scope). The outcome is recomputed with
+listed services, small talk, out of scope, routed to crisis help). The outcome is recomputed with
 the same decision functions the actions use (studybots.bot.decide).
 
 Configure in endpoints.yml:
@@ -28,6 +28,7 @@ from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
 
 from studybots.bot.decide import Thresholds, decide_need, decide_term, load_thresholds
+from studybots.core.names import CRISIS, CRISIS_ACTION
 from studybots.core.settings import load_settings
 from studybots.privacy import at_rest
 from studybots.privacy.pseudonyms import load_key
@@ -52,6 +53,9 @@ class Turn:
 def outcome_of(turn: Turn, thresholds: Thresholds) -> tuple[str, str]:
     """What the bot did with the message, and what it referred to."""
     intent = (turn.parse_data.get("intent") or {}).get("name") or ""
+    if CRISIS_ACTION in turn.actions:
+        # Routed to help: the category only, nothing more than any other row keeps.
+        return CRISIS, str((turn.parse_data.get("safety") or {}).get("category") or "")
     if "action_answer_term" in turn.actions:
         d = decide_term(turn.parse_data, thresholds)
         return d.kind, d.term_id or ";".join(d.suggestions)

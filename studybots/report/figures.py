@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from studybots.catalogue.load import Catalogue
-from studybots.core.names import ANSWERED, BOTS, NOT_QUESTIONS, UNHANDLED
+from studybots.core.names import ANSWERED, BOTS, CRISIS, NOT_QUESTIONS, UNHANDLED
 from studybots.questionlog.model import message_log as log
 from studybots.review.inbox import group_key
 
@@ -156,18 +156,19 @@ def week_of(weeks: list[Week]):
 
 def summary(connection, period: Period) -> Table:
     unanswered = sa.func.sum(sa.case((is_unanswered(), 1), else_=0))
-    columns = (sa.func.count(), sa.func.count(sa.distinct(log.c.conversation)), unanswered)
+    crisis = sa.func.sum(sa.case((log.c.outcome == CRISIS, 1), else_=0))
+    columns = (sa.func.count(), sa.func.count(sa.distinct(log.c.conversation)), unanswered, crisis)
     where = sa.and_(in_period(period), is_question())
     per_bot: dict[str, tuple[Any, ...]] = {
-        bot: (n, students, u or 0)
-        for bot, n, students, u in connection.execute(
+        bot: (n, students, u or 0, c or 0)
+        for bot, n, students, u, c in connection.execute(
             sa.select(log.c.bot, *columns).where(where).group_by(log.c.bot)
         )
     }
     per_bot[ALL] = tuple(v or 0 for v in connection.execute(sa.select(*columns).where(where)).one())
     rows = []
     for bot in (*BOTS, ALL):
-        n, students, u = per_bot.get(bot, (0, 0, 0))
+        n, students, u, c = per_bot.get(bot, (0, 0, 0, 0))
         rows.append(
             {
                 "bot": bot,
@@ -175,9 +176,12 @@ def summary(connection, period: Period) -> Table:
                 "students": count(students),
                 "unanswered": count(u),
                 "unanswered_pct": percent(u, n),
+                "crisis": count(c),
             }
         )
-    return Table("summary", ("bot", "questions", "students", "unanswered", "unanswered_pct"), rows)
+    return Table(
+        "summary", ("bot", "questions", "students", "unanswered", "unanswered_pct", "crisis"), rows
+    )
 
 
 def weekly_questions(connection, period: Period) -> Table:

@@ -32,6 +32,7 @@ NUMERIC = {
     "students",
     "unanswered",
     "unanswered_pct",
+    "crisis",
     "answers",
     "up",
     "down",

@@ -27,7 +27,9 @@ TEXTS: dict[str, dict[str, str]] = {
             "palautepainikkeita ja vaihtoehtopainikkeiden valintoja ei lasketa "
             "kysymyksiksi. Vastaamatta jäi kysymys, jota botti ei tunnistanut tai "
             "johon se tarjosi vain arvauksia. Vastaukset aiheittain lasketaan "
-            "annetuista vastauksista (myös painikkeella valituista)."
+            "annetuista vastauksista (myös painikkeella valituista). Ohjattu "
+            "kriisiapuun: viestit, joihin botti vastasi hätä- ja kriisiavun "
+            "yhteystiedoilla (turvallisuustarkistus)."
         ),
         "show_numbers": "Näytä luvut taulukkona",
         "plot_note": "Alle {k}:n määriä ei piirretä kuvaan.",
@@ -69,6 +71,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "col_students": "Eri kysyjiä",
         "col_unanswered": "Vastaamatta",
         "col_unanswered_pct": "Vastaamatta %",
+        "col_crisis": "Ohjattu kriisiapuun",
         "col_week": "Viikko",
         "col_week_start": "Alkaa",
         "col_channel": "Kanava",

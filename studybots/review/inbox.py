@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 from studybots.bot.decide import load_thresholds
 from studybots.core.controls import strip_controls
-from studybots.core.names import UNHANDLED
+from studybots.core.names import CRISIS, UNHANDLED
 from studybots.questionlog.model import make_log_engine, message_log, metadata, review_status
 
 EXPORT_COLUMNS = [
@@ -91,7 +91,11 @@ class InboxItem:
 
 def reasons_for(row: dict, answer_threshold: float) -> list[str]:
     reasons = []
-    if row["outcome"] in UNHANDLED:
+    if row["outcome"] == CRISIS:
+        # Routed to help by the safety check: editors see it, marked, to catch
+        # a false alarm, a wrong category or a phrasing worth adding.
+        reasons.append(CRISIS)
+    elif row["outcome"] in UNHANDLED:
         reasons.append(row["outcome"])
     elif row["outcome"] in ("answer", "services") and (row["confidence"] or 0) < answer_threshold:
         reasons.append("low_confidence")

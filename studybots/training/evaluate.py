@@ -8,6 +8,8 @@ functions the running actions use, so the figures describe real answers:
 - Out-of-scope rejection: for off-topic messages neither bot answers with a
   term or a service list (Tero: no definition and no guesses).
 - Paavo recall@3: a relevant service is among the first three shown.
+- The safety check and honest answers (studybots.training.evaluate_safety):
+  crisis recall per bot and language, false alarms, near-miss honesty.
 """
 
 from __future__ import annotations
@@ -29,9 +31,28 @@ from studybots.core.names import NEED_INTENT_PREFIX
 from studybots.core.settings import PROJECT_ROOT, load_settings
 from studybots.search.finder import ServiceFinder, options_from_meta
 from studybots.search.situations import guided_rank
+from studybots.training import evaluate_safety as safety
 
 EVAL_DIR = PROJECT_ROOT / "tests" / "eval"
-TARGETS = {"tero_top1": 0.90, "out_of_scope_rejection": 0.85, "paavo_recall_at_3": 0.85}
+TARGETS = {
+    "tero_top1": 0.90,
+    "out_of_scope_rejection": 0.85,
+    "paavo_recall_at_3": 0.85,
+    "crisis_recall_tero": safety.CRISIS_RECALL_FLOOR,
+    "crisis_recall_paavo": safety.CRISIS_RECALL_FLOOR,
+    "near_miss_honest": safety.NEAR_MISS_FLOOR,
+}
+# Figures where lower is better: the most allowed.
+CEILINGS = {
+    "false_alarms_tero": safety.FALSE_ALARM_CEILING,
+    "false_alarms_paavo": safety.FALSE_ALARM_CEILING,
+}
+
+
+def missed_targets(figures: dict[str, float]) -> list[str]:
+    return [k for k, t in TARGETS.items() if k in figures and figures[k] < t] + [
+        k for k, t in CEILINGS.items() if k in figures and figures[k] > t
+    ]
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -47,13 +68,13 @@ class Report:
     def print(self, show_errors: int) -> None:
         print(f"Evaluation on held-out dev sets ({eval_dir()}, never trained on)")
         for key, value in self.figures.items():
-            target = TARGETS.get(key)
-            mark = (
-                ""
-                if target is None
-                else (" OK" if value >= target else f" BELOW TARGET {target:.0%}")
-            )
-            print(f"  {key:<28} {value:7.1%}{mark}")
+            target, ceiling = TARGETS.get(key), CEILINGS.get(key)
+            mark = ""
+            if target is not None:
+                mark = " OK" if value >= target else f" BELOW TARGET {target:.0%}"
+            elif ceiling is not None:
+                mark = " OK" if value <= ceiling else f" ABOVE CEILING {ceiling:.0%}"
+            print(f"  {key:<32} {value:7.1%}{mark}")
         if show_errors:
             for key, lines in self.errors.items():
                 print(f"\n{key} errors ({len(lines)}):")
@@ -142,16 +163,54 @@ def paavo_need_correct(parsed: dict, need_id: str, thresholds) -> bool:
     return decide_need(parsed, thresholds).need_id == need_id
 
 
-def parse_sets(
-    model: Path, dev: list[Labelled], oos: list[str], extra: list[Labelled]
-) -> tuple[list[dict], list[dict], list[dict]]:
-    """Parse the three question sets with one model load; the parses, set by set."""
-    parsed = parse_all(model, [q.text for q in dev] + oos + [q.text for q in extra])
-    return (
-        parsed[: len(dev)],
-        parsed[len(dev) : len(dev) + len(oos)],
-        parsed[len(dev) + len(oos) :],
+def parse_sets(model: Path, *sets: list[str]) -> list[list[dict]]:
+    """Parse several lists of texts with one model load; the parses, list by list."""
+    parsed = parse_all(model, [t for texts in sets for t in texts])
+    out, start = [], 0
+    for texts in sets:
+        out.append(parsed[start : start + len(texts)])
+        start += len(texts)
+    return out
+
+
+def safety_sets(bot: str) -> dict[str, list]:
+    sets = {"crisis": safety.crisis_set(), "false_alarm": safety.false_alarm_set(bot)}
+    if bot == "tero":
+        sets["near_miss"] = safety.near_miss_set(bot)
+    return sets
+
+
+def safety_evaluation(
+    bot: str,
+    sets: dict[str, list],
+    parses: list[list[dict]],
+    ordinary: tuple[list[str], list[dict]],
+    thresholds,
+    errors: dict[str, list[str]],
+) -> dict[str, float]:
+    by_name = dict(zip(sets, parses))
+    errors[f"crisis_{bot}"], errors[f"false_alarm_{bot}"] = [], []
+    figures = safety.crisis_figures(bot, sets["crisis"], by_name["crisis"], errors[f"crisis_{bot}"])
+    figures.update(
+        safety.false_alarm_figures(
+            bot,
+            sets["false_alarm"],
+            by_name["false_alarm"],
+            thresholds,
+            errors[f"false_alarm_{bot}"],
+        )
     )
+    figures.update(
+        safety.ordinary_false_alarms(bot, ordinary[0], ordinary[1], errors[f"false_alarm_{bot}"])
+    )
+    if "near_miss" in sets:
+        errors["near_miss"] = []
+        figures.update(
+            safety.near_miss_figures(
+                sets["near_miss"], by_name["near_miss"], thresholds, errors["near_miss"]
+            )
+        )
+    return figures
 
 
 def share_correct(
@@ -174,7 +233,14 @@ def evaluate_tero(
     """Top-1 on `dev`, rejection of `oos`, and (if given) top-1 on `extra`."""
     thresholds = load_thresholds("tero")
     extra = list(extra)
-    p_dev, p_oos, p_extra = parse_sets(model, dev, oos, extra)
+    sets = safety_sets("tero")
+    p_dev, p_oos, p_extra, *p_safety = parse_sets(
+        model,
+        [q.text for q in dev],
+        oos,
+        [q.text for q in extra],
+        *[[r.text for r in rows] for rows in sets.values()],
+    )
     errors: dict[str, list[str]] = {"tero": [], "oos_tero": [], "resolved_tero": []}
     correct = 0
     for q, p in zip(dev, p_dev):
@@ -195,6 +261,9 @@ def evaluate_tero(
             d = decide_term(p, thresholds)
             errors["oos_tero"].append(f"{text!r}: {d.kind} {d.term_id or list(d.suggestions)}")
     figures = {"tero_top1": correct / len(dev), "oos_rejection_tero": rejected / len(oos)}
+    ordinary = ([q.text for q in dev] + oos, p_dev + p_oos)
+    figures.update(safety_evaluation("tero", sets, p_safety, ordinary, thresholds, errors))
+    figures.update(safety.near_miss_false_flags([q.text for q in dev], p_dev))
     if extra:
         figures["resolved_tero"] = share_correct(
             extra,
@@ -216,7 +285,14 @@ def evaluate_paavo(
     thresholds = load_thresholds("paavo")
     finder, situations = paavo_finder(database_url)
     extra = list(extra)
-    p_dev, p_oos, p_extra = parse_sets(model, dev, oos, extra)
+    sets = safety_sets("paavo")
+    p_dev, p_oos, p_extra, *p_safety = parse_sets(
+        model,
+        [q.text for q in dev],
+        oos,
+        [q.text for q in extra],
+        *[[r.text for r in rows] for rows in sets.values()],
+    )
     errors: dict[str, list[str]] = {"paavo": [], "oos_paavo": [], "resolved_paavo": []}
     hits, reciprocal = 0, 0.0
     for q, p in zip(dev, p_dev):
@@ -243,6 +319,8 @@ def evaluate_paavo(
         "paavo_mrr": reciprocal / len(dev),
         "oos_rejection_paavo": rejected / len(oos),
     }
+    ordinary = ([q.text for q in dev] + oos, p_dev + p_oos)
+    figures.update(safety_evaluation("paavo", sets, p_safety, ordinary, thresholds, errors))
     if extra:
         figures["resolved_paavo"] = share_correct(
             extra,
@@ -266,6 +344,8 @@ def evaluate(models_dir: Path, database_url: str) -> Report:
         "oos_rejection_paavo": paavo["oos_rejection_paavo"],
         "paavo_recall_at_3": paavo["paavo_recall_at_3"],
         "paavo_mrr": paavo["paavo_mrr"],
+        **{k: v for k, v in tero.items() if k not in ("tero_top1",) and not k.startswith("oos")},
+        **{k: v for k, v in paavo.items() if not k.startswith(("paavo_", "oos"))},
     }
     errors = {
         k: v for k, v in {**tero_errors, **paavo_errors}.items() if not k.startswith("resolved")
@@ -286,8 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     report.print(args.errors)
     if args.json:
         args.json.write_text(json.dumps(report.figures, indent=2))
-    missed = [k for k, t in TARGETS.items() if report.figures[k] < t]
-    return 1 if (args.strict and missed) else 0
+    return 1 if (args.strict and missed_targets(report.figures)) else 0
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ from studybots.catalogue.load import load_or_report
 from studybots.core import secret_files
 from studybots.core.names import BOTS
 from studybots.core.settings import Settings, load_settings
-from studybots.training.gate import check, measure_live
+from studybots.training.gate import FLOORS, check, measure_live
 from studybots.training.model_files import (
     content_digest,
     install,
@@ -122,6 +122,18 @@ def gate_and_install(
     )
     print(verdict.table())
     print(f"  (arviointi {time.monotonic() - started:.0f} s)")
+    if verdict.below_floor:
+        floors = ", ".join(
+            f"{k} {verdict.new[k]:.1%} < {FLOORS[k]:.0%}" for k in verdict.below_floor
+        )
+        print(
+            f"{bot}: UUTTA MALLIA EI JULKAISTU: turvallisuustarkistus ohjaa liian harvan "
+            f"kriisiviestin avun luo ({floors}). Tätä ei voi ohittaa (--force ei auta): "
+            f"tarkista catalogue/safety/. Ehdokas jäi tiedostoon {candidate}.",
+            file=sys.stderr,
+        )
+        record(models_dir, bot, candidate, "refused", verdict.new)
+        return REFUSED
     if not verdict.passed and not force:
         print(
             f"{bot}: UUTTA MALLIA EI JULKAISTU: se on yli 2 prosenttiyksikköä heikompi kuin "

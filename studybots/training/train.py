@@ -1,7 +1,8 @@
 """Train the bots whose inputs changed since their last model.
 
 A model's inputs are the shared config, the bot's domain, rules and NLU data
-(generated from the catalogue) and the project's NLU components. Their
+(generated from the catalogue), the safety tables the safety check and the
+near-miss classifier train on, and the project's NLU components. Their
 SHA-256 is stored next to the model; `make run` retrains only on a mismatch.
 `--force` retrains even when nothing changed. Publishing a model into running
 bots, with an evaluation gate, is `studybots.training.publish` (`make publish`).
@@ -34,7 +35,8 @@ def training_inputs(bot: str, root: Path | None = None) -> dict[str, list[Path]]
             root / "data" / "nlu" / bot,
             root / "bots" / bot / "rules",
         ],
-        "code": [PROJECT_ROOT / "studybots" / "bot" / "nlu"],
+        "safety": [load_settings().catalogue_dir / "safety"],
+        "code": [PROJECT_ROOT / "studybots" / "bot" / "nlu", PROJECT_ROOT / "studybots" / "safety"],
     }
 
 
@@ -42,13 +44,13 @@ def fingerprint(bot: str, root: Path | None = None) -> str:
     root = root or load_settings().project_dir
     digest = hashlib.sha256()
     for kind, paths in training_inputs(bot, root).items():
-        base = PROJECT_ROOT if kind == "code" else root
+        base = {"code": PROJECT_ROOT, "safety": load_settings().catalogue_dir}.get(kind, root)
         for path in paths:
             if not path.exists():  # a moved file would silently drop out of the stamp
                 raise FileNotFoundError(f"training input {path} is missing")
             files = sorted(path.rglob("*")) if path.is_dir() else [path]
             for f in files:
-                if f.is_file() and f.suffix in (".yml", ".yaml", ".py"):
+                if f.is_file() and f.suffix in (".yml", ".yaml", ".py", ".csv"):
                     digest.update(str(f.relative_to(base)).encode())
                     digest.update(f.read_bytes())
     return digest.hexdigest()

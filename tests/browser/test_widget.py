@@ -173,6 +173,13 @@ def test_paavo_answers_in_the_same_widget(browser_run):
     assert checks["paavo_pressed"] == "true"
     assert "palvelu" in checks["paavo_reply"].lower()
     assert checks["paavo_links"] > 0
+    # A crisis message: the numbers are tel: links (most urgent first), opened in
+    # place (no new tab), and nothing the student types becomes a link.
+    assert "Kiitos, että kerroit" in checks["crisis_reply"]
+    tel = [link for link in checks["crisis_links"] if link["href"].startswith("tel:")]
+    assert tel[0] == {"href": "tel:112", "text": "112", "target": ""}, checks["crisis_links"]
+    assert {"href": "tel:+358925250111", "text": "09 2525 0111", "target": ""} in tel
+    assert checks["user_tel_links"] == 0
 
 
 def test_nothing_typed_by_a_user_or_an_editor_is_rendered_as_html(browser_run):

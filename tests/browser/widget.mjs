@@ -153,6 +153,17 @@ try {
   check("paavo_links", await page.$$eval(".sbw-log:not([hidden]) a.sbw-link", (as) => as.length));
   await axeRun("open_paavo");
 
+  // -- a crisis message: the help numbers as tel: links ---------------------------------
+  check("crisis_reply", await ask("haluun vaan kuolla"));
+  check("crisis_links", await page.evaluate(() => {
+    const msgs = document.querySelectorAll(".sbw-log:not([hidden]) .sbw-msg.sbw-bot");
+    return [...msgs[msgs.length - 1].querySelectorAll("a")].map((a) => ({
+      href: a.getAttribute("href"), text: a.textContent, target: a.target }));
+  }));
+  check("crisis_user_markup", await ask("[soita](tel:+358401234567) <b>apua</b>"));
+  check("user_tel_links", await page.evaluate(() =>
+    document.querySelectorAll(".sbw-msg.sbw-user a").length));
+
   // -- reload: the conversation is still there ------------------------------------------
   const sessionBefore = await page.evaluate(() => sessionStorage.getItem("studybots-widget:paavo:session"));
   const transcriptBefore = await page.locator(".sbw-msg").allTextContents();

@@ -1,4 +1,4 @@
-"""The quality floor of issue 2, on the held-out dev sets (see `make eval`).
+"""The quality floors of issues 2 and 12, on the held-out dev sets (see `make eval`).
 
 A catalogue or pipeline change that drops a bot below its target fails here.
 """
@@ -8,7 +8,25 @@ from __future__ import annotations
 import csv
 
 from studybots.build.nlu import render
-from studybots.training.evaluate import EVAL_DIR, TARGETS, evaluate
+from studybots.safety.text import fold
+from studybots.training.evaluate import CEILINGS, EVAL_DIR, TARGETS, evaluate
+
+
+def read(name: str) -> list[dict[str, str]]:
+    return list(csv.DictReader((EVAL_DIR / name).open(encoding="utf-8")))
+
+
+def test_safety_dev_sets_are_large_enough_and_never_trained_on(catalogue):
+    crisis = read("safety_crisis_dev.csv")
+    langs = [r["lang"] for r in crisis]
+    assert len(crisis) >= 60 and langs.count("fi") >= 40
+    assert langs.count("sv") >= 10 and langs.count("en") >= 10
+    assert len(read("safety_false_alarm_dev.csv")) >= 40
+    assert len(read("near_miss_dev.csv")) >= 40
+    trained = {fold(p.text) for p in catalogue.safety.phrasings + catalogue.safety.near_miss}
+    for name in ("safety_crisis_dev.csv", "safety_false_alarm_dev.csv", "near_miss_dev.csv"):
+        for row in read(name):
+            assert fold(row["text"]) not in trained, f"trained on dev question {row['text']!r}"
 
 
 def test_dev_sets_are_large_enough_and_never_trained_on(catalogue):
@@ -33,3 +51,5 @@ def test_quality_targets_are_met(models_dir, database_url):
     report = evaluate(models_dir, database_url)
     for key, target in TARGETS.items():
         assert report.figures[key] >= target, (key, report.figures, report.errors)
+    for key, ceiling in CEILINGS.items():
+        assert report.figures[key] <= ceiling, (key, report.figures, report.errors)

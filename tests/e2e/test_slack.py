@@ -389,3 +389,17 @@ def test_rest_channel_keeps_working_beside_slack(slack):
     from tests.support.chat import say, texts
 
     assert "Tero" in texts(say(slack["tero"], uid("rest-"), "moi"))
+
+
+def test_crisis_reply_in_slack_has_plain_numbers(slack):
+    double, channel = slack["double"], uid("D")
+    status, _, _ = send_event(
+        slack["paavo"], PAAVO_SECRET, message_event("jag vill inte leva längre", uid("U"), channel)
+    )
+    assert status == 200
+    posts = double.wait_posts(channel, 1, settle=1.0)
+    assert len(posts) == 1, posts
+    text = posts[0]["text"]
+    assert "Tack för att du berättar" in text and "112" in text and "09 2525 0112" in text
+    assert "tel:" not in text and "](" not in text
+    assert not button_values(posts[0])

@@ -390,3 +390,18 @@ def test_socketio_messages_are_logged_with_their_channel(stack):
     assert rows[0]["channel"] == "socketio" and rows[0]["bot"] == "paavo"
     assert rows[0]["text"] == f"mikä on {marker}, soita [PUHELIN]"
     assert session_id not in str(rows)
+
+
+def test_crisis_reply_over_socketio_has_the_numbers_as_tel_links(stack):
+    async def scenario():
+        chat = await Chat(stack["settings"].paavo_port, web_origin(stack)).open()
+        try:
+            return await chat.say("mun kaveri otti liikaa lääkkeitä eikä herää")
+        finally:
+            await chat.close()
+
+    replies = asyncio.run(scenario())
+    reply = text_of(replies)
+    assert "[112](tel:112)" in reply, reply
+    assert "Selvä" not in reply and "Tarkoititko" not in reply
+    assert not any(r.get("quick_replies") or r.get("buttons") for r in replies)

@@ -47,6 +47,30 @@ def embed(texts: list[str]) -> np.ndarray:
     return np.vstack([model.query(t) for t in cleaned]).astype(np.float32)
 
 
+def embed_cached(texts: list[str], cache_file) -> np.ndarray:
+    """`embed`, remembering vectors in `cache_file` (joblib: text -> vector),
+    so that retraining and the second bot do not embed the same catalogue
+    phrasings again. A damaged cache is ignored and rewritten."""
+    import joblib
+
+    cache: dict[str, np.ndarray] = {}
+    try:
+        cache = dict(joblib.load(cache_file))
+    except Exception:  # missing or damaged: start afresh
+        cache = {}
+    missing = sorted({t for t in texts if t not in cache})
+    if missing:
+        for text, vector in zip(missing, embed(missing)):
+            cache[text] = vector
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        scratch = cache_file.with_name(f".{cache_file.name}.{os.getpid()}")
+        joblib.dump(cache, scratch)
+        os.replace(scratch, cache_file)
+    if not texts:
+        return np.zeros((0, 384), dtype=np.float32)
+    return np.vstack([cache[t] for t in texts]).astype(np.float32)
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
 class E5Featurizer(DenseFeaturizer, GraphComponent):
     @staticmethod

@@ -11,7 +11,8 @@
  *
  * Safety: nothing a user, an editor or a bot sends is ever parsed as HTML.
  * Every text goes in with textContent / createTextNode; links are built with
- * createElement("a") and only http(s) addresses become links.
+ * createElement("a") and only http(s) addresses and tel: numbers (digits,
+ * an optional leading +) become links.
  * Privacy: the conversation id and the transcript are kept in sessionStorage
  * (this tab only); "Aloita alusta" forgets them. The id is always the one the
  * bot issued in `session_confirm` (random, with the bot's tag): the widget never
@@ -101,10 +102,16 @@
   var uid = 0;
   function nextId(prefix) { uid += 1; return "sbw-" + prefix + "-" + uid; }
 
-  // Text with links: [title](https://...) and bare http(s) addresses become
-  // <a> elements; everything else stays text.
+  // A phone link: "tel:" and 3-15 digits, an optional leading "+"; nothing else.
+  function safeTel(href) {
+    return /^tel:\+?[0-9]{3,15}$/.test(href) ? href : null;
+  }
+
+  // Text with links: [title](https://...), [number](tel:...) and bare http(s)
+  // addresses become <a> elements; everything else stays text. tel: links only
+  // in the bots' messages (`allowTel`), never in what the student typed.
   var LINK = /\[([^\]\n]{1,300})\]\(([^)\s]{1,2000})\)|(https?:\/\/[^\s<>"'`]+)/g;
-  function appendRichText(parent, text) {
+  function appendRichText(parent, text, allowTel) {
     var last = 0;
     var match;
     LINK.lastIndex = 0;
@@ -115,14 +122,17 @@
         if (cut) { trail = cut[0]; bare = bare.slice(0, -trail.length); }
         href = bare; label = bare;
       }
-      var url = /^https?:\/\//i.test(href) ? safeUrl(href) : null;
+      var tel = bare || !allowTel ? null : safeTel(href);
+      var url = tel || (/^https?:\/\//i.test(href) ? safeUrl(href) : null);
       if (!url) { continue; }
       if (match.index > last) { parent.appendChild(document.createTextNode(text.slice(last, match.index))); }
-      var a = el("a", "sbw-link", label);
+      var a = el("a", tel ? "sbw-link sbw-tel" : "sbw-link", label);
       a.href = url;
-      a.target = "_blank";
-      a.rel = "noopener noreferrer";
-      a.appendChild(el("span", "sbw-visually-hidden", " " + TEXTS.newTab));
+      if (!tel) {
+        a.target = "_blank";
+        a.rel = "noopener noreferrer";
+        a.appendChild(el("span", "sbw-visually-hidden", " " + TEXTS.newTab));
+      }
       parent.appendChild(a);
       if (trail) { parent.appendChild(document.createTextNode(trail)); }
       last = match.index + match[0].length;
@@ -303,7 +313,7 @@
     li.appendChild(el("span", "sbw-visually-hidden", (entry.who === "user" ? TEXTS.you : self.bot.name) + ": "));
     if (entry.text) {
       var bubbleText = el("p", "sbw-bubble");
-      appendRichText(bubbleText, entry.text);
+      appendRichText(bubbleText, entry.text, entry.who !== "user");
       li.appendChild(bubbleText);
     }
     [["buttons", "sbw-buttons"], ["quick", "sbw-quick"]].forEach(function (kind) {
