@@ -89,7 +89,7 @@ def fill_and_import(
         writer = csv.DictWriter(fh, fieldnames=columns)
         writer.writeheader()
         writer.writerows(rows)
-    return run_tool(env, "studybots.review.inbox", "--import", str(sheet))
+    return run_tool(env, "studybots.review", "--import", str(sheet))
 
 
 def test_editor_loop_publishes_into_running_bot_without_failed_requests(loop_stack):

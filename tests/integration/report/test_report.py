@@ -248,6 +248,7 @@ def test_summary_equals_sql(report_dir, sql):
             "students": shown(sql.scalar(where, "count(DISTINCT conversation)")),
             "unanswered": shown(unanswered),
             "unanswered_pct": shown_pct(unanswered, n),
+            "crisis": shown(sql.scalar(f"{where} AND outcome = 'crisis'")),
         }
     assert int(rows[2]["questions"]) > 800  # a realistic volume
 
@@ -657,6 +658,7 @@ def test_report_of_an_empty_log(tmp_path, catalogue):
         "students": "0",
         "unanswered": "0",
         "unanswered_pct": "",
+        "crisis": "0",
     }
 
 
