@@ -19,16 +19,15 @@ Exceptions that no longer match anything are reported so they can be removed.
 
 from __future__ import annotations
 
-import glob
-import hashlib
 import json
 import os
-import re
-import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import tool_venv  # scripts/ is not a package
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOL_REQUIREMENTS = ROOT / "security" / "pip-audit-requirements.txt"
@@ -36,72 +35,15 @@ IGNORE_FILE = ROOT / "security" / "pip-audit-ignore.txt"
 TOOL_VENV = Path(os.environ.get("STUDYBOTS_AUDIT_VENV", ROOT / ".venv-audit"))
 
 
-def uv_command() -> list[str]:
-    """uv as the Makefile runs it: $UV, uv on PATH, or `python3.10 -m uv`."""
-    if os.environ.get("UV"):
-        return os.environ["UV"].split()
-    if shutil.which("uv"):
-        return [shutil.which("uv")]
-    candidates = [os.environ.get("PYTHON310", "")]
-    pyenv = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
-    candidates += sorted(glob.glob(f"{pyenv}/versions/3.10.*/bin/python"))
-    candidates += [shutil.which("python3.10") or "", sys.executable]
-    for python in filter(None, candidates):
-        if subprocess.run([python, "-m", "uv", "--version"], capture_output=True).returncode == 0:
-            return [python, "-m", "uv"]
-    raise SystemExit("audit: uv not found (run `make install` first, or set UV=/path/to/uv)")
-
-
-def base_python() -> str:
-    return getattr(sys, "_base_executable", None) or sys.executable
-
-
 def ensure_tool(uv: list[str]) -> Path:
     """.venv-audit with exactly the hashed pip-audit requirements."""
-    stamp = TOOL_VENV / (
-        ".installed-" + hashlib.sha256(TOOL_REQUIREMENTS.read_bytes()).hexdigest()[:12]
-    )
-    tool = TOOL_VENV / "bin" / "pip-audit"
-    if stamp.exists() and tool.exists():
-        return tool
-    print(f"audit: installing pip-audit into {TOOL_VENV.relative_to(ROOT)} ...", flush=True)
-    subprocess.run(
-        [*uv, "venv", "--quiet", "--clear", str(TOOL_VENV), "--python", base_python()], check=True
-    )
-    subprocess.run(
-        [
-            *uv,
-            "pip",
-            "install",
-            "--quiet",
-            "--python",
-            str(TOOL_VENV / "bin" / "python"),
-            "--require-hashes",
-            "-r",
-            str(TOOL_REQUIREMENTS),
-        ],
-        check=True,
-    )
-    stamp.touch()
-    return tool
+    return tool_venv.ensure_tool(uv, TOOL_VENV, TOOL_REQUIREMENTS, "pip-audit", "audit")
 
 
 def load_ignored(path: Path = IGNORE_FILE) -> dict[str, tuple[str, str]]:
     """{vulnerability id: (package, reason)}; malformed lines stop the audit."""
-    ignored: dict[str, tuple[str, str]] = {}
-    problems = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        parts = line.split(None, 2)
-        if len(parts) < 3 or not re.match(r"^[A-Za-z]+-[\w-]+$", parts[0]):
-            problems.append(f"{path.name}:{number}: expected `ID package reason`, got {line!r}")
-            continue
-        ignored[parts[0]] = (parts[1].lower(), parts[2])
-    if problems:
-        raise SystemExit("audit: bad exceptions file\n  " + "\n  ".join(problems))
-    return ignored
+    rows = tool_venv.read_exceptions(path, r"^[A-Za-z]+-[\w-]+$", "ID package reason", "audit")
+    return {vid: (package.lower(), reason) for vid, package, reason in rows}
 
 
 def run_audit(uv: list[str], tool: Path) -> dict:
@@ -177,7 +119,7 @@ def judge(
 
 
 def main() -> int:
-    uv = uv_command()
+    uv = tool_venv.uv_command("audit")
     tool = ensure_tool(uv)
     ignored = load_ignored()
     report = run_audit(uv, tool)

@@ -21,16 +21,14 @@ that no longer match anything are reported so they can be removed.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from audit import base_python, uv_command  # scripts/ is not a package
+import tool_venv  # scripts/ is not a package
 
 ROOT = Path(__file__).resolve().parent.parent
 MANIFESTS = ROOT / "deploy" / "kubernetes"
@@ -41,54 +39,15 @@ TOOL_VENV = Path(os.environ.get("STUDYBOTS_CHECKOV_VENV", ROOT / ".venv-checkov"
 
 def ensure_tool(uv: list[str]) -> Path:
     """.venv-checkov with exactly the hashed checkov requirements."""
-    stamp = TOOL_VENV / (
-        ".installed-" + hashlib.sha256(TOOL_REQUIREMENTS.read_bytes()).hexdigest()[:12]
-    )
-    tool = TOOL_VENV / "bin" / "checkov"
-    if stamp.exists() and tool.exists():
-        return tool
-    print(f"k8s-check: installing checkov into {TOOL_VENV.name} ...", flush=True)
-    subprocess.run(
-        [*uv, "venv", "--quiet", "--clear", str(TOOL_VENV), "--python", base_python()], check=True
-    )
-    subprocess.run(
-        [
-            *uv,
-            "pip",
-            "install",
-            "--quiet",
-            "--python",
-            str(TOOL_VENV / "bin" / "python"),
-            "--require-hashes",
-            "-r",
-            str(TOOL_REQUIREMENTS),
-        ],
-        check=True,
-    )
-    for old in TOOL_VENV.glob(".installed-*"):
-        old.unlink()
-    stamp.touch()
-    return tool
+    return tool_venv.ensure_tool(uv, TOOL_VENV, TOOL_REQUIREMENTS, "checkov", "k8s-check")
 
 
 def load_skips(path: Path = SKIP_FILE) -> dict[tuple[str, str], str]:
     """{(check id, resource or *): reason}; malformed lines stop the check."""
-    skips: dict[tuple[str, str], str] = {}
-    problems = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        parts = line.split(None, 2)
-        if len(parts) < 3 or not re.match(r"^CKV2?_[A-Z0-9]+_\d+$", parts[0]):
-            problems.append(
-                f"{path.name}:{number}: expected `CHECK_ID resource reason`, got {line!r}"
-            )
-            continue
-        skips[(parts[0], parts[1])] = parts[2]
-    if problems:
-        raise SystemExit("k8s-check: bad exceptions file\n  " + "\n  ".join(problems))
-    return skips
+    rows = tool_venv.read_exceptions(
+        path, r"^CKV2?_[A-Z0-9]+_\d+$", "CHECK_ID resource reason", "k8s-check"
+    )
+    return {(check, resource): reason for check, resource, reason in rows}
 
 
 def run_checkov(tool: Path, directory: Path = MANIFESTS) -> list[dict]:
@@ -145,7 +104,7 @@ def judge(
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    tool = ensure_tool(uv_command())
+    tool = ensure_tool(tool_venv.uv_command("k8s-check"))
     if "--install-only" in argv:  # make install
         return 0
     skips = load_skips()
