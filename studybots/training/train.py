@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from studybots.core.names import BOTS
@@ -62,6 +63,14 @@ def is_up_to_date(bot: str, models_dir: Path) -> bool:
 
 def clear_training_cache() -> None:
     shutil.rmtree(rasa_env()["RASA_CACHE_DIRECTORY"], ignore_errors=True)
+
+
+def _training_env(bot: str) -> dict[str, str]:
+    """Rasa's environment with a training cache of the bot's own, so that two
+    bots can train at the same time without sharing the cache's database."""
+    env = rasa_env()
+    env["RASA_CACHE_DIRECTORY"] = str(Path(env["RASA_CACHE_DIRECTORY"]) / bot)
+    return env
 
 
 def train(bot: str, out_dir: Path) -> Path:
@@ -125,7 +134,7 @@ def _run_logged(command: list[str], bot: str, log: Path) -> None:
     stage = "starting"
     with open(log, "wb") as out, open(log, "rb") as reader:
         process = subprocess.Popen(
-            command, cwd=PROJECT_ROOT, env=rasa_env(), stdout=out, stderr=subprocess.STDOUT
+            command, cwd=PROJECT_ROOT, env=_training_env(bot), stdout=out, stderr=subprocess.STDOUT
         )
         while process.poll() is None:
             time.sleep(0.5)
@@ -140,24 +149,48 @@ def _run_logged(command: list[str], bot: str, log: Path) -> None:
         raise subprocess.CalledProcessError(process.returncode, command)
 
 
+def _train_one(bot: str, models_dir: Path) -> bool:
+    started = time.monotonic()
+    try:
+        train(bot, staging_dir(models_dir))
+    except (subprocess.CalledProcessError, OSError):
+        return False
+    install(bot, staging_dir(models_dir), models_dir)
+    print(f"{bot}: trained in {time.monotonic() - started:.0f} s", flush=True)
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("bots", nargs="*", help="tero and/or paavo (default: both)")
     parser.add_argument("--force", action="store_true", help="retrain even if up to date")
+    parser.add_argument(
+        "--jobs", type=int, default=0, help="bots trained at once (default: one per core)"
+    )
     args = parser.parse_args(argv)
     models_dir = load_settings().models_dir
     models_dir.mkdir(parents=True, exist_ok=True)
     unknown = set(args.bots) - set(BOTS)
     if unknown:
         parser.error(f"unknown bot(s): {sorted(unknown)}; choose from {BOTS}")
+    todo = []
     for bot in args.bots or BOTS:
         if not args.force and is_up_to_date(bot, models_dir):
             print(f"{bot}: model is up to date ({model_path(bot, models_dir)})")
-            continue
-        started = time.monotonic()
-        train(bot, staging_dir(models_dir))
-        install(bot, staging_dir(models_dir), models_dir)
-        print(f"{bot}: trained in {time.monotonic() - started:.0f} s")
+        else:
+            todo.append(bot)
+    # Each `rasa train` runs on one core (OMP_NUM_THREADS=1): the bots train
+    # side by side, at most one per core (--jobs).
+    jobs = max(1, min(len(todo), args.jobs or os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        failed = [
+            bot
+            for bot, ok in zip(todo, pool.map(lambda b: _train_one(b, models_dir), todo))
+            if not ok
+        ]
+    if failed:
+        print(f"training failed: {', '.join(failed)} (see the logs named above)", file=sys.stderr)
+        return 1
     return 0
 
 

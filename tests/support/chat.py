@@ -57,10 +57,13 @@ def run_tool(env: dict[str, str], *args: str, timeout: float = 600) -> subproces
 
 
 class Load:
-    """Clients sending messages to Tero, counting every failure."""
+    """Clients sending messages to Tero, counting every failure. Each client
+    pauses `pause` seconds between messages: students, not a benchmark, and
+    the training that runs meanwhile keeps a core of its own."""
 
-    def __init__(self, port: int, clients: int = 3) -> None:
+    def __init__(self, port: int, clients: int = 3, pause: float = 0.25) -> None:
         self.port, self.sent, self.failures = port, 0, []
+        self.pause = pause
         self._stop = threading.Event()
         self._threads = [
             threading.Thread(target=self._client, args=(i,), daemon=True) for i in range(clients)
@@ -87,6 +90,7 @@ class Load:
             except Exception as exc:  # a refused or dropped connection is a failure too
                 self.failures.append((text, "exception", repr(exc)))
             self.sent += 1
+            self._stop.wait(self.pause)
 
     def __enter__(self) -> Load:
         for t in self._threads:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,8 @@ from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturiz
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from studybots.core.settings import load_settings
 
 MAX_CHARS = 1000  # longer messages are cut: the model reads 512 tokens at most
 
@@ -47,25 +50,40 @@ def embed(texts: list[str]) -> np.ndarray:
     return np.vstack([model.query(t) for t in cleaned]).astype(np.float32)
 
 
-def embed_cached(texts: list[str], cache_file) -> np.ndarray:
-    """`embed`, remembering vectors in `cache_file` (joblib: text -> vector),
-    so that retraining and the second bot do not embed the same catalogue
-    phrasings again. A damaged cache is ignored and rewritten."""
+def embedding_cache() -> Path:
+    """Where training remembers the vectors of catalogue texts (var directory)."""
+    return load_settings().var_dir / "cache" / "e5-phrasings.joblib"
+
+
+def _read_cache(cache_file: Path) -> dict[str, np.ndarray]:
     import joblib
 
-    cache: dict[str, np.ndarray] = {}
     try:
-        cache = dict(joblib.load(cache_file))
+        return dict(joblib.load(cache_file))
     except Exception:  # missing or damaged: start afresh
-        cache = {}
+        return {}
+
+
+def embed_cached(texts: list[str], cache_file: Path) -> np.ndarray:
+    """`embed`, remembering vectors in `cache_file` (joblib: text -> vector),
+    so that retraining and the second bot do not embed the same catalogue
+    phrasings again. Bots training at the same time merge what they add
+    (under a file lock). A damaged cache is ignored and rewritten."""
+    import fcntl
+
+    import joblib
+
+    cache = _read_cache(cache_file)
     missing = sorted({t for t in texts if t not in cache})
     if missing:
-        for text, vector in zip(missing, embed(missing)):
-            cache[text] = vector
+        added = dict(zip(missing, embed(missing)))
         cache_file.parent.mkdir(parents=True, exist_ok=True)
-        scratch = cache_file.with_name(f".{cache_file.name}.{os.getpid()}")
-        joblib.dump(cache, scratch)
-        os.replace(scratch, cache_file)
+        with open(cache_file.with_name(cache_file.name + ".lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            cache = {**_read_cache(cache_file), **added}
+            scratch = cache_file.with_name(f".{cache_file.name}.{os.getpid()}")
+            joblib.dump(cache, scratch)
+            os.replace(scratch, cache_file)
     if not texts:
         return np.zeros((0, 384), dtype=np.float32)
     return np.vstack([cache[t] for t in texts]).astype(np.float32)
@@ -97,16 +115,21 @@ class E5Featurizer(DenseFeaturizer, GraphComponent):
     ) -> E5Featurizer:
         return cls(config)
 
-    def _featurize(self, messages: list[Message]) -> None:
+    def _featurize(self, messages: list[Message], cached: bool = False) -> None:
         messages = [m for m in messages if m.get(TEXT) is not None]
         if not messages:
             return
-        vectors = embed([m.get(TEXT) for m in messages]) * self._weight
+        texts = [m.get(TEXT) for m in messages]
+        # Training remembers the catalogue's vectors: a retrain after an
+        # editor's change embeds only the new phrasings. Messages are never cached.
+        vectors = (
+            embed_cached(texts, embedding_cache()) if cached else embed(texts)
+        ) * self._weight
         for message, vector in zip(messages, vectors):
             self.add_features_to_message(None, vector.reshape(1, -1), TEXT, message)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        self._featurize([m for m in training_data.training_examples if m.get(TEXT)])
+        self._featurize([m for m in training_data.training_examples if m.get(TEXT)], cached=True)
         return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:

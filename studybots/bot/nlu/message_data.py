@@ -12,7 +12,7 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from studybots.bot.nlu.e5_featurizer import embed, embed_cached
+from studybots.bot.nlu.e5_featurizer import embed, embed_cached, embedding_cache
 from studybots.core.settings import load_settings
 
 E5_ORIGIN = "E5Featurizer"
@@ -48,10 +48,6 @@ def bot_questions(training_data: TrainingData) -> list[Message]:
 
 def catalogue_dir(config: dict) -> Path:
     return Path(config.get("catalogue") or load_settings().catalogue_dir)
-
-
-def embedding_cache() -> Path:
-    return load_settings().var_dir / "cache" / "e5-phrasings.joblib"
 
 
 def embed_phrasings(texts: list[str]) -> np.ndarray:
