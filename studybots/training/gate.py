@@ -13,11 +13,15 @@ running model is no better.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
 
+from studybots.core.settings import PROJECT_ROOT, load_settings
 from studybots.questionlog.model import make_log_engine, metadata, review_status
 from studybots.training.evaluate import (
     Labelled,
@@ -27,8 +31,11 @@ from studybots.training.evaluate import (
     out_of_scope_set,
 )
 from studybots.training.evaluate_safety import CRISIS_RECALL_FLOOR
+from studybots.training.evaluate_safety import EVAL_DIR as SAFETY_EVAL_DIR
+from studybots.training.model_files import content_digest
 
 MAX_DROP = 0.02
+CACHED_FIGURES = 8
 
 # The figures compared for each bot, with the Finnish label editors read.
 GATED = {
@@ -72,7 +79,53 @@ def resolved_questions(log_url: str, bot: str) -> list[Labelled]:
         engine.dispose()
 
 
+def _inputs_digest(bot: str, model: Path, resolved: list[Labelled]) -> str:
+    """Everything a model's figures depend on: the model's bytes, the dev sets,
+    the resolved questions, the catalogue (Paavo's service texts) and the code
+    that decides and ranks. Equal digests, equal figures."""
+    settings = load_settings()
+    digest = hashlib.sha256(f"{bot}\0{content_digest(model)}\0".encode())
+    for question in resolved:
+        digest.update(f"{question.text}\0{question.expected}\0".encode())
+    roots = (settings.eval_dir, SAFETY_EVAL_DIR, settings.catalogue_dir, PROJECT_ROOT / "studybots")
+    for root in roots:
+        for path in sorted(root.rglob("*")) if root.is_dir() else []:
+            if path.is_file() and path.suffix in (".csv", ".yml", ".py"):
+                digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _figures_cache() -> Path:
+    return load_settings().var_dir / "cache" / "gate-figures.json"
+
+
 def measure(bot: str, model: Path, database_url: str, resolved: list[Labelled]) -> dict[str, float]:
+    """The gated figures of `model`; remembered by what they depend on, so that
+    publishing with --force right after a refusal does not evaluate again."""
+    key = _inputs_digest(bot, model, resolved)
+    cache_file = _figures_cache()
+    try:
+        cache = json.loads(cache_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        cache = {}
+    if isinstance(cache, dict) and isinstance(cache.get(key), dict):
+        print(f"  ({content_digest(model)[:12]}: luvut muistista, sama malli ja aineisto)")
+        return {k: float(v) for k, v in cache[key].items()}
+    figures = _measure(bot, model, database_url, resolved)
+    cache = {k: v for k, v in cache.items() if k != key} if isinstance(cache, dict) else {}
+    cache[key] = figures
+    # The last few models' figures are enough (a rollback, a forced publish).
+    kept = dict(list(cache.items())[-CACHED_FIGURES:])
+    cache_file.parent.mkdir(parents=True, exist_ok=True)
+    scratch = cache_file.with_name(f".{cache_file.name}.{os.getpid()}")
+    scratch.write_text(json.dumps(kept), encoding="utf-8")
+    os.replace(scratch, cache_file)
+    return figures
+
+
+def _measure(
+    bot: str, model: Path, database_url: str, resolved: list[Labelled]
+) -> dict[str, float]:
     oos = out_of_scope_set()
     if bot == "tero":
         figures, _ = evaluate_tero(model, dev_set("tero"), oos, resolved)

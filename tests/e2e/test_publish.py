@@ -158,6 +158,8 @@ def test_quality_gate_refuses_a_worse_model_until_forced_and_rollback_restores(l
         "--force",
     )
     assert forced.returncode == 0, forced.stdout + forced.stderr
+    # Same models, same dev sets and resolved questions: the figures are remembered.
+    assert forced.stdout.count("luvut muistista") == 2, forced.stdout
     assert content_digest(live) == content_digest(loop_stack["original"])
 
     rolled = run_tool(env, "studybots.training.publish", "tero", "--rollback")

@@ -46,6 +46,12 @@ def create(root: Path, models_dir: Path, model_pull_seconds: int = 1) -> Workspa
     for bot in BOTS:
         for suffix in (".tar.gz", ".sha256"):
             shutil.copy2(models_dir / f"{bot}{suffix}", var / "models" / f"{bot}{suffix}")
+    # The training vectors of the catalogue, as an installation that trained
+    # these models has them (a retrain embeds only new phrasings).
+    vectors = models_dir.parent / "cache" / "e5-phrasings.joblib"
+    if vectors.exists():
+        (var / "cache").mkdir()
+        shutil.copy2(vectors, var / "cache" / vectors.name)
     database_url = f"sqlite:///{var / 'catalogue.db'}"
     build_database(load_catalogue(root / "catalogue"), database_url)
     settings = Settings(
