@@ -50,3 +50,31 @@ def test_a_killed_action_server_is_restarted(stack):
     assert wait_for(lambda: actions.process.pid != killed and watcher.all_healthy(), 90)
     assert watcher.records["actions"].restarts >= 1
     assert "Kela" in texts(say(settings.tero_port, "restart-actions", "mikä on kela"))
+
+
+def children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in open(f"/proc/{pid}/task/{pid}/children").read().split()]
+    except FileNotFoundError:
+        return []
+
+
+def test_a_killed_worker_is_replaced_while_the_other_worker_answers(stack):
+    """Two Sanic workers per bot: one killed, the other answers every message
+    (only what the killed one was answering may fail), and the bot's main
+    process starts a new worker (studybots.bot.workers)."""
+    tero, settings = stack["servers"]["tero"], stack["settings"]
+    main = tero.process.pid
+    workers = children(main)
+    assert len(workers) == 2, workers
+    log = tero.log
+    offset = log.stat().st_size
+    with Load(settings.tero_port, clients=2) as load:
+        time.sleep(1)
+        os.kill(workers[0], signal.SIGKILL)
+        back = wait_for(lambda: b" is back " in log.read_bytes()[offset:], 150)
+        time.sleep(1)
+    assert back, "no new worker"
+    assert tero.process.pid == main and len(children(main)) == 2  # the bot itself stayed up
+    assert load.sent >= 10 and len(load.failures) <= 2, load.failures
+    assert b"stopped (code -9); restarting in 1 s" in log.read_bytes()[offset:]
