@@ -18,6 +18,7 @@ to 60 s. Installed by studybots.bot.server before Rasa starts Sanic.
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -26,13 +27,15 @@ from signal import SIGINT, SIGTERM, Signals
 from signal import signal as signal_func
 from typing import Any
 
+# The project's own logger: Rasa sets Sanic's loggers to ERROR (LOG_LEVEL_LIBRARIES).
+logger = logging.getLogger(__name__)
+
 FIRST_DELAY = 1.0
 MAX_DELAY = 60.0
 STEADY = 60.0  # a worker that lived this long died by accident, not at start-up
 
 
 def serve_multiple(server_settings: dict[str, Any], workers: int) -> None:
-    from sanic.log import logger
     from sanic.server.events import trigger_events
     from sanic.server.runners import serve
     from sanic.server.socket import bind_socket, bind_unix_socket, remove_unix_socket
@@ -111,8 +114,6 @@ def serve_multiple(server_settings: dict[str, Any], workers: int) -> None:
 def _worker(serve: Any, server_settings: dict[str, Any], replacement: bool) -> None:
     """One worker (a forked child); a replacement says when it answers again."""
     if replacement:
-        from sanic.log import logger
-
         started = time.monotonic()
 
         async def back(app: Any, loop: Any) -> None:
