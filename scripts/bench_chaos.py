@@ -29,9 +29,11 @@ import argparse
 import asyncio
 import contextlib
 import itertools
+import json
 import os
 import random
 import re
+import shutil
 import signal
 import sys
 import tempfile
@@ -114,13 +116,14 @@ class Students:
                 }
                 try:
                     async with session.post(url, json=payload) as resp:
-                        body = await resp.json(content_type=None)
-                        replies = " ".join(m.get("text") or "" for m in body or [])
-                        request.ok = resp.status == 200 and bool(body)
-                        if not request.ok:
-                            request.error = f"HTTP {resp.status}"
-                        elif any(phrase in replies for phrase in TRY_AGAIN):
-                            request.ok, request.error = False, "try again"
+                        raw, status = await resp.read(), resp.status
+                    body = json.loads(raw) if status == 200 else None
+                    replies = " ".join(m.get("text") or "" for m in body or [])
+                    request.ok = bool(body)
+                    if not request.ok:
+                        request.error = f"HTTP {status}"
+                    elif any(phrase in replies for phrase in TRY_AGAIN):
+                        request.ok, request.error = False, "try again"
                 except Exception as exc:  # refused, reset, timed out
                     request.error = type(exc).__name__
                 request.ended = time.monotonic()
@@ -128,7 +131,9 @@ class Students:
 
     async def _main(self) -> None:
         timeout = aiohttp.ClientTimeout(total=60)
-        connector = aiohttp.TCPConnector(limit=self.users, force_close=False)
+        # A new connection per message: no keep-alive connection that the server
+        # closes just as the client reuses it (a client artefact, not a fault).
+        connector = aiohttp.TCPConnector(limit=self.users, force_close=True)
         async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
             await asyncio.gather(*(self._student(n, session) for n in range(self.users)))
 
@@ -353,7 +358,11 @@ def run_profile(profile: str, users: int, seconds: float, out: Callable[[str], N
             for line in spec.log.read_text(errors="replace").splitlines()
             if "Traceback" in line or "UniqueViolation" in line or "Could not create" in line
         ]
-        out(f"  tracebacks in the logs: {len(errors)}")
+        kept = load_settings().var_dir / "bench-chaos" / f"{profile}-{run}"
+        shutil.copytree(logs, kept)
+        for spool in Path(tmp).glob("**/logspool"):
+            shutil.copytree(spool, kept / "logspool", dirs_exist_ok=True)
+        out(f"  tracebacks in the logs: {len(errors)} (logs kept in {kept})")
         return good
 
 
