@@ -201,3 +201,26 @@ def test_the_policy_delays():
     policy = Policy(first_delay=1, max_delay=60)
     assert [policy.delay(n, False) for n in range(1, 9)] == [1, 2, 4, 8, 16, 32, 60, 60]
     assert policy.delay(1, True) == 60
+
+
+def test_make_run_shows_errors_and_a_bot_replacing_a_worker(tmp_path):
+    from studybots.ops.log_follow import LogFollower
+
+    log = tmp_path / "tero.log"
+    log.write_text("old ERROR line\n")
+    follower = LogFollower({"tero": log})
+    with log.open("a") as fh:
+        fh.write(
+            "2026-12-01 10:00:00 INFO     rasa.core.processor  - Loading model\n"
+            "2026-12-01 10:00:01 WARNING  studybots.bot.workers  - worker 41 stopped (code -9);"
+            " restarting in 1 s\n"
+            "2026-12-01 10:00:30 WARNING  studybots.bot.workers  - worker 57 is back "
+            "(answering 28 s after it started)\n"
+            "2026-12-01 10:00:31 ERROR    rasa.core.processor  - something\n"
+        )
+    found = follower.errors()
+    assert [line.split(" - ")[1].split(" (")[0] for line in found] == [
+        "worker 41 stopped",
+        "worker 57 is back",
+        "something",
+    ]
