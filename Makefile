@@ -34,7 +34,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: help install k8s-check validate generate build train publish retrain run test test-fast lint types audit data-validate eval bench bench-ptv bench-search tune review report sample-log ptv-import log-retention clean
+.PHONY: help install k8s-check validate generate build train publish retrain run test test-fast lint types audit data-validate eval bench bench-chaos bench-soak bench-ptv bench-search tune review report sample-log ptv-import log-retention clean
 
 # The console shows what the commands print, not the commands themselves.
 .SILENT: validate generate build train publish retrain run eval review report sample-log \
@@ -49,7 +49,8 @@ help:
 	@echo "make publish    retrain what changed, evaluate, publish into the running bots"
 	@echo "make retrain    the same for every bot, from scratch"
 	@echo "make eval       accuracy on the held-out dev sets"
-	@echo "make bench      training time, latency, throughput and memory"
+	@echo "make bench      training time, latency, throughput, memory and faults under load"
+	@echo "make bench-chaos  faults under load only; make bench-soak  30 minutes at 10 messages/s"
 	@echo "make review     questions the bots did not handle well (ARGS=\"--csv inbox.csv\")"
 	@echo "make report     what students ask: HTML page + CSVs (ARGS=\"--from 2026-09-01 --to 2026-11-30\")"
 	@echo "make sample-log a made-up question log for demos (var/sample-log.db)"
@@ -150,6 +151,15 @@ bench: train build
 # PTV services into the service database (see README, "Importing PTV services").
 ptv-import: install
 	$(PY) -m studybots.ptv import $(or $(ARGS),--files catalogue/ptv/v11)
+
+# Only the chaos part of make bench: faults under load through the supervisor,
+# both profiles (ARGS="--profile production --users 50 --seconds 120").
+bench-chaos: train build
+	$(PY) scripts/bench_chaos.py $(ARGS)
+
+# 30 minutes at 10 messages/s: memory growth and error lines (ARGS="--minutes 5").
+bench-soak: train build
+	$(PY) scripts/bench_soak.py $(ARGS)
 
 # Only the PTV import part of make bench: 30,000 services, no training needed.
 bench-ptv: install

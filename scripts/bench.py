@@ -20,7 +20,13 @@ real action server and both bots (REST channel, loopback only):
    p50/p95/p99 (--load-only, --skip-load, --load-users, --load-seconds);
 9. Paavo's ranking over those 30,000 services plus the catalogue, p50/p95
    (scripts/bench_search.py; --search-services 0 skips it, --search-only
-   runs only it).
+   runs only it);
+10. chaos: 50 students for 120 s per profile while a bot worker or replica,
+   the action server, PostgreSQL's connections and RabbitMQ fail in turn,
+   under the supervisor of `make run`: failed requests, time until every
+   process is back, question-log completeness (scripts/bench_chaos.py;
+   --skip-chaos skips it, `make bench-chaos` runs only it).
+The 30-minute soak is separate: `make bench-soak` (scripts/bench_soak.py).
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("STUDYBOTS_RATE_LIMIT_SENDER", "1000000")
 os.environ.setdefault("STUDYBOTS_RATE_LIMIT_IP", "1000000")
 
+import bench_chaos
 import bench_ptv_import
 import bench_search
 
@@ -167,6 +174,7 @@ def main() -> int:
         help="synthesised services in the search section (0: skip it)",
     )
     parser.add_argument("--search-only", action="store_true", help="run only the search section")
+    parser.add_argument("--skip-chaos", action="store_true", help="skip the chaos section")
     args = parser.parse_args()
     if args.search_only:
         return search_section(args.search_services)
@@ -255,6 +263,8 @@ def main() -> int:
     status = ptv_import_section(args.ptv_services) if args.ptv_services else 0
     if args.search_services:
         search_section(args.search_services)
+    if not args.skip_chaos:
+        status |= bench_chaos.main([])
     return status
 
 

@@ -70,8 +70,11 @@ def models_dir() -> Path:
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory, models_dir, catalogue):
     """Real action server and both bots on free ports, with their own copy of
-    the catalogue and database so tests may edit them."""
+    the catalogue and database so tests may edit them. The supervisor of
+    `make run` watches them: a process that dies is restarted (a test that
+    stops one on purpose uses stack["supervisor"].stop_one / start_one)."""
     from studybots.ops import supervisor
+    from studybots.ops.restart import Supervisor
 
     root = tmp_path_factory.mktemp("stack")
     catalogue_dir = root / "catalogue"
@@ -91,8 +94,11 @@ def stack(tmp_path_factory, models_dir, catalogue):
     logs = root / "logs"
     logs.mkdir()
     specs = supervisor.server_specs(settings, models_dir=models_dir, with_web=True, log_dir=logs)
-    supervisor.start(specs)
-    try:
-        yield {"settings": settings, "servers": {s.name: s for s in specs}, "logs": logs}
-    finally:
-        supervisor.stop(specs)
+    watcher = Supervisor(specs)
+    with watcher:
+        yield {
+            "settings": settings,
+            "servers": {s.name: s for s in specs},
+            "logs": logs,
+            "supervisor": watcher,
+        }

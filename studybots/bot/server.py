@@ -11,6 +11,10 @@
   passed to Rasa as `--auth-token` here, inside the process, so the token
   does not show in `ps` or /proc/<pid>/cmdline. `--enable-api` without a
   token (or a JWT secret) is refused.
+* A call to an action server that refuses connections (restarting) is
+  tried again for a few seconds (studybots.bot.action_retry).
+* With several Sanic workers, one that dies is replaced by the main process
+  (studybots.bot.workers); the supervisor restarts the main process.
 * Secrets mounted as files (STUDYBOTS_SECRETS_DIR, studybots.core.secret_files)
   become environment variables first, so Rasa's `${VAR}` finds them.
 """
@@ -48,11 +52,13 @@ def main() -> None:
     from studybots.core import secret_files
 
     secret_files.export()  # before Rasa reads ${...} in endpoints.production.yml
-    from studybots.bot import extensions
+    from studybots.bot import action_retry, extensions, workers
     from studybots.privacy import log_filter
 
     log_filter.install()
     extensions.install()
+    workers.install()  # a Sanic worker that dies is replaced (SANIC_WORKERS > 1)
+    action_retry.install()  # wait for a restarting action server instead of failing
     sys.argv = ["rasa", *_arguments(sys.argv[1:])]
     from rasa.__main__ import main as rasa_main
 

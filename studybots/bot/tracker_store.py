@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -39,10 +38,16 @@ from studybots.core.settings import load_settings
 from studybots.privacy import at_rest
 from studybots.privacy.pseudonyms import load_key
 
-logger = logging.getLogger(__name__)
-
 DEFAULT_WINDOW = 20  # events: the last 4-5 turns; the rules look at the last one
 _LOADED = "_studybots_events_in_store"
+# Rasa indexes events by sender only, so finding the session start and the
+# latest events scans the sender's whole history. These two indexes make both
+# lookups independent of the conversation's length.
+INDEXES = (
+    "CREATE INDEX IF NOT EXISTS ix_events_sender_id_id ON events (sender_id, id)",
+    "CREATE INDEX IF NOT EXISTS ix_events_sender_type_time "
+    "ON events (sender_id, type_name, timestamp)",
+)
 
 
 class WindowedSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # Rasa is untyped
@@ -59,6 +64,13 @@ class WindowedSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # Rasa is
         url = kwargs.pop("url", None) or host or "sqlite:///rasa.db"
         db.ensure_parent(url)
         parsed = sa.engine.make_url(url)
+        # Rasa's SQLTrackerStore creates its tables unlocked when it starts, so
+        # workers and replicas that start together race (PostgreSQL logs
+        # UniqueViolation, SQLite "Could not create tables"). The project's
+        # engine creates them first, one process at a time (db.create_tables),
+        # with the indexes below; Rasa then finds everything there.
+        engine = db.engine(url)
+        db.create_tables(engine, SQLTrackerStore.Base.metadata, INDEXES)
         super().__init__(
             domain=domain,
             dialect=parsed.drivername,
@@ -78,26 +90,8 @@ class WindowedSQLTrackerStore(SQLTrackerStore):  # type: ignore[misc]  # Rasa is
         # an idle timeout) to the next message, which then falls back to an
         # empty in-memory conversation. The project's engine pools and checks.
         self.engine.dispose()
-        self.engine: sa.engine.Engine = db.engine(url)
+        self.engine: sa.engine.Engine = engine
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
-        self._create_indexes()
-
-    def _create_indexes(self) -> None:
-        """Rasa indexes events by sender only, so finding the session start and
-        the latest events scans the sender's whole history. These two indexes
-        make both lookups independent of the conversation's length."""
-        for statement in (
-            "CREATE INDEX IF NOT EXISTS ix_events_sender_id_id ON events (sender_id, id)",
-            "CREATE INDEX IF NOT EXISTS ix_events_sender_type_time "
-            "ON events (sender_id, type_name, timestamp)",
-        ):
-            try:
-                with self.engine.begin() as connection:
-                    connection.exec_driver_sql(statement)
-            except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError):
-                # Another worker created it at the same moment; an index is an
-                # optimisation, so a failure here must not stop the bot.
-                logger.info("index not created by this worker: %s", statement.split()[5])
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         with self.session_scope() as session:

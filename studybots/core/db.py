@@ -23,8 +23,12 @@ server restart or an idle timeout never hands a dead connection to a message.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
 import os
 import sqlite3
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -138,12 +142,56 @@ def _sqlite_pragmas(
     return engine
 
 
-def create_tables(engine: sa.engine.Engine, metadata: sa.MetaData) -> None:
-    """Create missing tables; several worker processes may race to do it at
-    start-up, and losing that race is fine as long as the tables exist."""
+# One key for every table creation of the project (PostgreSQL advisory locks
+# are per database; the key only has to be the same in every process).
+CREATE_LOCK_KEY = int.from_bytes(
+    hashlib.sha256(b"studybots:create-tables").digest()[:8], "big", signed=True
+)
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path | None) -> Iterator[None]:
+    """An exclusive lock on `<database>.create-lock` (SQLite: one process at a time)."""
+    if path is None:
+        yield
+        return
+    fd = os.open(f"{path}.create-lock", os.O_RDWR | os.O_CREAT, PRIVATE_MODE)
     try:
-        metadata.create_all(engine)
-    except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError):
-        missing = [t for t in metadata.tables if not sa.inspect(engine).has_table(t)]
-        if missing:
-            raise
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def create_tables(
+    engine: sa.engine.Engine, metadata: sa.MetaData, statements: Sequence[str] = ()
+) -> None:
+    """Create missing tables (and run `statements`, e.g. CREATE INDEX IF NOT
+    EXISTS), one process at a time.
+
+    Several processes start at once (the workers of a bot, the replicas of a
+    bot on one PostgreSQL database) and each creates what is missing. Without
+    a lock they race: PostgreSQL refuses the second CREATE TABLE with
+    UniqueViolation on pg_type_typname_nsp_index, SQLite with "table already
+    exists" or "database is locked". So the creation runs in one transaction
+    holding an advisory lock (PostgreSQL), or under a file lock beside the
+    database file (SQLite): the first process creates, the others wait and
+    find everything there.
+    """
+    url = engine.url
+    if url.get_backend_name() == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": CREATE_LOCK_KEY})
+            metadata.create_all(connection)
+            for statement in statements:
+                connection.exec_driver_sql(statement)
+        return
+    sqlite_file = (
+        Path(url.database)
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+        else None
+    )
+    with _file_lock(sqlite_file), engine.begin() as connection:
+        metadata.create_all(connection)
+        for statement in statements:
+            connection.exec_driver_sql(statement)

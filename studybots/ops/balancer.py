@@ -40,6 +40,10 @@ def nginx_config(
     upstream {bot} {{
 {servers}
         keepalive 32;
+        # Closed before Sanic closes an idle connection (its KEEP_ALIVE_TIMEOUT
+        # is 5 s): otherwise nginx may send a message on a connection the
+        # replica is closing, and a POST that was sent is never retried (502).
+        keepalive_timeout 4s;
     }}
     server {{
         listen {interface}:{port};

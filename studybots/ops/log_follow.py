@@ -10,7 +10,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-ERROR_LINE = re.compile(r"\b(ERROR|CRITICAL|FATAL)\b|^Traceback \(most recent call last\)")
+ERROR_LINE = re.compile(
+    r"\b(ERROR|CRITICAL|FATAL)\b|^Traceback \(most recent call last\)"
+    # A bot's main process replacing a Sanic worker that died (studybots.bot.workers).
+    r"|\bworker \d+ (stopped \(code -?\d+\); restarting|is back)"
+)
 
 
 class LogFollower:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import signal
 import sys
-import time
 
 from studybots.build import nlu
 from studybots.build.servicedb import build_database
@@ -17,7 +16,8 @@ from studybots.catalogue.load import load_or_report
 from studybots.core.names import BOTS
 from studybots.core.settings import load_settings
 from studybots.ops.log_follow import LogFollower
-from studybots.ops.supervisor import ConfigError, bot_port, server_specs, slack_enabled, start, stop
+from studybots.ops.restart import Supervisor
+from studybots.ops.supervisor import ConfigError, bot_port, server_specs, slack_enabled
 from studybots.training import train
 
 
@@ -61,15 +61,14 @@ def main() -> int:
         f"starting the action server, Tero, Paavo and the web page (logs: {log_dir}) ...",
         flush=True,
     )
-    stopping = False
+    watcher = Supervisor(servers)
 
     def _stop(signum, frame):
-        nonlocal stopping
-        stopping = True
+        watcher.request_stop()
 
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
-    start(servers)
+    watcher.start()
     print(
         f"""
 Ready.
@@ -80,27 +79,22 @@ Ready.
   Action server:   http://localhost:{settings.action_port}/health{slack_lines(settings, slack)}
   Example:  curl -s localhost:{settings.tero_port}/webhooks/rest/webhook \\
               -H 'Content-Type: application/json' -d '{{"sender":"demo","message":"mikä on kela"}}'
-Press Ctrl-C to stop.""",
+A process that stops is restarted (the others keep running). Press Ctrl-C to stop.""",
         flush=True,
     )
     try:
-        while not stopping:
-            for line in follower.errors():
-                print(line, file=sys.stderr, flush=True)
-            for server in servers:
-                assert server.process is not None  # start() spawned every server
-                if server.process.poll() is not None:
-                    print(
-                        f"{server.name} stopped unexpectedly (code "
-                        f"{server.process.returncode}); stopping everything.",
-                        file=sys.stderr,
-                    )
-                    stopping = True
-            time.sleep(0.5)
+        # Restarts what dies; returns only on Ctrl-C or SIGTERM.
+        watcher.run(until=lambda: _print_errors(follower))
     finally:
         print("stopping ...", flush=True)
-        stop(servers)
+        watcher.stop()
     return 0
+
+
+def _print_errors(follower: LogFollower) -> bool:
+    for line in follower.errors():
+        print(line, file=sys.stderr, flush=True)
+    return False
 
 
 if __name__ == "__main__":

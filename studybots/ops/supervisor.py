@@ -56,6 +56,9 @@ def endpoints_file(settings: Settings) -> Path:
     return PROJECT_ROOT / name
 
 
+TICKET_LOCK_LIFETIME = "15"  # seconds (Rasa's TICKET_LOCK_LIFETIME; its default is 60)
+
+
 class ConfigError(ValueError):
     """The environment asks for something that cannot start (message says what)."""
 
@@ -233,6 +236,10 @@ def server_specs(
             # Pages allowed to open the widget's Socket.IO connection.
             STUDYBOTS_WEB_ORIGINS=" ".join(origins),
             SANIC_WORKERS=workers,
+            # A conversation's lock outlives a process killed while holding it
+            # (SIGKILL, out of memory): its next message waits this long at
+            # most, not Rasa's default 60 s. Longer than any reply takes.
+            TICKET_LOCK_LIFETIME=os.environ.get("TICKET_LOCK_LIFETIME", TICKET_LOCK_LIFETIME),
         )
         credentials = credentials_file(settings, bot, environ)
         if slack_enabled(bot, environ):

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from studybots.core import db
 from studybots.core.names import NOT_QUESTIONS
 from studybots.questionlog.model import make_log_engine, message_log, metadata
 
@@ -71,8 +72,13 @@ class SqlSink:
 
     def write(self, rows: list[dict[str, Any]]) -> None:
         if self._engine is None:
-            self._engine = make_log_engine(self.url)
-            metadata.create_all(self._engine)
+            engine = make_log_engine(self.url)
+            try:
+                db.create_tables(engine, metadata)  # the bots' workers start together
+            except Exception:
+                engine.dispose()
+                raise
+            self._engine = engine
         try:
             with self._engine.begin() as connection:
                 connection.execute(message_log.insert(), rows)

@@ -22,7 +22,6 @@ import urllib.request
 import pytest
 
 from studybots.core.settings import PROJECT_ROOT
-from studybots.ops import supervisor
 
 ARTIFACTS = PROJECT_ROOT / "results" / "widget"
 SCRIPT = PROJECT_ROOT / "tests" / "browser" / "widget.mjs"
@@ -105,6 +104,7 @@ def browser_run(stack, request):
         stderr=subprocess.PIPE,
     )
     bots = stack["servers"]
+    watcher = stack["supervisor"]  # stopped on purpose: not restarted behind the test's back
     steps: list[dict] = []
     result = None
     stopped: set[str] = set()
@@ -116,10 +116,10 @@ def browser_run(stack, request):
                 server = bots[request["bot"]]
                 started = time.monotonic()
                 if request["do"] == "stop":
-                    supervisor.stop([server])
+                    watcher.stop_one(server.name)
                     stopped.add(server.name)
                 else:
-                    supervisor.start([server])
+                    watcher.start_one(server.name)
                     stopped.discard(server.name)
                 steps.append(dict(request, seconds=round(time.monotonic() - started, 1)))
                 process.stdin.write("OK\n")
@@ -132,7 +132,7 @@ def browser_run(stack, request):
             process.kill()
             process.wait()
         for name in stopped:  # the other tests need every server
-            supervisor.start([bots[name]])
+            watcher.start_one(name)
         (ARTIFACTS / "browser.log").write_text(process.stderr.read(), encoding="utf-8")
     assert process.returncode == 0 and result is not None, (ARTIFACTS / "browser.log").read_text(
         encoding="utf-8"

@@ -35,6 +35,7 @@ FAILURE = "Yritä hetken päästä uudelleen"
 def prod(tmp_path_factory, models_dir):
     from studybots.ops import supervisor
     from studybots.ops.balancer import nginx_binary
+    from studybots.ops.restart import Supervisor
     from tests.support import workspace
 
     for address, name in ((PG, "PostgreSQL"), (REDIS, "Redis"), (RABBIT, "RabbitMQ")):
@@ -74,10 +75,13 @@ def prod(tmp_path_factory, models_dir):
         specs = supervisor.server_specs(
             settings, models_dir=settings.models_dir, with_web=False, log_dir=logs
         )
-        supervisor.start(specs)
+        watcher = Supervisor(specs)  # the supervisor of `make run`: restarts what dies
+        watcher.start()
+        watcher.run_in_background()
         try:
             yield {
                 "settings": settings,
+                "supervisor": watcher,
                 "env": prod_ws.env,
                 "servers": {s.name: s for s in specs},
                 "pg": pg_proxy,
@@ -90,7 +94,7 @@ def prod(tmp_path_factory, models_dir):
                 "root": ws.root,
             }
         finally:
-            supervisor.stop(specs)
+            watcher.stop()
             pg_proxy.stop()
             rabbit_proxy.stop()
 
@@ -183,16 +187,10 @@ def test_postgres_restart_mid_conversation_loses_nothing(prod):
 
 
 def test_action_server_down_gives_a_polite_try_again(prod):
-    from studybots.ops import supervisor
-
-    actions = prod["servers"]["actions"]
     port = prod["settings"].tero_port
-    supervisor.stop([actions])
-    try:
+    with prod["supervisor"].stopped("actions"):  # stopped on purpose: not restarted meanwhile
         status, body = post(port, {"sender": "no-actions", "message": "mikä on kela"})
         assert status == 200 and FAILURE in texts(body), body
-    finally:
-        supervisor.start([actions])
     assert "Kela" in texts(say(port, "actions-back", "mikä on kela"))
 
 
@@ -220,18 +218,29 @@ def test_model_swap_under_load_through_the_balancer(prod):
     assert load.sent >= 30 and load.failures == [], load.failures[:5]
 
 
-def test_a_killed_replica_is_bypassed(prod):
-    from studybots.ops import supervisor
-
+def test_a_killed_replica_is_bypassed_and_the_supervisor_brings_it_back(prod):
+    """Issue 17: SIGKILL to one Tero replica under load. nginx sends the
+    students to the other replica, the supervisor restarts the killed one on
+    its port, and nothing else is touched."""
+    watcher = prod["supervisor"]
     victim = prod["servers"]["tero-1"]
-    os.killpg(victim.process.pid, signal.SIGKILL)
-    victim.process.wait()
+    others = {name: s.process.pid for name, s in prod["servers"].items() if name != victim.name}
     port = prod["settings"].tero_port
-    try:
-        for n in range(20):
-            assert "Kela" in texts(say(port, f"survivor-{n}", "mikä on kela"))
-    finally:
-        supervisor.start([victim])  # and it comes back
+    restarts = watcher.records[victim.name].restarts
+    killed_pid = victim.process.pid
+    with Load(port, clients=4) as load:
+        time.sleep(2)
+        sent_before = load.sent
+        os.killpg(killed_pid, signal.SIGKILL)
+        back = wait_for(lambda: victim.process.pid != killed_pid and watcher.all_healthy(), 150)
+        time.sleep(2)
+    assert back, "the killed replica did not come back"
+    assert watcher.records[victim.name].restarts == restarts + 1
+    assert {n: s.process.pid for n, s in prod["servers"].items() if n != victim.name} == others
+    # Only the requests the killed replica was answering at that moment may fail.
+    assert load.sent - sent_before >= 20
+    assert len(load.failures) <= 4, load.failures
     assert health(victim.port)["status"] == "ok"
+    assert "Kela" in texts(say(victim.port, "back-again", "mikä on kela"))
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/webhooks/rest/", timeout=5) as r:
         assert r.status == 200

@@ -153,3 +153,45 @@ def test_database_outage_holds_messages_in_the_queue(tmp_path, log_database, que
     finally:
         writer.close()
         proxy.stop()
+
+
+def test_the_consumer_reads_again_after_rabbitmq_was_unreachable(
+    tmp_path, log_database, queue_name
+):
+    """The consumer's own connection is cut while rows keep coming (the chaos
+    bench found that it then stopped reading for good: an acknowledgement on
+    the dropped channel waited for ever). It reconnects and writes them all."""
+    db_url, _ = log_database
+    proxy = TcpProxy(RABBIT)
+    proxy.start()
+    direct = f"amqp://guest:guest@127.0.0.1:5672/?queue={queue_name}"
+    via_proxy = f"amqp://guest:guest@127.0.0.1:{proxy.port}/?queue={queue_name}"
+    marker = f"cut-{time.time_ns()}"
+    writer = LogWriter(direct, tmp_path / "spool", flush_interval=0.05)
+    sent: list[str] = []
+    stop = threading.Event()
+
+    def students() -> None:
+        while not stop.is_set():
+            sent.append(f"{marker} {len(sent)}")
+            writer.record(row(len(sent), text=sent[-1]))
+            time.sleep(0.02)
+
+    try:
+        with RunningConsumer(via_proxy, db_url):
+            load = threading.Thread(target=students)
+            load.start()
+            time.sleep(2)
+            proxy.stop()  # the consumer's connection is cut while it acknowledges
+            time.sleep(3)
+            proxy.start()
+            time.sleep(1)
+            stop.set()
+            load.join()
+            assert writer.flush(15)
+            got = wait_for_texts(db_url, marker, sent, timeout=60)
+            assert sorted(got) == sorted(sent)  # all, once
+    finally:
+        stop.set()
+        writer.close()
+        proxy.stop()

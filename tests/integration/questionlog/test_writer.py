@@ -286,3 +286,55 @@ def test_spool_files_are_the_owners_only(tmp_path):
         data = path.read_text(encoding="utf-8")
         assert "Meikäläinen" not in data and "040 123 4567" not in data
         assert "[NIMI]" in data and "[PUHELIN]" in data
+
+
+JOURNALING_CHILD = """
+import sys, time
+from studybots.questionlog.writer import LogWriter
+from tests.support.log_rows import row
+writer = LogWriter(sys.argv[1], sys.argv[2], flush_interval=0.05)
+writer.sink.write = lambda rows: time.sleep(600)  # the rows stay queued: the database is slow
+for i in range(20):
+    writer.record(row(i, text=f"{sys.argv[3]} {i}"))
+print("recorded", flush=True)
+time.sleep(600)
+"""
+
+
+def test_rows_queued_in_a_killed_process_are_delivered_by_the_next_writer(tmp_path):
+    """SIGKILL (out of memory, the supervisor's tests) with rows on the queue:
+    their replies have gone out, so the next writer delivers them, once; the
+    journal of a writer that is still alive is left to it."""
+    import signal
+    import subprocess
+    import sys
+
+    from studybots.core.settings import PROJECT_ROOT, rasa_env
+
+    url = f"sqlite:///{tmp_path / 'log.db'}"
+    spool = tmp_path / "spool"
+
+    def child(marker: str) -> subprocess.Popen:
+        process = subprocess.Popen(
+            [sys.executable, "-c", JOURNALING_CHILD, url, str(spool), marker],
+            cwd=PROJECT_ROOT,
+            env=rasa_env(),
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert process.stdout.readline().strip() == "recorded"
+        return process
+
+    killed, alive = child("killed"), child("alive")
+    try:
+        killed.send_signal(signal.SIGKILL)
+        killed.wait()
+        writer = LogWriter(url, spool, flush_interval=0.05)
+        assert writer.flush(15)
+        writer.close()
+        texts = sorted(r["text"] for r in rows(url))
+        assert texts == sorted(f"killed {i}" for i in range(20))  # all, once; none of "alive"
+        assert len(list(spool.glob("journal-*.jsonl"))) == 1  # the live writer's own
+    finally:
+        alive.kill()
+        alive.wait()
