@@ -5,20 +5,27 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from studybots.bot.nlu.smalltalk_guard import SMALL_TALK, is_own_phrasing, within_one_edit
+from studybots.bot.nlu.smalltalk_guard import (
+    SMALL_TALK,
+    Phrasing,
+    is_own_phrasing,
+    phrasings_of,
+    within_one_edit,
+)
 from studybots.core.settings import PROJECT_ROOT
-from studybots.core.text import fold
 
 
 @pytest.fixture(scope="module")
-def vocabulary() -> frozenset[str]:
+def phrasings() -> frozenset[Phrasing]:
     data = yaml.safe_load((PROJECT_ROOT / "data" / "nlu" / "common.yml").read_text())
-    words = set()
-    for item in data["nlu"]:
-        if item.get("intent") in SMALL_TALK:
-            for line in item["examples"].splitlines():
-                words.update(fold(line.lstrip("- ")).split())
-    return frozenset(words)
+    return phrasings_of(
+        [
+            line.lstrip("- ")
+            for item in data["nlu"]
+            if item.get("intent") in SMALL_TALK
+            for line in item["examples"].splitlines()
+        ]
+    )
 
 
 def test_within_one_edit():
@@ -30,10 +37,23 @@ def test_within_one_edit():
 
 
 @pytest.mark.parametrize(
-    "text", ["ei", "en halua", "ohita", "ohitaa", "joo kiitos", "ei kiitos", "nej", "moi"]
+    "text",
+    [
+        "ei",
+        "en halua",
+        "ohita",
+        "ohitaa",
+        "joo kiitos",
+        "ei kiitos",
+        "nej",
+        "moi",
+        "Ei kiitos!",
+        "ok kiitos moi",  # several phrasings in a row
+        "kitos",  # a one-letter typo of a word of 4+ letters
+    ],
 )
-def test_own_phrasings_stay_small_talk(vocabulary, text):
-    assert is_own_phrasing(text, vocabulary, 6)
+def test_own_phrasings_stay_small_talk(phrasings, text):
+    assert is_own_phrasing(text, phrasings, 6)
 
 
 @pytest.mark.parametrize(
@@ -45,7 +65,18 @@ def test_own_phrasings_stay_small_talk(vocabulary, text):
         "en halua elää enää",
         "ei kiitos mut missä on kirjasto",
         "en jaksa enää tätä kaikkea ja haluan vain nukkua pois",
+        # every word is in some small-talk example ("en kerro", "en viitsi
+        # vastata"), but the message is none of them
+        "kerro vitsi",
+        "en kerro vitsiä",
+        "seuraava bussi",
+        "ei hengitä",
     ],
 )
-def test_content_is_never_swallowed(vocabulary, text):
-    assert not is_own_phrasing(text, vocabulary, 6)
+def test_content_is_never_swallowed(phrasings, text):
+    assert not is_own_phrasing(text, phrasings, 6)
+
+
+def test_at_most_max_words(phrasings):
+    assert is_own_phrasing("ei kiitos ei kiitos", phrasings, 4)
+    assert not is_own_phrasing("ei kiitos ei kiitos ei", phrasings, 4)
