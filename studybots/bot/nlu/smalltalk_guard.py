@@ -5,8 +5,12 @@ the message is made of their own short phrasings: at most `max_words` words
 that are one of the small-talk training examples, or several of them in a
 row ("ok kiitos moi"), each word as written there or with a one-letter typo.
 Otherwise ("haluan avioeron", "en halua elää enää", "kerro vitsi") the
-intent becomes `nlu_fallback`, so Tero offers terms or says it cannot answer
-and Paavo searches, and nobody gets a "Selvä" for a real message.
+small-talk intents leave the ranking and the best of the others takes their
+place, as the FallbackClassifier would have chosen without them: an intent
+at least `fallback_threshold` sure (`out_of_scope` for "kerro vitsi": both
+bots say they cannot help with that), else `nlu_fallback` (Tero offers terms
+or says it cannot answer, Paavo searches). Nobody gets a "Selvä" for a real
+message.
 
 Whole examples, not single words: every word of "kerro vitsi" is in some
 small-talk example ("en kerro", "en viitsi vastata"), yet the message is none
@@ -86,7 +90,7 @@ class SmallTalkGuard(StoredComponent[frozenset[Phrasing]]):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"max_words": 6, "intents": list(SMALL_TALK)}
+        return {"max_words": 6, "intents": list(SMALL_TALK), "fallback_threshold": 0.15}
 
     @classmethod
     def read_state(cls, directory: Path) -> frozenset[Phrasing]:
@@ -113,10 +117,21 @@ class SmallTalkGuard(StoredComponent[frozenset[Phrasing]]):
                 continue
             if is_own_phrasing(message.get(TEXT), phrasings, max_words):
                 continue
-            ranking = [
-                r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") not in intents
-            ]
-            fallback = {"name": FALLBACK_INTENT, "confidence": float(intent.get("confidence") or 0)}
-            message.set(INTENT, fallback, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [fallback, *ranking], add_to_output=True)
+            self._replace(message, intent, intents)
         return messages
+
+    def _replace(self, message: Message, intent: dict, intents: set[str]) -> None:
+        ranking = [
+            r
+            for r in message.get(INTENT_RANKING_KEY) or []
+            if r.get("name") not in intents and r.get("name") != FALLBACK_INTENT
+        ]
+        if ranking and float(ranking[0].get("confidence") or 0) >= float(
+            self._config["fallback_threshold"]
+        ):
+            message.set(INTENT, dict(ranking[0]), add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+            return
+        fallback = {"name": FALLBACK_INTENT, "confidence": float(intent.get("confidence") or 0)}
+        message.set(INTENT, fallback, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [fallback, *ranking], add_to_output=True)
