@@ -62,6 +62,14 @@ CONFIGURATIONS = {
     "none_weight 5": Config(none_weight=5.0),
     "near-miss threshold 0.35": Config(near_threshold=0.35),
     "near-miss none_weight 0.5": Config(near_none_weight=0.5),
+    # With 103 more `none` phrasings (2026-12-02; not committed): at 0.5 they cut
+    # false alarms on the tune half to 0 % but crisis recall to 93-96 % (tune);
+    # only "threshold 0.4, none_weight 2" kept recall, and then false alarms
+    # were back at 5-10 % (tune), so the phrasings were left out.
+    "threshold 0.45": Config(threshold=0.45),
+    "threshold 0.4": Config(threshold=0.4),
+    "none_weight 2": Config(none_weight=2.0),
+    "threshold 0.4, none_weight 2": Config(threshold=0.4, none_weight=2.0),
 }
 
 
