@@ -20,12 +20,29 @@ class Thresholds:
     answer: float  # top intent at least this sure -> answer it
     suggest: float  # candidates at least this sure -> offer them as buttons
     max_suggestions: int = 3
+    # for a near-miss request (a known term's missing detail, or an action):
+    # terms at least this sure are offered even when out_of_scope ranks first
+    near_miss_suggest: float | None = None  # None: the same as `suggest`
 
 
 def load_thresholds(bot: str, root: Path = PROJECT_ROOT) -> Thresholds:
     data = yaml.safe_load((root / "bots" / bot / "bot.yml").read_text(encoding="utf-8"))
     t = data["thresholds"]
-    return Thresholds(float(t["answer"]), float(t["suggest"]), int(t.get("max_suggestions", 3)))
+    near = t.get("near_miss_suggest")
+    return Thresholds(
+        float(t["answer"]),
+        float(t["suggest"]),
+        int(t.get("max_suggestions", 3)),
+        None if near is None else float(near),
+    )
+
+
+NEAR_MISS_KINDS = ("detail", "action")
+
+
+def is_near_miss(parse_data: dict[str, Any]) -> bool:
+    """The near-miss classifier (request_kind) found a missing detail or an action."""
+    return (parse_data.get("request_kind") or {}).get("kind") in NEAR_MISS_KINDS
 
 
 def _ranking(parse_data: dict[str, Any]) -> list[tuple[str, float]]:
@@ -50,12 +67,19 @@ def decide_term(parse_data: dict[str, Any], thresholds: Thresholds) -> TermDecis
     ]
     if top_name.startswith(TERM_INTENT_PREFIX) and terms and terms[0][1] >= thresholds.answer:
         return TermDecision("answer", terms[0][0])
-    if top_name == "out_of_scope":
+    suggest = thresholds.suggest
+    if is_near_miss(parse_data):
+        # "kuka on TYY:n puheenjohtaja" reads like off-topic trivia to the term
+        # classifier, but it names a known term: the bot says it cannot give
+        # that and offers the likely terms, whatever ranks first.
+        if thresholds.near_miss_suggest is not None:
+            suggest = thresholds.near_miss_suggest
+    elif top_name == "out_of_scope":
         return TermDecision("out_of_scope")
-    if terms and terms[0][1] >= thresholds.suggest:
+    if terms and terms[0][1] >= suggest:
         # Offer 2-3 guesses: every term above the suggestion threshold, and
         # always the runner-up too, so the student has a real choice.
-        likely = [t for t, c in terms if c >= thresholds.suggest]
+        likely = [t for t, c in terms if c >= suggest]
         count = min(thresholds.max_suggestions, max(2, len(likely)))
         return TermDecision("suggest", suggestions=tuple(t for t, _ in terms[:count]))
     return TermDecision("out_of_scope")

@@ -242,11 +242,9 @@ def evaluate_tero(
         *[[r.text for r in rows] for rows in sets.values()],
     )
     errors: dict[str, list[str]] = {"tero": [], "oos_tero": [], "resolved_tero": []}
-    correct = 0
-    for q, p in zip(dev, p_dev):
-        if tero_correct(p, q.expected, thresholds):
-            correct += 1
-        else:
+    flags = [tero_correct(p, q.expected, thresholds) for q, p in zip(dev, p_dev)]
+    for q, p, ok in zip(dev, p_dev, flags):
+        if not ok:
             d = decide_term(p, thresholds)
             errors["tero"].append(
                 f"{q.text!r}: expected {q.expected}, got {d.kind} "
@@ -260,7 +258,11 @@ def evaluate_tero(
         else:
             d = decide_term(p, thresholds)
             errors["oos_tero"].append(f"{text!r}: {d.kind} {d.term_id or list(d.suggestions)}")
-    figures = {"tero_top1": correct / len(dev), "oos_rejection_tero": rejected / len(oos)}
+    figures = {
+        "tero_top1": sum(flags) / len(dev),
+        **safety.halves("tero_top1", flags, [q.text for q in dev]),
+        "oos_rejection_tero": rejected / len(oos),
+    }
     ordinary = ([q.text for q in dev] + oos, p_dev + p_oos)
     figures.update(safety_evaluation("tero", sets, p_safety, ordinary, thresholds, errors))
     figures.update(safety.near_miss_false_flags([q.text for q in dev], p_dev))
@@ -294,15 +296,15 @@ def evaluate_paavo(
         *[[r.text for r in rows] for rows in sets.values()],
     )
     errors: dict[str, list[str]] = {"paavo": [], "oos_paavo": [], "resolved_paavo": []}
-    hits, reciprocal = 0, 0.0
+    hits: list[bool] = []
+    reciprocal = 0.0
     for q, p in zip(dev, p_dev):
         relevant = set(q.expected.split(";"))
         rank = paavo_rank(p, q.text, relevant, thresholds, finder, situations)
         if rank is not None:
             reciprocal += 1 / rank
-        if rank is not None and rank <= 3:
-            hits += 1
-        else:
+        hits.append(rank is not None and rank <= 3)
+        if not hits[-1]:
             d = decide_need(p, thresholds)
             ids = paavo_ids(p, q.text, thresholds, finder, situations)
             errors["paavo"].append(
@@ -315,7 +317,8 @@ def evaluate_paavo(
         else:
             errors["oos_paavo"].append(f"{text!r}: {p['intent']['name']}")
     figures = {
-        "paavo_recall_at_3": hits / len(dev),
+        "paavo_recall_at_3": sum(hits) / len(dev),
+        **safety.halves("paavo_recall_at_3", hits, [q.text for q in dev]),
         "paavo_mrr": reciprocal / len(dev),
         "oos_rejection_paavo": rejected / len(oos),
     }
@@ -343,8 +346,10 @@ def evaluate(models_dir: Path, database_url: str) -> Report:
         "oos_rejection_tero": tero["oos_rejection_tero"],
         "oos_rejection_paavo": paavo["oos_rejection_paavo"],
         "paavo_recall_at_3": paavo["paavo_recall_at_3"],
+        "paavo_recall_at_3_tune": paavo["paavo_recall_at_3_tune"],
+        "paavo_recall_at_3_held": paavo["paavo_recall_at_3_held"],
         "paavo_mrr": paavo["paavo_mrr"],
-        **{k: v for k, v in tero.items() if k not in ("tero_top1",) and not k.startswith("oos")},
+        **{k: v for k, v in tero.items() if k != "tero_top1" and not k.startswith("oos")},
         **{k: v for k, v in paavo.items() if not k.startswith(("paavo_", "oos"))},
     }
     errors = {

@@ -83,6 +83,14 @@ def _share(flags: list[bool]) -> float:
     return sum(flags) / len(flags) if flags else 0.0
 
 
+def halves(name: str, flags: list[bool], texts: list[str]) -> dict[str, float]:
+    """`name`_tune and `name`_held: the share of `flags` in each half."""
+    return {
+        f"{name}_{part}": _share([f for f, t in zip(flags, texts) if half(t) == part])
+        for part in ("tune", "held")
+    }
+
+
 def crisis_figures(bot: str, rows: list[Row], parses: list[dict], errors: list[str]) -> dict:
     figures: dict[str, float] = {}
     hits = [routed(p) for p in parses]
@@ -91,10 +99,7 @@ def crisis_figures(bot: str, rows: list[Row], parses: list[dict], errors: list[s
         figures[f"crisis_recall_{bot}_{lang}"] = _share(
             [h for h, r in zip(hits, rows) if r.lang == lang]
         )
-    for part in ("tune", "held"):
-        figures[f"crisis_recall_{bot}_{part}"] = _share(
-            [h for h, r in zip(hits, rows) if half(r.text) == part]
-        )
+    figures.update(halves(f"crisis_recall_{bot}", hits, [r.text for r in rows]))
     figures[f"crisis_category_{bot}"] = _share(
         [category(p) == r.label for p, r in zip(parses, rows)]
     )
@@ -129,9 +134,12 @@ def false_alarm_figures(
             errors.append(f"{r.text!r}: FALSE ALARM ({category(p)})")
         elif not n:
             errors.append(f"{r.text!r}: not answered as {r.label} ({p['intent']['name']})")
+    texts = [r.text for r in rows]
     return {
         f"false_alarms_{bot}": _share(alarms),
+        **halves(f"false_alarms_{bot}", alarms, texts),
         f"false_alarm_answered_{bot}": _share(normal),
+        **halves(f"false_alarm_answered_{bot}", normal, texts),
     }
 
 
@@ -154,8 +162,8 @@ def near_miss_figures(rows: list[Row], parses: list[dict], thresholds, errors: l
             )
     return {
         "near_miss_honest": _share(flags),
+        **halves("near_miss_honest", flags, [r.text for r in rows]),
         "near_miss_flagged": _share([request_kind(p) != "none" for p in parses]),
-        "near_miss_honest_held": _share([f for f, r in zip(flags, rows) if half(r.text) == "held"]),
     }
 
 

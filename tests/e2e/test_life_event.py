@@ -121,6 +121,17 @@ def test_off_topic_gets_the_life_events_own_answer(life_event):
     assert "opiskel" not in reply.casefold()
 
 
+def test_a_request_for_a_joke_is_off_topic_not_small_talk(life_event):
+    """Issue 12: 'kerro vitsi' got 'Selvä' here (the small-talk guard let the
+    classifier's `skip` through); both bots now say they cannot help with it."""
+    own = life_event["catalogue"].meta["texts"]["tero"]
+    expected = {" ".join(own[key].split()) for key in ("utter_out_of_scope", "term_out_of_scope")}
+    tero = " ".join(texts(say(life_event["settings"].tero_port, "tero-3", "kerro vitsi")).split())
+    assert any(text in tero for text in expected), tero
+    paavo = texts(say(life_event["settings"].paavo_port, "paavo-3", "kerro vitsi"))
+    assert "Selvä" not in tero and "Selvä" not in paavo, (tero, paavo)
+
+
 def test_evaluated_on_its_own_dev_sets(life_event, tmp_path):
     out = tmp_path / "figures.json"
     printed = run(life_event["env"], "studybots.training.evaluate", "--json", str(out))

@@ -48,10 +48,11 @@ def test_dev_sets_are_large_enough_and_never_trained_on(catalogue):
 
 
 # Issue 12's targets that are not met yet (make eval prints them as BELOW TARGET /
-# ABOVE CEILING). Until they are, the test holds the level measured on
-# 2026-12-01 so that it can only get better: near-miss honesty 70.8 %, false
-# alarms 6.5 % (Tero) and 11.1 % (Paavo).
-NOT_MET_YET = {"near_miss_honest": 0.68}
+# ABOVE CEILING). Until they are, the test holds the level measured so that it
+# can only get better: near-miss honesty 78.5 % on 2026-12-02 (tune 71.9 %,
+# held 84.8 %; 70.8 % on 2026-12-01), false alarms 6.5 % (Tero) and 11.1 %
+# (Paavo) on 2026-12-01.
+NOT_MET_YET = {"near_miss_honest": 0.77}
 NOT_MET_YET_CEILINGS = {"false_alarms_tero": 0.07, "false_alarms_paavo": 0.12}
 
 

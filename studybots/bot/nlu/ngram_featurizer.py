@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import joblib
 import scipy.sparse
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -24,11 +22,14 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
 
-FILE_NAME = "ngram_vectorizers.joblib"
+from studybots.bot.nlu.base import StoredComponent
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
-class NormalisedNgramFeaturizer(SparseFeaturizer, GraphComponent):
+class NormalisedNgramFeaturizer(StoredComponent[tuple], SparseFeaturizer):
+    FILE_NAME = "ngram_vectorizers.joblib"
+    STATE_OPTIONAL = True  # untrained: no features
+
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {
@@ -44,38 +45,10 @@ class NormalisedNgramFeaturizer(SparseFeaturizer, GraphComponent):
         config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        vectorizers: tuple | None = None,
+        state: tuple | None = None,
     ) -> None:
+        StoredComponent.__init__(self, config, model_storage, resource, state)
         SparseFeaturizer.__init__(self, self.__class__.__name__, config)
-        self._storage = model_storage
-        self._resource = resource
-        self._vectorizers = vectorizers
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> NormalisedNgramFeaturizer:
-        return cls(config, model_storage, resource)
-
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> NormalisedNgramFeaturizer:
-        try:
-            with model_storage.read_from(resource) as directory:
-                vectorizers = joblib.load(directory / FILE_NAME)
-        except (ValueError, FileNotFoundError):
-            vectorizers = None
-        return cls(config, model_storage, resource, vectorizers)
 
     def _texts(self, messages: list[Message]) -> list[str]:
         return [(m.get(TEXT) or "") for m in messages]
@@ -93,15 +66,12 @@ class NormalisedNgramFeaturizer(SparseFeaturizer, GraphComponent):
         )
         words.fit(texts)
         chars.fit(texts)
-        self._vectorizers = (words, chars)
-        with self._storage.write_to(self._resource) as directory:
-            joblib.dump(self._vectorizers, directory / FILE_NAME)
-        return self._resource
+        return self.persist((words, chars))
 
     def _featurize(self, messages: list[Message]) -> None:
-        if not self._vectorizers or not messages:
+        if not self._state or not messages:
             return
-        words, chars = self._vectorizers
+        words, chars = self._state
         texts = self._texts(messages)
         matrix = scipy.sparse.hstack([words.transform(texts), chars.transform(texts)]).tocsr()
         matrix = normalize(matrix) * float(self._config["weight"])

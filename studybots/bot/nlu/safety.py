@@ -15,25 +15,15 @@ the component (`fingerprint_addon`).
 
 from __future__ import annotations
 
-from typing import Any
-
-import joblib
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from studybots.bot.nlu.message_data import (
-    bot_questions,
-    catalogue_dir,
-    e5_vectors,
-    embed_phrasings,
-    tables_digest,
-)
+from studybots.bot.nlu.base import PhrasingClassifierComponent
+from studybots.bot.nlu.message_data import bot_questions, catalogue_dir, e5_vectors, embed_phrasings
 from studybots.catalogue.load import load_catalogue
 from studybots.catalogue.schema import SAFETY_NONE
 from studybots.core.names import CRISIS_INTENT
@@ -42,9 +32,7 @@ from studybots.safety.classifier import PhrasingClassifier
 from studybots.safety.patterns import Patterns
 from studybots.safety.text import fold
 
-FILE_NAME = "safety_check.joblib"
 SAFETY_KEY = "safety"
-TABLES = ("safety/phrasings.csv", "safety/patterns.csv", "safety/categories.csv")
 
 
 def training_set(catalogue, questions: list[str]) -> tuple[list[str], list[str]]:
@@ -63,56 +51,9 @@ def build_check(catalogue, classifier: PhrasingClassifier | None) -> SafetyCheck
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class SafetyCheckComponent(GraphComponent):
-    @staticmethod
-    def get_default_config() -> dict[str, Any]:
-        return {
-            "threshold": 0.5,
-            "e5_weight": 1.0,
-            "ngram_weight": 1.0,
-            "C": 10.0,
-            "none_weight": 1.0,
-            "catalogue": None,  # default: the deployment's catalogue folder
-        }
-
-    @classmethod
-    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
-        return tables_digest(catalogue_dir(config), TABLES)
-
-    def __init__(
-        self,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        check: SafetyCheck | None = None,
-    ) -> None:
-        self._config = config
-        self._storage = model_storage
-        self._resource = resource
-        self._check = check
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> SafetyCheckComponent:
-        return cls(config, model_storage, resource)
-
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> SafetyCheckComponent:
-        with model_storage.read_from(resource) as directory:
-            check = joblib.load(directory / FILE_NAME)
-        return cls(config, model_storage, resource, check)
+class SafetyCheckComponent(PhrasingClassifierComponent[SafetyCheck]):
+    FILE_NAME = "safety_check.joblib"
+    TABLES = ("safety/phrasings.csv", "safety/patterns.csv", "safety/categories.csv")
 
     def train(self, training_data: TrainingData) -> Resource:
         catalogue = load_catalogue(catalogue_dir(self._config))
@@ -122,23 +63,16 @@ class SafetyCheckComponent(GraphComponent):
         by_text = {m.get(TEXT): m for m in questions}
         vectors_editors = embed_phrasings(texts[:editors])
         vectors_bot = e5_vectors([by_text[t] for t in texts[editors:]])
-        classifier = PhrasingClassifier(
-            threshold=float(self._config["threshold"]),
-            e5_weight=float(self._config["e5_weight"]),
-            ngram_weight=float(self._config["ngram_weight"]),
-            c=float(self._config["C"]),
-            none_weight=float(self._config["none_weight"]),
-        ).fit(texts, labels, np.vstack([vectors_editors, vectors_bot]))
-        self._check = build_check(catalogue, classifier)
-        with self._storage.write_to(self._resource) as directory:
-            joblib.dump(self._check, directory / FILE_NAME)
-        return self._resource
+        classifier = self.new_classifier().fit(
+            texts, labels, np.vstack([vectors_editors, vectors_bot])
+        )
+        return self.persist(build_check(catalogue, classifier))
 
     def process(self, messages: list[Message]) -> list[Message]:
         messages_with_text = [m for m in messages if m.get(TEXT)]
-        if self._check is None or not messages_with_text:
+        if self._state is None or not messages_with_text:
             return messages
-        verdicts = self._check.check_many(
+        verdicts = self._state.check_many(
             [m.get(TEXT) for m in messages_with_text], e5_vectors(messages_with_text)
         )
         for message, verdict in zip(messages_with_text, verdicts):

@@ -47,3 +47,25 @@ def test_need_is_trusted_only_when_sure():
         parse(("nlu_fallback", 0.15), ("tarve_asunto", 0.1), ("tarve_kirjasto", 0.09)), T
     )
     assert d.need_id is None and d.alternatives == ("asunto", "kirjasto")
+
+
+def near(kind: str, *ranking: tuple[str, float]) -> dict:
+    return {**parse(*ranking), "request_kind": {"kind": kind, "score": 0.8}}
+
+
+def test_a_near_miss_offers_its_terms_even_when_off_topic_ranks_first():
+    ranking = (("out_of_scope", 0.6), ("termi_tyy", 0.1), ("termi_tuo", 0.05))
+    assert decide_term(parse(*ranking), T).kind == "out_of_scope"
+    d = decide_term(near("detail", *ranking), T)
+    assert d.kind == "suggest" and d.suggestions == ("tyy", "tuo")
+    lower = Thresholds(answer=0.25, suggest=0.08, near_miss_suggest=0.04)
+    d = decide_term(near("action", ("out_of_scope", 0.8), ("termi_yths", 0.05)), lower)
+    assert d.kind == "suggest" and d.suggestions == ("yths",)
+    assert decide_term(near("none", ("out_of_scope", 0.8), ("termi_yths", 0.05)), lower).kind == (
+        "out_of_scope"
+    )
+
+
+def test_a_near_miss_with_no_likely_term_is_out_of_scope():
+    d = decide_term(near("detail", ("out_of_scope", 0.9), ("termi_tyy", 0.01)), T)
+    assert d.kind == "out_of_scope"
