@@ -80,3 +80,11 @@ def decide_need(parse_data: dict[str, Any], thresholds: Thresholds) -> NeedDecis
     return NeedDecision(
         None, needs[0][1] if needs else 0.0, alternatives[: thresholds.max_suggestions]
     )
+
+
+def shows_services(parse_data: dict[str, Any], text: str = "") -> bool:
+    """Whether Paavo answers this message with a service list (the rules send
+    need intents and an unsure NLU to `action_find_services`); small talk,
+    out-of-scope and crisis messages get their own replies."""
+    top = (parse_data.get("intent") or {}).get("name") or ""
+    return top.startswith(NEED_INTENT_PREFIX) or top == "nlu_fallback"
