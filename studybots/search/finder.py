@@ -82,6 +82,8 @@ class RankingConfig:
     # boosts reorder; they never push out a right general service).
     keep_best: int = 2
     cross_language: bool = True
+    # e5 cosine minus this times the service's hubness (CSLS-like).
+    hub_penalty: float = 0.3
     dense_floor_other: float = 0.78
     lexical_weight_other: float = 0.3
 
@@ -174,7 +176,12 @@ class ServiceFinder:
         config: RankingConfig | None = None,
         home_name: str = "Turku",
         language_means: dict[str, np.ndarray] | None = None,
+        hubs: np.ndarray | None = None,
     ):
+        # How close each service's vector is to questions in general (mean
+        # of its top cosines to PTV's code labels as questions): short,
+        # generic texts ("Liikuntaa työikäisille") are near everything.
+        self._hubs = None if hubs is None else (hubs - float(np.median(hubs))).astype(np.float32)
         self.home_name = home_name
         self.language_means = language_means or {}
         self.config = config or RankingConfig()
@@ -275,7 +282,7 @@ class ServiceFinder:
                 }
         finally:
             engine.dispose()
-        vectors = embedder = None
+        vectors = embedder = hubs = None
         offsets: dict[str, np.ndarray] = {}
         if embeddings:
             from studybots.search.embeddings import (
@@ -295,6 +302,8 @@ class ServiceFinder:
                 labels = language.code_labels(label_rows)
                 if labels["fi"]:
                     offsets = language.means(labels, lambda texts: query_vectors_for(texts, cache))
+                    every_label = [t for texts in labels.values() for t in texts]
+                    hubs = language.hubness(vectors, query_vectors_for(every_label, cache))
             finally:
                 if embedding_cache is None:
                     cache.dispose()
@@ -310,6 +319,7 @@ class ServiceFinder:
             config,
             home_name,
             offsets,
+            hubs,
         )
 
     # --- scoring ---------------------------------------------------------------
@@ -364,6 +374,8 @@ class ServiceFinder:
                 if lang != "fi":
                     floor, weight = cfg.dense_floor_other, cfg.lexical_weight_other
             cosine = self.dense.scores(query)
+            if cfg.hub_penalty and self._hubs is not None:
+                cosine = cosine - cfg.hub_penalty * self._hubs
             dense = np.clip((cosine - floor) / cfg.dense_span, 0.0, 1.0)
             fused = weight * lexical + (1 - weight) * dense
         else:

@@ -60,3 +60,22 @@ def to_finnish(
         return lang, vector
     moved = vector - (language_means[lang] - language_means["fi"])
     return lang, (moved / max(float(np.linalg.norm(moved)), 1e-9)).astype(np.float32)
+
+
+HUB_K = 10
+
+
+def hubness(passages: np.ndarray, questions: np.ndarray, k: int = HUB_K) -> np.ndarray:
+    """Each passage's mean cosine to its k nearest `questions` (CSLS's r):
+    how near the passage is to questions in general."""
+    if len(passages) == 0 or len(questions) == 0:
+        return np.zeros(len(passages), np.float32)
+    q = questions / np.maximum(np.linalg.norm(questions, axis=1, keepdims=True), 1e-9)
+    q = q.astype(np.float32)
+    out = np.empty(len(passages), np.float32)
+    for start in range(0, len(passages), 4096):
+        sims = passages[start : start + 4096] @ q.T
+        k_ = min(k, sims.shape[1])
+        top = np.partition(sims, sims.shape[1] - k_, axis=1)[:, -k_:]
+        out[start : start + len(top)] = top.mean(axis=1)
+    return out
