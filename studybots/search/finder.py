@@ -81,6 +81,7 @@ class RankingConfig:
     # answer whatever the student, home and life-event boosts do (the
     # boosts reorder; they never push out a right general service).
     keep_best: int = 2
+    keep_with_need: float = 0.5  # with a need, only this strong a match is kept
     cross_language: bool = True
     # e5 cosine minus this times the service's hubness (CSLS-like).
     hub_penalty: float = 0.3
@@ -442,8 +443,16 @@ class ServiceFinder:
             total = np.where(allowed & (fused >= floor), fused * self._weights(), 0.0)
             if cfg.relative_floor and total.size:
                 total = np.where(total >= cfg.relative_floor * float(total.max()), total, 0.0)
-            if cfg.keep_best and not need:
-                plain = np.where(total > 0, scored[0], 0.0)
+            if cfg.keep_best and not text.startswith("/"):
+                # With a need, only a strong match is kept (a button's
+                # "/tarve" must not displace the editors' services).
+                # ... and only when it matches the words better than every
+                # service of the need does.
+                least = 0.0
+                if need:
+                    own = [fused[self._position[i]] for i in need.services if i in self._position]
+                    least = max([cfg.keep_with_need, *(float(x) + 1e-6 for x in own)])
+                plain = np.where((total > 0) & (fused >= least), fused, 0.0)
                 keep = [self._order[i] for i in top_k(plain, cfg.keep_best) if plain[i] > 0]
             for i in top_k(total, limit * 4):
                 if total[i] <= 0:
