@@ -388,6 +388,13 @@ class ServiceFinder:
                 fused = fused + cfg.name_weight * np.where(names >= cfg.name_min, names, 0.0)
         return fused, lexical, cosine
 
+    def strength(self, text: str) -> float:
+        """The best fused text score of any allowed service (0 for no words)."""
+        scored = self.text_scores(text)
+        if scored is None:
+            return 0.0
+        return float(np.where(self._allowed(Filters()), scored[0], 0.0).max(initial=0.0))
+
     def _weights(self) -> np.ndarray:
         cfg = self.config
         weights = np.where(self._student, cfg.student_boost, 1.0)

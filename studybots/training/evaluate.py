@@ -25,9 +25,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from studybots.bot.decide import decide_need, decide_term, load_thresholds
+from studybots.bot.decide import (
+    decide_need,
+    decide_term,
+    load_thresholds,
+    searches_anyway,
+    shows_services,
+)
 from studybots.catalogue.load import load_catalogue
-from studybots.core.names import NEED_INTENT_PREFIX
 from studybots.core.settings import PROJECT_ROOT, load_settings
 from studybots.search.finder import ServiceFinder, options_from_meta
 from studybots.search.situations import guided_rank
@@ -148,8 +153,8 @@ def paavo_rank(
 def paavo_rejects(parsed: dict, text: str, thresholds, finder, situations=None) -> bool:
     # Paavo lists services only for a need intent or, when unsure
     # (nlu_fallback), from free-text search; small talk gets its own reply.
-    top = parsed["intent"]["name"]
-    searches = top.startswith(NEED_INTENT_PREFIX) or top == "nlu_fallback"
+    strength = finder.strength(text) if searches_anyway(parsed) else 0.0
+    searches = shows_services(parsed, strength)
     return not (searches and bool(paavo_ids(parsed, text, thresholds, finder, situations or {})))
 
 

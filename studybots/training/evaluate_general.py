@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from studybots.bot.decide import load_thresholds, shows_services
+from studybots.bot.decide import load_thresholds, searches_anyway, shows_services
 from studybots.core.settings import load_settings
 from studybots.training.evaluate_safety import half
 
@@ -85,7 +85,8 @@ class PaavoTools:
 
 def shown_ids(tools: PaavoTools, parsed: dict, text: str, thresholds, finder, situations):
     """The services Paavo lists for `text` as a first message."""
-    if not shows_services(parsed, text):
+    strength = finder.strength(text) if searches_anyway(parsed) else 0.0
+    if not shows_services(parsed, strength):
         return []
     return tools.ids(parsed, text, thresholds, finder, situations)
 
