@@ -47,3 +47,18 @@ def test_need_is_trusted_only_when_sure():
         parse(("nlu_fallback", 0.15), ("tarve_asunto", 0.1), ("tarve_kirjasto", 0.09)), T
     )
     assert d.need_id is None and d.alternatives == ("asunto", "kirjasto")
+
+
+def test_off_topic_gets_services_only_for_a_strong_match():
+    from studybots.bot.decide import STRONG_MATCH, searches_anyway, shows_services
+
+    def parse(name: str) -> dict:
+        return {"intent": {"name": name, "confidence": 0.9}}
+
+    assert shows_services(parse("tarve_asunto")) and shows_services(parse("nlu_fallback"))
+    assert searches_anyway(parse("out_of_scope")) and not searches_anyway(parse("greet"))
+    assert not shows_services(parse("out_of_scope"), STRONG_MATCH - 0.01)
+    assert shows_services(parse("out_of_scope"), STRONG_MATCH)
+    assert shows_services(parse("what_can_you_do"), 0.9)
+    for small_talk in ("affirm", "thanks", "crisis"):
+        assert not shows_services(parse(small_talk), 1.0)
