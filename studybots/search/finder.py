@@ -73,7 +73,7 @@ class RankingConfig:
     name_weight: float = 0.2
     name_min: float = 0.7
     # Search results scoring below this share of the best one are left out.
-    relative_floor: float = 0.0
+    relative_floor: float = 0.4
     # Swedish and English questions against the (mostly Finnish) service
     # texts: the question's vector moves by the language offset
     # (studybots.search.language), its e5 floor and BM25 weight are its own.
