@@ -26,7 +26,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import state
 from actions.texts import feedback_buttons, text
-from studybots.bot.decide import decide_need, load_thresholds
+from studybots.bot.decide import decide_need, load_thresholds, searches_anyway, shows_services
 from studybots.core.names import need_intent
 from studybots.core.text import fold
 from studybots.search import situations as sit
@@ -207,6 +207,16 @@ class ActionFindServices(Action):
             dispatcher.utter_message(text=text("service_unavailable"))
             return []
         query = message.get("text") or ""
+        # Off-topic or "what can you do" by the NLU: services only for a
+        # strong match ("mikä on hätänumero"), otherwise the usual reply.
+        if (
+            searches_anyway(message)
+            and not query.startswith("/")
+            and not shows_services(message, finder.strength(query))
+        ):
+            intent = (message.get("intent") or {}).get("name")
+            dispatcher.utter_message(response=f"utter_{intent}")
+            return []
         need = finder.needs.get(decision.need_id or "")
         if query.startswith("/"):  # a button payload: search by the need's own words
             query = need.name if need else ""

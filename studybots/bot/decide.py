@@ -104,3 +104,27 @@ def decide_need(parse_data: dict[str, Any], thresholds: Thresholds) -> NeedDecis
     return NeedDecision(
         None, needs[0][1] if needs else 0.0, alternatives[: thresholds.max_suggestions]
     )
+
+
+# Messages the NLU calls off-topic or "what can you do" that still match a
+# service this strongly (the search's best fused score) get services: "mikä
+# on hätänumero" is not off-topic. Chosen on the tune half of
+# tests/eval/paavo_general_dev.csv; off-topic rejection stayed 93.3 %.
+SEARCH_ANYWAY = ("out_of_scope", "what_can_you_do")
+STRONG_MATCH = 0.40
+
+
+def shows_services(parse_data: dict[str, Any], strength: float = 0.0) -> bool:
+    """Whether Paavo answers this message with a service list: need intents
+    and an unsure NLU always search; an off-topic or "what can you do"
+    message only when the search's best match is at least STRONG_MATCH
+    (`strength`, ServiceFinder.strength); small talk and crisis never."""
+    top = (parse_data.get("intent") or {}).get("name") or ""
+    if top.startswith(NEED_INTENT_PREFIX) or top == "nlu_fallback":
+        return True
+    return top in SEARCH_ANYWAY and strength >= STRONG_MATCH
+
+
+def searches_anyway(parse_data: dict[str, Any]) -> bool:
+    """An intent for which `shows_services` needs the search's strength."""
+    return ((parse_data.get("intent") or {}).get("name") or "") in SEARCH_ANYWAY

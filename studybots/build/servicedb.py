@@ -146,9 +146,14 @@ def precompute_embeddings(database_url: str, embedding_cache=None) -> int:
     try:
         with Session(engine, future=True) as session:
             rows = session.execute(select(ServiceRow.name, ServiceRow.description)).all()
+            label_rows = [
+                {"fi": r.fi, "sv": r.sv, "en": r.en}
+                for r in session.execute(select(CodeLabel.fi, CodeLabel.sv, CodeLabel.en))
+            ]
     finally:
         engine.dispose()
-    from studybots.search.embeddings import VectorCache, text_hash
+    from studybots.search.embeddings import VectorCache, query_vectors_for, text_hash
+    from studybots.search.language import code_labels
 
     texts = [passage_text(r.name, r.description or "") for r in rows]
     # The machine's cache: only new texts are embedded (all of them on a fresh machine).
@@ -157,6 +162,10 @@ def precompute_embeddings(database_url: str, embedding_cache=None) -> int:
     target = VectorCache(database_url)
     try:
         target.put_many({text_hash(t): v for t, v in zip(texts, vectors)})
+        # The PTV code labels' query vectors: the finder's language offsets
+        # (studybots.search.language), so that no server embeds them at start.
+        labels = code_labels(label_rows)
+        query_vectors_for([t for lang in labels.values() for t in lang], target)
     finally:
         target.dispose()
     return len(rows)

@@ -63,6 +63,12 @@ def outcome_of(turn: Turn, thresholds: Thresholds) -> tuple[str, str]:
         need = decide_need(turn.parse_data, thresholds)
         if turn.links:
             return "services", need.need_id or ""
+        # Off-topic and "what can you do" also go through the search; without
+        # a strong match they got their usual reply.
+        if intent == "out_of_scope":
+            return "out_of_scope", ""
+        if intent == "what_can_you_do":
+            return "smalltalk", intent
         return ("suggest" if turn.buttons else "no_answer"), ";".join(need.alternatives)
     if intent in ("feedback_up", "feedback_down"):
         return "feedback", intent.removeprefix("feedback_")

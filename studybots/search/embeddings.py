@@ -180,3 +180,25 @@ def vectors_for(texts: list[str], cache: VectorCache | None = None, progress=Non
     finally:
         if own:
             cache.dispose()
+
+
+def query_vectors_for(texts: list[str], cache: VectorCache | None = None) -> np.ndarray:
+    """Query-side vectors ("query: " prefix) of fixed texts such as PTV's
+    code labels, cached like the passages (under the hash of "query: text")."""
+    own = cache is None
+    cache = cache or VectorCache()
+    try:
+        hashes = [text_hash("query: " + t) for t in texts]
+        known = cache.get_many(hashes)
+        missing = [(h, t) for h, t in zip(hashes, texts) if h not in known]
+        if missing:
+            model = _model()
+            new = {h: np.asarray(model.query(t), dtype=np.float32).ravel() for h, t in missing}
+            cache.put_many(new)
+            known.update(new)
+        if not hashes:
+            return np.zeros((0, DIM), dtype=np.float32)
+        return np.vstack([known[h] for h in hashes]).astype(np.float32)
+    finally:
+        if own:
+            cache.dispose()

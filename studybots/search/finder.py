@@ -13,7 +13,11 @@ and answers queries from memory. A ranking combines:
   municipality's never), optionally target groups, life events and phase;
 - hybrid text search over every service: BM25 on character n-grams fused
   with e5 meaning similarity (a weighted sum of the two normalised scores),
-  curated student services and Turku's services weighted up.
+  curated student services and Turku's services weighted up; a service
+  whose name the question contains gains a little; Swedish and English
+  questions are moved by their language's offset to the Finnish service
+  texts (studybots.search.language); without a need, the two best services
+  by text relevance alone are never pushed out by the boosts.
 
 Each result lists its reasons (`Ranked.reasons`), so editors and tests can
 see why it was chosen. Scoring is vectorised over all services (sparse BM25,
@@ -33,8 +37,9 @@ from sqlalchemy.orm import Session
 
 from studybots.core import db
 from studybots.core.text import normalise_query
-from studybots.search.indexes import DenseIndex, LexicalIndex, SearchDoc, top_k
-from studybots.services.model import NeedRow, ServiceCode, ServiceRow
+from studybots.search import language
+from studybots.search.indexes import DenseIndex, LexicalIndex, NameIndex, SearchDoc, top_k
+from studybots.services.model import CodeLabel, NeedRow, ServiceCode, ServiceRow
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +68,25 @@ class RankingConfig:
     # Curated student services outrank general PTV rows at equal similarity.
     student_boost: float = 1.6
     home_boost: float = 1.15
+    # A service whose name the query contains (share of the name's n-grams
+    # at least name_min) gains name_weight times that share.
+    name_weight: float = 0.2
+    name_min: float = 0.7
+    # Search results scoring below this share of the best one are left out.
+    relative_floor: float = 0.4
+    # Swedish and English questions against the (mostly Finnish) service
+    # texts: the question's vector moves by the language offset
+    # (studybots.search.language), its e5 floor and BM25 weight are its own.
+    # Without a recognised need, the best `keep_best` services by text relevance alone stay in the
+    # answer whatever the student, home and life-event boosts do (the
+    # boosts reorder; they never push out a right general service).
+    keep_best: int = 2
+    keep_with_need: float = 0.5  # with a need, only this strong a match is kept
+    cross_language: bool = True
+    # e5 cosine minus this times the service's hubness (CSLS-like).
+    hub_penalty: float = 0.3
+    dense_floor_other: float = 0.78
+    lexical_weight_other: float = 0.3
 
 
 @dataclass(frozen=True)
@@ -152,8 +176,15 @@ class ServiceFinder:
         life_events: Sequence[str] = (),
         config: RankingConfig | None = None,
         home_name: str = "Turku",
+        language_means: dict[str, np.ndarray] | None = None,
+        hubs: np.ndarray | None = None,
     ):
+        # How close each service's vector is to questions in general (mean
+        # of its top cosines to PTV's code labels as questions): short,
+        # generic texts ("Liikuntaa työikäisille") are near everything.
+        self._hubs = None if hubs is None else (hubs - float(np.median(hubs))).astype(np.float32)
         self.home_name = home_name
+        self.language_means = language_means or {}
         self.config = config or RankingConfig()
         self.services = {s.id: s for s in services}
         self._order = [s.id for s in services]
@@ -164,6 +195,7 @@ class ServiceFinder:
         self.index = LexicalIndex(
             [SearchDoc(s.id, s.name, s.description, keywords.get(s.id, ())) for s in services]
         )
+        self.names = NameIndex([s.name for s in services])
         self.dense = DenseIndex(self._order, vectors) if vectors is not None else None
         self._embed_query = query_embedder
         n = len(services)
@@ -234,6 +266,10 @@ class ServiceFinder:
                 keywords = {
                     r.id: tuple(k for k in (r.keywords or "").split(";") if k) for r in rows
                 }
+                label_rows = [
+                    {"fi": r.fi, "sv": r.sv, "en": r.en}
+                    for r in session.execute(select(CodeLabel.fi, CodeLabel.sv, CodeLabel.en))
+                ]
                 need_rows = session.execute(select(NeedRow)).scalars().all()
                 needs = {
                     n.id: NeedInfo(
@@ -247,12 +283,14 @@ class ServiceFinder:
                 }
         finally:
             engine.dispose()
-        vectors = embedder = None
+        vectors = embedder = hubs = None
+        offsets: dict[str, np.ndarray] = {}
         if embeddings:
             from studybots.search.embeddings import (
                 QueryEmbedder,
                 VectorCache,
                 passage_text,
+                query_vectors_for,
                 vectors_for,
             )
 
@@ -262,6 +300,11 @@ class ServiceFinder:
                 vectors = vectors_for(
                     [passage_text(s.name, s.description) for s in services], cache
                 )
+                labels = language.code_labels(label_rows)
+                if labels["fi"]:
+                    offsets = language.means(labels, lambda texts: query_vectors_for(texts, cache))
+                    every_label = [t for texts in labels.values() for t in texts]
+                    hubs = language.hubness(vectors, query_vectors_for(every_label, cache))
             finally:
                 if embedding_cache is None:
                     cache.dispose()
@@ -276,6 +319,8 @@ class ServiceFinder:
             life_events,
             config,
             home_name,
+            offsets,
+            hubs,
         )
 
     # --- scoring ---------------------------------------------------------------
@@ -323,13 +368,32 @@ class ServiceFinder:
             and self._embed_query is not None
             and float(lexical.max()) >= cfg.lexical_gate
         ):
-            cosine = self.dense.scores(self._embed_query(text))
-            dense = np.clip((cosine - cfg.dense_floor) / cfg.dense_span, 0.0, 1.0)
-            fused = cfg.lexical_weight * lexical + (1 - cfg.lexical_weight) * dense
+            query = self._embed_query(text)
+            floor, weight = cfg.dense_floor, cfg.lexical_weight
+            if cfg.cross_language and self.language_means:
+                lang, query = language.to_finnish(query, self.language_means)
+                if lang != "fi":
+                    floor, weight = cfg.dense_floor_other, cfg.lexical_weight_other
+            cosine = self.dense.scores(query)
+            if cfg.hub_penalty and self._hubs is not None:
+                cosine = cosine - cfg.hub_penalty * self._hubs
+            dense = np.clip((cosine - floor) / cfg.dense_span, 0.0, 1.0)
+            fused = weight * lexical + (1 - weight) * dense
         else:
             cosine = np.zeros(n, np.float32)
             fused = lexical
+        if cfg.name_weight:
+            names = self.names.scores(text)
+            if names is not None:
+                fused = fused + cfg.name_weight * np.where(names >= cfg.name_min, names, 0.0)
         return fused, lexical, cosine
+
+    def strength(self, text: str) -> float:
+        """The best fused text score of any allowed service (0 for no words)."""
+        scored = self.text_scores(text)
+        if scored is None:
+            return 0.0
+        return float(np.where(self._allowed(Filters()), scored[0], 0.0).max(initial=0.0))
 
     def _weights(self) -> np.ndarray:
         cfg = self.config
@@ -379,10 +443,24 @@ class ServiceFinder:
                     r.reasons.append(f"tilanne: {boost.reason}")
 
         scored = self.text_scores(text)
+        keep: list[str] = []
         if scored is not None:
             fused, lexical, cosine = scored
             floor = cfg.min_score_with_need if need else cfg.min_score
             total = np.where(allowed & (fused >= floor), fused * self._weights(), 0.0)
+            if cfg.relative_floor and total.size:
+                total = np.where(total >= cfg.relative_floor * float(total.max()), total, 0.0)
+            if cfg.keep_best and not text.startswith("/"):
+                # With a need, only a strong match is kept (a button's
+                # "/tarve" must not displace the editors' services).
+                # ... and only when it matches the words better than every
+                # service of the need does.
+                least = 0.0
+                if need:
+                    own = [fused[self._position[i]] for i in need.services if i in self._position]
+                    least = max([cfg.keep_with_need, *(float(x) + 1e-6 for x in own)])
+                plain = np.where((total > 0) & (fused >= least), fused, 0.0)
+                keep = [self._order[i] for i in top_k(plain, cfg.keep_best) if plain[i] > 0]
             for i in top_k(total, limit * 4):
                 if total[i] <= 0:
                     break
@@ -408,4 +486,14 @@ class ServiceFinder:
             if self._home[self._position[r.service.id]]:
                 r.reasons.append(f"palvelu: {self.home_name}")
         ordered = sorted(ranked.values(), key=lambda r: (-r.score, r.service.id))
-        return ordered[:limit]
+        shown = ordered[:limit]
+        for sid in keep:
+            if sid in ranked and ranked[sid] not in shown and shown:
+                # Replace the weakest shown service that is not kept itself.
+                for j in range(len(shown) - 1, -1, -1):
+                    if shown[j].service.id not in keep:
+                        shown[j] = ranked[sid]
+                        ranked[sid].reasons.append("paras tekstiosuma")
+                        break
+                shown.sort(key=lambda r: (-r.score, r.service.id))
+        return shown

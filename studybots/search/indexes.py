@@ -152,3 +152,34 @@ class DenseIndex:
 
     def scores(self, query_vector: np.ndarray) -> np.ndarray:
         return self.matrix @ query_vector.astype(np.float32)
+
+
+class NameIndex:
+    """How much of a service's name the query contains: the idf-weighted
+    share of the name's character 3-5-grams that occur in the query (1.0:
+    the whole name, also inflected, is in the query: "kirjastoon" contains
+    "Kirjasto"). One sparse matrix-vector product per query."""
+
+    def __init__(self, names: list[str]):
+        self._vectorizer = CountVectorizer(
+            analyzer="char_wb", ngram_range=(3, 5), dtype=np.float32, binary=True
+        )
+        self._matrix = None
+        texts = [normalise_query(n) or "-" for n in names]
+        if not names:
+            return
+        binary = self._vectorizer.fit_transform(texts).tocsr()
+        df = np.asarray(binary.sum(axis=0)).ravel()
+        idf = np.log1p(len(names) / np.maximum(df, 1)).astype(np.float32)
+        self._matrix = binary.multiply(idf).tocsr().astype(np.float32)
+        self._totals = np.maximum(np.asarray(self._matrix.sum(axis=1)).ravel(), 1e-9)
+
+    def scores(self, text: str) -> np.ndarray | None:
+        query = normalise_query(text)
+        if not query or self._matrix is None:
+            return None
+        present = self._vectorizer.transform([query])
+        if not present.nnz:
+            return None
+        covered = np.asarray(self._matrix @ present.T.toarray().ravel()).ravel()
+        return (covered / self._totals).astype(np.float32)

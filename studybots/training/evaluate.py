@@ -25,12 +25,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from studybots.bot.decide import decide_need, decide_term, load_thresholds
+from studybots.bot.decide import (
+    decide_need,
+    decide_term,
+    load_thresholds,
+    searches_anyway,
+    shows_services,
+)
 from studybots.catalogue.load import load_catalogue
-from studybots.core.names import NEED_INTENT_PREFIX
 from studybots.core.settings import PROJECT_ROOT, load_settings
 from studybots.search.finder import ServiceFinder, options_from_meta
 from studybots.search.situations import guided_rank
+from studybots.training import evaluate_general as general
 from studybots.training import evaluate_safety as safety
 
 EVAL_DIR = PROJECT_ROOT / "tests" / "eval"
@@ -147,8 +153,8 @@ def paavo_rank(
 def paavo_rejects(parsed: dict, text: str, thresholds, finder, situations=None) -> bool:
     # Paavo lists services only for a need intent or, when unsure
     # (nlu_fallback), from free-text search; small talk gets its own reply.
-    top = parsed["intent"]["name"]
-    searches = top.startswith(NEED_INTENT_PREFIX) or top == "nlu_fallback"
+    strength = finder.strength(text) if searches_anyway(parsed) else 0.0
+    searches = shows_services(parsed, strength)
     return not (searches and bool(paavo_ids(parsed, text, thresholds, finder, situations or {})))
 
 
@@ -363,12 +369,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--errors", type=int, default=0, help="print up to N errors per set")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--strict", action="store_true", help="exit 1 if a target is missed")
+    parser.add_argument("--general", action="store_true", help="only the general needs (cached)")
+    parser.add_argument("--half", choices=("tune", "held"), help="--general errors of one half")
     args = parser.parse_args(argv)
     logging.disable(logging.WARNING)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     settings = load_settings()
+    tools = general.PaavoTools(parse_all, paavo_ids, paavo_finder)
+    if args.general:
+        general.report(tools, settings, args.errors, general.default_cache(), args.half)
+        return 0
     report = evaluate(settings.models_dir, settings.database_url)
     report.print(args.errors)
+    # Issue 15: general service needs in fi/sv/en (their own targets: evaluate_general).
+    report.figures.update(general.report(tools, settings, args.errors))
     if args.json:
         args.json.write_text(json.dumps(report.figures, indent=2))
     return 1 if (args.strict and missed_targets(report.figures)) else 0

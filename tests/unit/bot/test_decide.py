@@ -69,3 +69,18 @@ def test_a_near_miss_offers_its_terms_even_when_off_topic_ranks_first():
 def test_a_near_miss_with_no_likely_term_is_out_of_scope():
     d = decide_term(near("detail", ("out_of_scope", 0.9), ("termi_tyy", 0.01)), T)
     assert d.kind == "out_of_scope"
+
+
+def test_off_topic_gets_services_only_for_a_strong_match():
+    from studybots.bot.decide import STRONG_MATCH, searches_anyway, shows_services
+
+    def parse(name: str) -> dict:
+        return {"intent": {"name": name, "confidence": 0.9}}
+
+    assert shows_services(parse("tarve_asunto")) and shows_services(parse("nlu_fallback"))
+    assert searches_anyway(parse("out_of_scope")) and not searches_anyway(parse("greet"))
+    assert not shows_services(parse("out_of_scope"), STRONG_MATCH - 0.01)
+    assert shows_services(parse("out_of_scope"), STRONG_MATCH)
+    assert shows_services(parse("what_can_you_do"), 0.9)
+    for small_talk in ("affirm", "thanks", "crisis"):
+        assert not shows_services(parse(small_talk), 1.0)
