@@ -198,6 +198,9 @@ def report(
 ) -> dict[str, float]:
     """Print the general-needs block of `make eval`; returns its figures.
     `cache`: reuse the parses of the same model (for trying ranking changes)."""
+    if not (settings.eval_dir / FILE).exists():  # a life event without this dev set
+        print(f"\n(no {FILE} in {settings.eval_dir}: general service needs not measured)")
+        return {}
     errors: list[str] = []
     model = settings.models_dir / "paavo.tar.gz"
     values = evaluate(tools, model, settings.database_url, errors, cache)
