@@ -7,13 +7,12 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-import uuid
 
 import pytest
-import sqlalchemy as sa
 
 from studybots.core.settings import PROJECT_ROOT, rasa_env
 from tests.support.services import PG, require
+from tests.support.workspace import postgres_databases
 
 PROCESSES = 4
 # What a bot process creates when it starts: Rasa's tracker tables and the
@@ -62,24 +61,8 @@ def assert_clean(outputs: list[str]) -> None:
 
 def test_processes_starting_together_on_a_fresh_postgresql_database(tmp_path):
     require(PG, "PostgreSQL")
-    name = f"sb_{uuid.uuid4().hex[:8]}_race"
-    admin = sa.create_engine(
-        "postgresql://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as c:
-        c.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        assert_clean(create_at_once(f"postgresql://postgres@127.0.0.1:5432/{name}"))
-    finally:
-        with admin.connect() as c:
-            c.execute(
-                sa.text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
-                ),
-                {"n": name},
-            )
-            c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+    with postgres_databases(("race",)) as names:
+        assert_clean(create_at_once(f"postgresql://postgres@127.0.0.1:5432/{names['race']}"))
 
 
 def test_processes_starting_together_on_a_fresh_sqlite_file(tmp_path):
