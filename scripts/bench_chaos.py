@@ -79,6 +79,7 @@ class Request:
     ended: float = 0.0
     ok: bool = False
     error: str = ""
+    detail: str = ""  # the start of an error answer's body: who refused, and why
 
 
 @dataclass
@@ -122,6 +123,7 @@ class Students:
                     request.ok = bool(body)
                     if not request.ok:
                         request.error = f"HTTP {status}"
+                        request.detail = raw[:160].decode("utf-8", "replace")
                     elif any(phrase in replies for phrase in TRY_AGAIN):
                         request.ok, request.error = False, "try again"
                 except Exception as exc:  # refused, reset, timed out
@@ -272,6 +274,10 @@ def report(
             + (f", {failed_logged} of the failed ones logged" if failed else "")
         )
         out(line)
+        for kind in kinds:
+            first = next(r for r in failed if r.error == kind)
+            if first.detail:
+                out(f"    first {kind} at {first.started - windows[1][1]:+.1f} s: {first.detail!r}")
         good = good and missing == 0 and doubled == 0
     unfinished = sum(1 for r in requests if not r.ended)
     if unfinished:

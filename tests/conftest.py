@@ -68,13 +68,26 @@ def models_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory, models_dir, catalogue):
+def slack_api():
+    """The local Slack Web API double the session stack's bots post to."""
+    from tests.support.slack_double import SlackApiDouble
+
+    double = SlackApiDouble().start()
+    yield double
+    double.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory, models_dir, catalogue, slack_api):
     """Real action server and both bots on free ports, with their own copy of
-    the catalogue and database so tests may edit them. The supervisor of
-    `make run` watches them: a process that dies is restarted (a test that
-    stops one on purpose uses stack["supervisor"].stop_one / start_one)."""
+    the catalogue and database so tests may edit them. Both bots have the
+    Slack channel, posting to the Slack API double (tests/e2e/test_slack.py).
+    The supervisor of `make run` watches them: a process that dies is
+    restarted (a test that stops one on purpose uses
+    stack["supervisor"].stop_one / start_one)."""
     from studybots.ops import supervisor
     from studybots.ops.restart import Supervisor
+    from tests.support.slack_double import slack_environ
 
     root = tmp_path_factory.mktemp("stack")
     catalogue_dir = root / "catalogue"
@@ -93,7 +106,10 @@ def stack(tmp_path_factory, models_dir, catalogue):
     )
     logs = root / "logs"
     logs.mkdir()
-    specs = supervisor.server_specs(settings, models_dir=models_dir, with_web=True, log_dir=logs)
+    environ = dict(os.environ, **slack_environ(slack_api.url))
+    specs = supervisor.server_specs(
+        settings, models_dir=models_dir, with_web=True, log_dir=logs, environ=environ
+    )
     watcher = Supervisor(specs)
     with watcher:
         yield {

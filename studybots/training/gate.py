@@ -79,12 +79,12 @@ def resolved_questions(log_url: str, bot: str) -> list[Labelled]:
         engine.dispose()
 
 
-def _inputs_digest(bot: str, model: Path, resolved: list[Labelled]) -> str:
+def _inputs_digest(bot: str, model_digest: str, resolved: list[Labelled]) -> str:
     """Everything a model's figures depend on: the model's bytes, the dev sets,
     the resolved questions, the catalogue (Paavo's service texts) and the code
     that decides and ranks. Equal digests, equal figures."""
     settings = load_settings()
-    digest = hashlib.sha256(f"{bot}\0{content_digest(model)}\0".encode())
+    digest = hashlib.sha256(f"{bot}\0{model_digest}\0".encode())
     for question in resolved:
         digest.update(f"{question.text}\0{question.expected}\0".encode())
     roots = (settings.eval_dir, SAFETY_EVAL_DIR, settings.catalogue_dir, PROJECT_ROOT / "studybots")
@@ -102,14 +102,15 @@ def _figures_cache() -> Path:
 def measure(bot: str, model: Path, database_url: str, resolved: list[Labelled]) -> dict[str, float]:
     """The gated figures of `model`; remembered by what they depend on, so that
     publishing with --force right after a refusal does not evaluate again."""
-    key = _inputs_digest(bot, model, resolved)
+    model_digest = content_digest(model)
+    key = _inputs_digest(bot, model_digest, resolved)
     cache_file = _figures_cache()
     try:
         cache = json.loads(cache_file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         cache = {}
     if isinstance(cache, dict) and isinstance(cache.get(key), dict):
-        print(f"  ({content_digest(model)[:12]}: luvut muistista, sama malli ja aineisto)")
+        print(f"  ({model_digest[:12]}: luvut muistista, sama malli ja aineisto)")
         return {k: float(v) for k, v in cache[key].items()}
     figures = _measure(bot, model, database_url, resolved)
     cache = {k: v for k, v in cache.items() if k != key} if isinstance(cache, dict) else {}

@@ -40,12 +40,19 @@ def run(env: dict[str, str], *module: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def life_event(tmp_path_factory):
+def life_event(tmp_path_factory, models_dir):
     root = tmp_path_factory.mktemp("life-event")
     project = root / "project"  # empty: generation copies the shared Rasa files into it
     catalogue_dir = root / "catalogue"
     shutil.copytree(LIFE_EVENT, catalogue_dir)
     var = root / "var"
+    # The sentence vectors the student bots' training remembered (text ->
+    # vector, whatever the catalogue): the shared safety phrasings are not
+    # embedded again; the life event's own texts are.
+    vectors = models_dir.parent / "cache" / "e5-phrasings.joblib"
+    if vectors.exists():
+        (var / "cache").mkdir(parents=True)
+        shutil.copy2(vectors, var / "cache" / vectors.name)
     database_url = f"sqlite:///{var / 'catalogue.db'}"
     env = dict(
         rasa_env(),

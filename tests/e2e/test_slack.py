@@ -1,8 +1,9 @@
 """Slack end to end, without the internet.
 
-Tero and Paavo run as real Rasa servers (two workers each) with the Slack
-channel enabled by environment variables, as in production; the Slack Web API
-is a local double (tests/slack_double.py) that records every chat.postMessage.
+Tero and Paavo run as real Rasa servers (the session stack of
+tests/conftest.py) with the Slack channel enabled by environment variables,
+as in production; the Slack Web API is a local double
+(tests/support/slack_double.py) that records every chat.postMessage.
 The tests send signed Events API and interactivity requests, exactly as Slack
 does, to POST /webhooks/slack/webhook.
 """
@@ -10,19 +11,18 @@ does, to POST /webhooks/slack/webhook.
 from __future__ import annotations
 
 import json
-import os
 import random
-import shutil
 import threading
 import time
 
 import pytest
 
-from studybots.core.settings import Settings
-from tests.conftest import CATALOGUE, free_port
 from tests.support.log_rows import wait_for_rows
 from tests.support.slack_double import (
-    SlackApiDouble,
+    PAAVO_SECRET,
+    PAAVO_TOKEN,
+    TERO_SECRET,
+    TERO_TOKEN,
     button_click,
     message_event,
     send,
@@ -31,55 +31,19 @@ from tests.support.slack_double import (
     sign,
 )
 
-TERO_TOKEN, TERO_SECRET = "xoxb-tero-test-token", "tero-signing-secret-0123456789abcdef"
-PAAVO_TOKEN, PAAVO_SECRET = "xoxb-paavo-test-token", "paavo-signing-secret-fedcba9876543210"
 SETTLE = 3.0  # seconds to wait for a post that must not come
 
 
 @pytest.fixture(scope="module")
-def slack(tmp_path_factory, models_dir, catalogue):
-    from studybots.build.servicedb import build_database
-    from studybots.ops import supervisor
-
-    double = SlackApiDouble().start()
-    root = tmp_path_factory.mktemp("slack")
-    shutil.copytree(CATALOGUE, root / "catalogue")
-    database_url = f"sqlite:///{root / 'catalogue.db'}"
-    build_database(catalogue, database_url)
-    settings = Settings(
-        catalogue_dir=root / "catalogue",
-        var_dir=root,
-        database_url=database_url,
-        action_port=free_port(),
-        tero_port=free_port(),
-        paavo_port=free_port(),
-        model_port=free_port(),
-    )
-    environ = dict(
-        os.environ,
-        TERO_SLACK_TOKEN=TERO_TOKEN,
-        TERO_SLACK_SIGNING_SECRET=TERO_SECRET,
-        PAAVO_SLACK_TOKEN=PAAVO_TOKEN,
-        PAAVO_SLACK_SIGNING_SECRET=PAAVO_SECRET,
-        SLACK_API_URL=double.url,
-    )
-    logs = root / "logs"
-    logs.mkdir()
-    specs = supervisor.server_specs(
-        settings, models_dir=models_dir, with_web=False, log_dir=logs, environ=environ
-    )
-    supervisor.start(specs)
-    try:
-        yield {
-            "settings": settings,
-            "double": double,
-            "logs": logs,
-            "tero": settings.tero_port,
-            "paavo": settings.paavo_port,
-        }
-    finally:
-        supervisor.stop(specs)
-        double.stop()
+def slack(stack, slack_api):
+    """The session stack: both bots have the Slack channel (tests/conftest.py)."""
+    settings = stack["settings"]
+    return {
+        "settings": settings,
+        "double": slack_api,
+        "tero": settings.tero_port,
+        "paavo": settings.paavo_port,
+    }
 
 
 def uid(prefix: str) -> str:

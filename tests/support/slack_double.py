@@ -22,6 +22,22 @@ from typing import Any
 
 from aiohttp import web
 
+# The Slack apps of the test system: the session stack (tests/conftest.py)
+# runs both bots with the Slack channel enabled by these, as production does.
+TERO_TOKEN, TERO_SECRET = "xoxb-tero-test-token", "tero-signing-secret-0123456789abcdef"
+PAAVO_TOKEN, PAAVO_SECRET = "xoxb-paavo-test-token", "paavo-signing-secret-fedcba9876543210"
+
+
+def slack_environ(api_url: str) -> dict[str, str]:
+    """The environment variables that give both bots the Slack channel."""
+    return {
+        "TERO_SLACK_TOKEN": TERO_TOKEN,
+        "TERO_SLACK_SIGNING_SECRET": TERO_SECRET,
+        "PAAVO_SLACK_TOKEN": PAAVO_TOKEN,
+        "PAAVO_SLACK_SIGNING_SECRET": PAAVO_SECRET,
+        "SLACK_API_URL": api_url,
+    }
+
 
 class SlackApiDouble:
     def __init__(self) -> None:

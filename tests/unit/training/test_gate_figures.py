@@ -9,6 +9,11 @@ import pytest
 
 from studybots.training.evaluate import Labelled
 from studybots.training.gate import _inputs_digest
+from studybots.training.model_files import content_digest
+
+
+def digest(bot: str, model: Path, resolved: list[Labelled]) -> str:
+    return _inputs_digest(bot, content_digest(model), resolved)
 
 
 @pytest.fixture()
@@ -20,22 +25,22 @@ def model(tmp_path: Path) -> Path:
 
 def test_same_inputs_same_digest(model):
     resolved = [Labelled("mikä on varha", "varha")]
-    assert _inputs_digest("tero", model, resolved) == _inputs_digest("tero", model, resolved)
+    assert digest("tero", model, resolved) == digest("tero", model, resolved)
 
 
 def test_another_model_resolved_question_or_bot_changes_the_digest(model):
     resolved = [Labelled("mikä on varha", "varha")]
-    before = _inputs_digest("tero", model, resolved)
-    assert _inputs_digest("paavo", model, resolved) != before
-    assert _inputs_digest("tero", model, []) != before
-    assert _inputs_digest("tero", model, [Labelled("mikä on varha", "kela")]) != before
+    before = digest("tero", model, resolved)
+    assert digest("paavo", model, resolved) != before
+    assert digest("tero", model, []) != before
+    assert digest("tero", model, [Labelled("mikä on varha", "kela")]) != before
     model.write_bytes(b"model two")
-    assert _inputs_digest("tero", model, resolved) != before
+    assert digest("tero", model, resolved) != before
 
 
 def test_an_edited_catalogue_changes_the_digest(model, catalogue_copy, monkeypatch):
     monkeypatch.setenv("STUDYBOTS_CATALOGUE_DIR", str(catalogue_copy))
-    before = _inputs_digest("paavo", model, [])
+    before = digest("paavo", model, [])
     needs = catalogue_copy / "services" / "needs.csv"
     needs.write_text(needs.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    assert _inputs_digest("paavo", model, []) != before
+    assert digest("paavo", model, []) != before
