@@ -277,7 +277,9 @@ def report(
         for kind in kinds:
             first = next(r for r in failed if r.error == kind)
             if first.detail:
-                out(f"    first {kind} at {first.started - windows[1][1]:+.1f} s: {first.detail!r}")
+                out(
+                    f"    first {kind} at {first.started - faults[0].started:+.1f} s: {first.detail!r}"
+                )
         good = good and missing == 0 and doubled == 0
     unfinished = sum(1 for r in requests if not r.ended)
     if unfinished:

@@ -20,6 +20,7 @@ import pytest
 from studybots.catalogue.load import load_catalogue
 from studybots.core.settings import PROJECT_ROOT, Settings, rasa_env
 from studybots.ops import supervisor
+from tests.support import workspace
 from tests.support.chat import say, texts
 
 LIFE_EVENT = PROJECT_ROOT / "lifeevents" / "tyottomaksi"
@@ -49,10 +50,7 @@ def life_event(tmp_path_factory, models_dir):
     # The sentence vectors the student bots' training remembered (text ->
     # vector, whatever the catalogue): the shared safety phrasings are not
     # embedded again; the life event's own texts are.
-    vectors = models_dir.parent / "cache" / "e5-phrasings.joblib"
-    if vectors.exists():
-        (var / "cache").mkdir(parents=True)
-        shutil.copy2(vectors, var / "cache" / vectors.name)
+    workspace.copy_vectors(models_dir, var)
     database_url = f"sqlite:///{var / 'catalogue.db'}"
     env = dict(
         rasa_env(),

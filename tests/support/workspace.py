@@ -34,6 +34,15 @@ class Workspace:
     env: dict[str, str]  # for the editors' and operators' commands run in it
 
 
+def copy_vectors(models_dir: Path, var: Path) -> None:
+    """Give `var` the e5 vectors (text -> vector) the training of the models
+    in `models_dir` remembered, so that known texts are not embedded again."""
+    vectors = models_dir.parent / "cache" / "e5-phrasings.joblib"
+    if vectors.exists():
+        (var / "cache").mkdir(parents=True, exist_ok=True)
+        shutil.copy2(vectors, var / "cache" / vectors.name)
+
+
 def create(root: Path, models_dir: Path, model_pull_seconds: int = 1) -> Workspace:
     project = root / "project"
     project.mkdir(parents=True)
@@ -48,10 +57,7 @@ def create(root: Path, models_dir: Path, model_pull_seconds: int = 1) -> Workspa
             shutil.copy2(models_dir / f"{bot}{suffix}", var / "models" / f"{bot}{suffix}")
     # The training vectors of the catalogue, as an installation that trained
     # these models has them (a retrain embeds only new phrasings).
-    vectors = models_dir.parent / "cache" / "e5-phrasings.joblib"
-    if vectors.exists():
-        (var / "cache").mkdir()
-        shutil.copy2(vectors, var / "cache" / vectors.name)
+    copy_vectors(models_dir, var)
     database_url = f"sqlite:///{var / 'catalogue.db'}"
     build_database(load_catalogue(root / "catalogue"), database_url)
     settings = Settings(
