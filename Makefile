@@ -121,7 +121,7 @@ data-validate: generate
 # The dependency audit (marker `audit`) is not part of it: it needs PyPI's
 # per-version JSON API or osv.dev, which these machines cannot reach (make audit).
 test: install lint types
-	$(PY) -m pytest -m "not audit"
+	$(PY) -m pytest -m "not audit" --durations=40
 
 # Unit tests only (tests/unit): no training, no servers, no network; under a minute.
 test-fast: install
