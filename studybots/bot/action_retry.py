@@ -8,9 +8,14 @@ call to the action server whose connection is refused (or cannot be made)
 is tried again every half second for up to STUDYBOTS_ACTION_RETRY_SECONDS
 (default 10): those students get their answer a few seconds late instead.
 
-Only failures to connect are retried: such a request never reached the
-action server, so nothing runs twice. A request that was sent (a reset
-connection, a timeout, an error status) fails as before. The retry window
+Connection failures are retried: a refused connection, and a pooled
+keep-alive connection to the dead server that breaks while the request is
+written or before an answer comes ("Can not write request body",
+"Connection reset by peer", "Server disconnected"). An action may then run
+twice; that is safe because the actions only read (the catalogue, the
+service database) and return events: nothing is written by the action
+server. A timeout or an error status is not retried: the server is alive
+and a second call would only add load. The retry window
 stays below the conversation lock's lifetime (TICKET_LOCK_LIFETIME, 15 s),
 so a waiting message keeps its conversation's lock. Installed by
 studybots.bot.server before Rasa starts.
@@ -63,7 +68,9 @@ def install() -> None:
                     if waited:
                         logger.info("action server answers again")
                     return result
-                except aiohttp.ClientConnectorError:
+                except aiohttp.ClientConnectionError as exc:
+                    if isinstance(exc, asyncio.TimeoutError):  # ServerTimeoutError: alive, slow
+                        raise
                     if time.monotonic() + PAUSE > deadline:
                         raise
                     if not waited:

@@ -235,13 +235,13 @@ class RateLimiter:
         )
         if connection.execute(update).rowcount:
             return True
-        exists = connection.execute(
-            sa.select(buckets.c.bucket).where(buckets.c.bucket == bucket)
-        ).first()
-        if exists:
-            return False
-        # A new bucket: full. Another worker may insert it at the same moment;
-        # then ours inserts nothing and the UPDATE below takes from theirs.
+        # No row, or an empty bucket. A new bucket starts full. Another worker
+        # may insert it at the same moment: then ours inserts nothing (on
+        # PostgreSQL it waits for theirs to commit) and the UPDATE below, a new
+        # statement that sees their row, takes from it. (Asking "does the row
+        # exist?" instead would see a row committed after our UPDATE ran and
+        # refuse a message while the bucket is full: 429s when many students
+        # start at once from one address.)
         connection.execute(_insert_ignoring_conflict(connection, bucket, capacity, now))
         return bool(connection.execute(update).rowcount)
 

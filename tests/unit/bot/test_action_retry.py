@@ -75,3 +75,32 @@ def test_an_error_answer_is_not_retried(monkeypatch):
         return time.monotonic() - started
 
     assert asyncio.run(scenario()) < 1
+
+
+def test_a_connection_that_breaks_before_the_answer_is_tried_again(monkeypatch):
+    """The action server dies with the request on its way: the connection
+    opens, then closes without an answer (a killed server's pooled
+    keep-alive connections look like this). Tried again until the restarted
+    server answers; the actions only read, so running one twice is safe."""
+    monkeypatch.setenv("STUDYBOTS_ACTION_RETRY_SECONDS", "10")
+    port = free_port()
+
+    async def hang_up(_reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.close()
+
+    async def scenario() -> tuple[object, float]:
+        dying = await asyncio.start_server(hang_up, "127.0.0.1", port)
+        started = time.monotonic()
+        call = asyncio.create_task(action(port).action_endpoint.request(json={}, method="post"))
+        await asyncio.sleep(1.0)
+        dying.close()
+        await dying.wait_closed()
+        runner = await serve_after(port, 0)  # restarted
+        result = await call
+        took = time.monotonic() - started
+        await runner.cleanup()
+        return result, took
+
+    result, took = asyncio.run(scenario())
+    assert result == {"events": [], "responses": []}
+    assert 0.9 <= took < 5
