@@ -234,6 +234,25 @@ def logged_tokens(url: str, run: str) -> Counter[str]:
         engine.dispose()
 
 
+def logged_rows(url: str, token: str) -> list[str]:
+    """The question-log rows of one message, for a doubled one: who wrote what when."""
+    engine = make_log_engine(url)
+    c = message_log.c
+    try:
+        with engine.connect() as connection:
+            return [
+                f"{r.time:%H:%M:%S.%f} {r.bot} {r.channel} conversation {r.conversation[:8]} "
+                f"event {r.event_id[:8]} {r.outcome} {r.intent}"
+                for r in connection.execute(
+                    sa.select(message_log).where(c.text.like(f"%{token}%")).order_by(c.id)
+                )
+            ]
+    except sa.exc.SQLAlchemyError as exc:
+        return [f"(not read: {type(exc).__name__})"]
+    finally:
+        engine.dispose()
+
+
 def report(
     profile: str,
     faults: list[Fault],
@@ -359,6 +378,10 @@ def run_profile(profile: str, users: int, seconds: float, out: Callable[[str], N
             f"({len(requests) / duration:.1f}/s), {len(answered)} answered"
         )
         good = report(profile, faults, requests, rows, out)
+        for token in [r.token for r in requests if rows[r.token] > 1][:3]:
+            out(f"    rows of a doubled message ({token}):")
+            for line in logged_rows(settings.log_url, token):
+                out(f"      {line}")
         errors = [
             line
             for spec in specs
@@ -368,6 +391,9 @@ def run_profile(profile: str, users: int, seconds: float, out: Callable[[str], N
         ]
         kept = load_settings().var_dir / "bench-chaos" / f"{profile}-{run}"
         shutil.copytree(logs, kept)
+        nginx_log = settings.var_dir / "nginx" / "error.log"
+        if nginx_log.exists():
+            shutil.copy(nginx_log, kept / "nginx-error.log")
         for spool in Path(tmp).glob("**/logspool"):
             shutil.copytree(spool, kept / "logspool", dirs_exist_ok=True)
         out(f"  tracebacks in the logs: {len(errors)} (logs kept in {kept})")
