@@ -267,7 +267,9 @@ def report(
     ]
     good = True
     for fault_index, (name, start, end) in enumerate(windows):
-        sent = [r for r in requests if start <= r.started < end and r.ended]
+        # By the time a request ended: one in flight when a fault began and
+        # failed by it counts for that fault, not for the window before.
+        sent = [r for r in requests if r.ended and start <= r.ended < end]
         failed = [r for r in sent if not r.ok]
         answered = [r for r in sent if r.ok]
         missing = sum(1 for r in answered if rows[r.token] == 0)
@@ -280,13 +282,18 @@ def report(
         if fault_index:
             fault = faults[fault_index - 1]
             in_flight = sum(1 for r in requests if r.started < fault.started < (r.ended or 1e18))
-            line += f" ({in_flight} were in flight when it began)"
+            failed_in_flight = sum(1 for r in failed if r.started < fault.started < r.ended)
+            line += f" ({in_flight} were in flight when it began"
+            line += f", {failed_in_flight} of the failed ones)" if failed else ")"
+            good = good and failed_in_flight == len(failed)
             line += "; every process back after " + (
                 f"{fault.back:.0f} s" if fault.back is not None else "NEVER"
             )
             if fault.note:
                 line += f" [{fault.note}]"
             good = good and fault.back is not None
+        else:
+            good = good and not failed  # nothing is down yet
         line += (
             f"; question log: {missing} answered messages without a row, "
             f"{doubled} with two or more"

@@ -29,12 +29,13 @@ def nginx_config(
     prefix: Path,
     interface: str = "127.0.0.1",
     max_body: str = "64k",
+    read_timeout: str = "60s",
 ) -> str:
     """`upstreams`: bot -> (public port, replica ports)."""
     blocks = []
     for bot, (port, replicas) in upstreams.items():
         servers = "\n".join(
-            f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;" for p in replicas
+            f"        server 127.0.0.1:{p} max_fails=2 fail_timeout=5s;" for p in replicas
         )
         blocks.append(f"""
     upstream {bot} {{
@@ -55,10 +56,15 @@ def nginx_config(
             proxy_set_header X-Real-IP $remote_addr;
             proxy_set_header Upgrade $http_upgrade;
             proxy_set_header Connection $connection_upgrade;
-            proxy_next_upstream error timeout http_502 http_503;
+            # A replica that refuses or drops connections (killed, restarting)
+            # is skipped; a slow answer is not a failure. With `timeout` here, a
+            # request that waited proxy_read_timeout on the surviving replica
+            # (while the other was down) took that one out too, and every
+            # student got "no live upstreams" (502) for fail_timeout.
+            proxy_next_upstream error http_502 http_503;
             proxy_next_upstream_tries 2;
             proxy_connect_timeout 2s;
-            proxy_read_timeout 60s;
+            proxy_read_timeout {read_timeout};
         }}
     }}""")
     temp = prefix / "tmp"
@@ -85,9 +91,12 @@ http {{
 
 
 def write_config(
-    upstreams: dict[str, tuple[int, list[int]]], prefix: Path, interface: str = "127.0.0.1"
+    upstreams: dict[str, tuple[int, list[int]]],
+    prefix: Path,
+    interface: str = "127.0.0.1",
+    read_timeout: str = "60s",
 ) -> Path:
     (prefix / "tmp").mkdir(parents=True, exist_ok=True)
     path = prefix / "nginx.conf"
-    path.write_text(nginx_config(upstreams, prefix, interface))
+    path.write_text(nginx_config(upstreams, prefix, interface, read_timeout=read_timeout))
     return path
