@@ -100,3 +100,9 @@ def write_config(
     path = prefix / "nginx.conf"
     path.write_text(nginx_config(upstreams, prefix, interface, read_timeout=read_timeout))
     return path
+
+
+def nginx_command(nginx: str, prefix: Path, conf: Path) -> list[str]:
+    """nginx in the foreground with its files under `prefix` (errors in error.log)."""
+    error_log = prefix / "error.log"
+    return [nginx, "-p", str(prefix), "-c", str(conf), "-e", str(error_log), "-g", "daemon off;"]

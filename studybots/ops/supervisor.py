@@ -21,7 +21,7 @@ from pathlib import Path
 from studybots.core.internal_token import TOKEN_ENV, load_token
 from studybots.core.names import BOTS
 from studybots.core.settings import PROJECT_ROOT, Settings, rasa_env
-from studybots.ops.balancer import nginx_binary, write_config
+from studybots.ops.balancer import nginx_binary, nginx_command, write_config
 
 
 @dataclass
@@ -291,17 +291,7 @@ def server_specs(
         specs.append(
             Server(
                 "balancer",
-                [
-                    nginx,
-                    "-p",
-                    str(prefix),
-                    "-c",
-                    str(conf),
-                    "-e",
-                    str(prefix / "error.log"),
-                    "-g",
-                    "daemon off;",
-                ],
+                nginx_command(nginx, prefix, conf),
                 settings.tero_port,
                 "/webhooks/rest/",
                 env,

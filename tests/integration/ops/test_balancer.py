@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from studybots.ops.balancer import nginx_binary, write_config
+from studybots.ops.balancer import nginx_binary, nginx_command, write_config
 from studybots.ops.supervisor import free_port
 
 
@@ -21,17 +21,7 @@ def start_nginx(conf, prefix) -> subprocess.Popen:
     if nginx is None:
         pytest.fail("nginx is missing: make install installs it")
     return subprocess.Popen(
-        [
-            nginx,
-            "-p",
-            str(prefix),
-            "-c",
-            str(conf),
-            "-e",
-            str(prefix / "error.log"),
-            "-g",
-            "daemon off;",
-        ],
+        nginx_command(nginx, prefix, conf),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
