@@ -104,6 +104,47 @@ def test_allowed_origins_come_from_the_environment_or_credentials(monkeypatch):
     assert channel.cors_allowed_origins == ["http://localhost:8080", "http://127.0.0.1:8080"]
 
 
+def test_a_cards_reply_is_one_socketio_message():
+    from studybots.bot.channels import cards
+    from studybots.bot.channels.socketio import CountingSocketIOOutput
+
+    class Sio:
+        def __init__(self):
+            self.emitted = []
+
+        async def emit(self, event, data, room=None, namespace=None):
+            self.emitted.append((event, data, room))
+
+    payload = cards.build(
+        "Nämä palvelut voisivat auttaa:",
+        [{"name": "Kela", "provider": "", "description": "Tukia.", "url": "https://kela.fi"}],
+        link_label="Palvelun sivu",
+        attribution="Lähde.",
+    )
+    sio = Sio()
+    output = CountingSocketIOOutput(sio, "bot_uttered")
+    message = {
+        "text": cards.plain_text(payload),
+        "buttons": [{"title": "👍", "payload": "/feedback_up"}],
+        "custom": payload,
+    }
+    asyncio.run(output.send_response("room1", message))
+    assert sio.emitted == [
+        (
+            "bot_uttered",
+            {
+                "text": cards.plain_text(payload),
+                "custom": payload,
+                "quick_replies": [
+                    {"content_type": "text", "title": "👍", "payload": "/feedback_up"}
+                ],
+            },
+            "room1",
+        )
+    ]
+    assert output.sent == 1
+
+
 def test_a_message_waits_for_a_worker_still_loading_its_model():
     from types import SimpleNamespace
 
