@@ -237,6 +237,27 @@ def test_widget_conversation_over_socketio(stack):
     asyncio.run(scenario())
 
 
+def test_paavo_answers_over_socketio_with_one_message_of_cards(stack):
+    async def scenario():
+        chat = await Chat(stack["settings"].paavo_port, web_origin(stack)).open()
+        try:
+            return await chat.say("mistä saan verokortin")
+        finally:
+            await chat.close()
+
+    replies = asyncio.run(scenario())
+    answer = replies[0]
+    # Before: a bubble per paragraph (services, glossary, attribution) and the
+    # cards after them. Now one message; Paavo's optional question may follow.
+    assert len(replies) <= 2 and not any("custom" in r for r in replies[1:]), replies
+    cards = answer["custom"]
+    assert cards["studybots"] == "services" and cards["services"]
+    assert all(c["url"].startswith("https://") for c in cards["services"])
+    assert cards["attribution"] and answer["text"].count(cards["attribution"]) == 1
+    assert [q["payload"] for q in answer["quick_replies"]] == ["/feedback_up", "/feedback_down"]
+    assert "\n\n" in answer["text"]  # the whole plain text, glossary and attribution included
+
+
 BAD_EVENTS = [
     ("empty", lambda s: {"message": "", "session_id": s}, EMPTY_REPLY),
     ("blank", lambda s: {"message": " \n\t ", "session_id": s}, EMPTY_REPLY),

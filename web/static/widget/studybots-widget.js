@@ -15,7 +15,7 @@
  * an optional leading +) become links. Paavo's service cards (a bot message's
  * `custom` of studybots/bot/channels/cards.py) are checked again here and
  * built the same way: strings only, link buttons only for absolute http(s)
- * addresses (anything else is dropped), never innerHTML.
+ * addresses (anything else is dropped), never parsed as HTML.
  * Privacy: the conversation id and the transcript are kept in sessionStorage
  * (this tab only); "Aloita alusta" forgets them. The id is always the one the
  * bot issued in `session_confirm` (random, with the bot's tag): the widget never
