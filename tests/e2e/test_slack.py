@@ -377,6 +377,21 @@ def test_paavo_cards_in_slack_have_the_attribution_once_and_small(slack):
     assert "Palvelutietovaranto" not in section_text(posts[0])  # only in the small print
     assert all(len(b["text"]["text"]) <= 3000 for b in blocks if b["type"] == "section")
 
+    # Slack tells the app about a click on a link button too: acknowledged, no answer.
+    click = button_click("x", uid("U"), channel, message_ts=f"{time.time():.6f}")
+    link = link_buttons(posts[0])[0]
+    click["actions"][0] = {
+        "type": "button",
+        "action_id": "studybots_link_0",
+        "block_id": "studybots_service_0",
+        "url": link["url"],
+        "text": {"type": "plain_text", "text": link["text"]},
+        "action_ts": f"{time.time():.6f}",
+    }
+    status, body, _ = send_payload(slack["paavo"], PAAVO_SECRET, click)
+    assert status == 200 and body == b"ignored"
+    assert len(double.wait_posts(channel, len(posts) + 1, timeout=SETTLE)) == len(posts)
+
 
 def test_rest_channel_keeps_working_beside_slack(slack):
     from tests.support.chat import say, texts
