@@ -68,41 +68,9 @@ ELLIPSIS = "…"
 # Abbreviations after which a full stop does not end a Finnish, Swedish or
 # English sentence ("esim. Kela", "t.ex. Kela", "e.g. Kela").
 _ABBREVIATIONS = frozenset(
-    [
-        "esim",
-        "ns",
-        "mm",
-        "yms",
-        "jne",
-        "tms",
-        "ym",
-        "ks",
-        "vrt",
-        "n",
-        "ca",
-        "klo",
-        "puh",
-        "os",
-        "s",
-        "p",
-        "nro",
-        "tel",
-        "t.ex",
-        "bl.a",
-        "s.k",
-        "o.s.v",
-        "etc",
-        "e.g",
-        "i.e",
-        "approx",
-        "no",
-        "dr",
-        "mr",
-        "mrs",
-        "ms",
-        "st",
-        "vs",
-    ]
+    ["esim", "ns", "mm", "yms", "jne", "tms", "ym", "ks", "vrt", "n", "ca", "klo", "puh", "nro"]
+    + ["t.ex", "bl.a", "s.k", "o.s.v", "resp"]
+    + ["etc", "e.g", "i.e", "approx", "no", "dr", "mr", "mrs", "ms", "st", "vs"]
 )
 # A sentence ends at . ! ? followed by white space and a capital letter or a digit.
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[\"'(«”]?[A-ZÅÄÖÜ0-9])")
@@ -123,9 +91,8 @@ def _cut(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     head = text[: limit - len(ELLIPSIS) + 1]
-    if " " in head:
-        cut_at = head.rindex(" ")
-        head = head[:cut_at] if cut_at > limit // 3 else head[: limit - len(ELLIPSIS)]
+    if " " in head:  # after the last whole word
+        head = head[: head.rindex(" ")]
     else:  # one very long word (a code, an address): cut it, nothing better to do
         head = head[: limit - len(ELLIPSIS)]
     return head.rstrip().rstrip(_TRAILING + ".").rstrip() + ELLIPSIS

@@ -111,7 +111,9 @@ def test_a_long_sentence_is_cut_at_a_word_boundary_never_inside_a_word():
     assert description.startswith(body)
     assert description[len(body)] in " ,"  # the next character ends a word
     assert not body.endswith((",", " "))
-    # One very long word (an address, a code) is cut: nothing better to do.
+    # The last whole word, however early; only one very long word (an address,
+    # a code) is cut inside it: nothing better to do.
+    assert cards.summary("Katso osoite " + "x" * 300, 100) == "Katso osoite…"
     assert len(cards.summary("x" * 500, 100)) == 100
 
 
