@@ -26,6 +26,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import state
 from actions.texts import feedback_buttons, text
+from studybots.bot.channels import cards
 from studybots.bot.decide import decide_need, load_thresholds, searches_anyway, shows_services
 from studybots.core.names import need_intent
 from studybots.core.text import fold
@@ -34,26 +35,20 @@ from studybots.search.finder import Ranked
 
 logger = logging.getLogger(__name__)
 THRESHOLDS = load_thresholds("paavo")
-DESCRIPTION_MAX = 160
 MAX_GLOSSARY = 2
-GLOSSARY_DEFINITION_MAX = 110
 
 
-def one_line(description: str, limit: int = DESCRIPTION_MAX) -> str:
-    description = " ".join(description.split())
-    if len(description) <= limit:
-        return description
-    cut = description[:limit].rsplit(" ", 1)[0]
-    return cut.rstrip(",.;:") + "…"
-
-
-def service_lines(results: list[Ranked]) -> list[str]:
-    lines = []
-    for i, r in enumerate(results, 1):
-        s = r.service
-        head = f"{i}. {s.name}" + (f" – {s.provider}" if s.provider else "")
-        lines += [head, f"   {one_line(s.description)}" if s.description else "", f"   {s.url}"]
-    return [line for line in lines if line]
+def service_cards(results: list[Ranked]) -> list[dict[str, str]]:
+    """The found services as the cards payload takes them (cards.build)."""
+    return [
+        {
+            "name": r.service.name,
+            "provider": r.service.provider,
+            "description": r.service.description,
+            "url": r.service.url,
+        }
+        for r in results
+    ]
 
 
 # --- terms in service texts (Tero's definitions) -------------------------------
@@ -78,12 +73,13 @@ def _asked_about(names: list[str], query: str) -> bool:
     return False
 
 
-def glossary_lines(results: list[Ranked], catalogue, query: str) -> list[str]:
-    """'Kela = …' for up to two catalogue terms the listed services mention,
-    the earliest mentioned first, with Tero's definition; not for terms the
+def glossary_terms(results: list[Ranked], catalogue, query: str) -> list[tuple[str, str]]:
+    """(term, Tero's definition) for up to two catalogue terms the listed
+    services mention, the earliest mentioned first; not for terms the
     student used themselves."""
     shown = "\n".join(
-        f"{r.service.name} {r.service.provider} {one_line(r.service.description)}" for r in results
+        f"{r.service.name} {r.service.provider} {cards.summary(r.service.description)}"
+        for r in results
     )
     found = []
     for term in catalogue.terms.values():
@@ -97,14 +93,7 @@ def glossary_lines(results: list[Ranked], catalogue, query: str) -> list[str]:
         if match and not _asked_about(names, query or ""):
             found.append((match.start(), term, names[0]))
     found.sort(key=lambda item: item[0])
-    return [
-        text(
-            "glossary_line",
-            term=headline,
-            definition=one_line(term.definition, GLOSSARY_DEFINITION_MAX),
-        )
-        for _, term, headline in found[:MAX_GLOSSARY]
-    ]
+    return [(headline, term.definition) for _, term, headline in found[:MAX_GLOSSARY]]
 
 
 # --- the conversation's situation slots ------------------------------------------
@@ -173,13 +162,25 @@ class _ServiceAnswer:
         need = finder.needs.get(need_id or "")
         if intro is None:
             intro = text("service_intro_need", need=need.name) if need else text("service_intro")
-        lines = [intro, *service_lines(results)]
-        glossary = glossary_lines(results, self.catalogue, query)
-        if glossary:
-            lines += ["", *glossary]
-        if any(r.service.source == "ptv" for r in results):
-            lines += ["", text("service_attribution")]
-        self.dispatcher.utter_message(text="\n".join(lines), buttons=feedback_buttons())
+        payload = cards.build(
+            intro,
+            service_cards(results),
+            link_label=text("service_link_label"),
+            glossary=glossary_terms(results, self.catalogue, query),
+            attribution=text("service_attribution")
+            if any(r.service.source == "ptv" for r in results)
+            else "",
+        )
+        # One message: the plain text for channels without cards (REST), the
+        # cards for the widget and Slack, the 👍/👎 buttons.
+        self.dispatcher.utter_message(
+            text=cards.plain_text(
+                payload,
+                glossary_line=text("glossary_line", term="{term}", definition="{definition}"),
+            ),
+            buttons=feedback_buttons(),
+            json_message=payload,
+        )
         question = sit.next_question(self.situations, need_id, facts, asked)
         if question is None:
             return events + [SlotSet("situation_pending", None)]

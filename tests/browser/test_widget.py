@@ -4,8 +4,9 @@ against the real bots of the `stack` fixture.
 
 The script asks Tero and Paavo, presses a button, types markup, reloads the
 page, and waits while this test stops and restarts Tero's server; axe-core
-checks the page (WCAG 2.1 A/AA) closed, open and at mobile width. Screenshots
-are kept in results/widget/. Under CI=true a missing Chromium or Node fails
+checks the page (WCAG 2.1 A/AA) closed, open and at mobile width. Paavo's
+service cards are checked from the real bot and, for hostile content, from a
+stand-in Socket.IO server in the page. Screenshots are kept in results/widget/. Under CI=true a missing Chromium or Node fails
 the test instead of skipping it.
 """
 
@@ -172,7 +173,6 @@ def test_paavo_answers_in_the_same_widget(browser_run):
     checks = browser_run["checks"]
     assert checks["paavo_pressed"] == "true"
     assert "palvelu" in checks["paavo_reply"].lower()
-    assert checks["paavo_links"] > 0
     # A crisis message: the numbers are tel: links (most urgent first), opened in
     # place (no new tab), and nothing the student types becomes a link.
     assert "Kiitos, että kerroit" in checks["crisis_reply"]
@@ -180,6 +180,96 @@ def test_paavo_answers_in_the_same_widget(browser_run):
     assert tel[0] == {"href": "tel:112", "text": "112", "target": ""}, checks["crisis_links"]
     assert {"href": "tel:+358925250111", "text": "09 2525 0111", "target": ""} in tel
     assert checks["user_tel_links"] == 0
+
+
+def test_paavo_answers_with_one_card_per_service(browser_run, catalogue):
+    checks = browser_run["checks"]
+    # One message with the cards (and perhaps Paavo's optional question after it).
+    assert checks["paavo_messages"] in (1, 2), checks["paavo_messages"]
+    answer = checks["paavo_cards"]
+    assert answer["bubbles"] == ["Aihe: Asunnon etsiminen. Nämä palvelut voisivat auttaa:"]
+    assert 1 <= len(answer["cards"]) <= 5
+    by_name = {s.name: s for s in catalogue.services.values()}
+    for card in answer["cards"]:
+        assert card["name"] and card["summary"]
+        assert "…" not in card["summary"], card  # the first sentence, not a cut
+        assert card["links"] == 1 and card["label"] == "Palvelun sivu"
+        assert card["name_of_link"] == f"Palvelun sivu: {card['name']} (avautuu uuteen välilehteen)"
+        assert card["href"].startswith("https://")
+        assert card["target"] == "_blank" and card["rel"] == "noopener noreferrer"
+        assert card["host"] and card["host"] in card["href"]
+        service = by_name.get(card["name"])
+        if service:  # a curated service: the card shows its own data
+            assert card["provider"] == service.provider
+            assert " ".join(service.description.split()).startswith(card["summary"])
+            assert card["href"].rstrip("/") == service.url.rstrip("/")
+    assert answer["quick"] == ["👍 Hyödyllinen", "👎 Ei auttanut"]
+    assert answer["attribution"] == []  # curated services only: no PTV attribution
+
+    ptv = checks["paavo_ptv_cards"]
+    assert any(c["name"] == "Verokortti" for c in ptv["cards"]), ptv
+    assert [a["text"] for a in ptv["attribution"]] == [
+        "Palveluiden tiedot: Palvelutietovaranto, Digi- ja väestötietovirasto (CC BY 4.0)."
+    ]
+    assert ptv["attribution"][0]["fontSize"] < ptv["bodyFontSize"]  # small
+    assert checks["paavo_ptv_reply"].count("Palvelutietovaranto") == 1  # once
+
+
+def test_paavo_cards_fit_a_phone(browser_run):
+    mobile = browser_run["checks"]["paavo_mobile"]
+    assert mobile["panelWidth"] <= 375
+    assert mobile["cardsInside"] and not mobile["logOverflow"] and not mobile["pageOverflow"]
+    for name in ("widget-paavo-desktop.png", "widget-paavo-mobile.png"):
+        assert (ARTIFACTS / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+HOSTILE_NAME = '<img src="/static/x-card.png" onerror="window.__xss=22">Kela'
+TAMPERED_NAME = '<img src="/static/x-card.png" onerror="window.__xss=32">'
+
+
+@pytest.mark.parametrize("when", ["hostile_cards", "hostile_cards_after_reload"])
+def test_service_cards_with_hostile_content_stay_text(browser_run, when):
+    seen = browser_run["checks"][when]
+    assert seen["flag"] is None and seen["images"] == 0 and seen["scripts"] == 0
+    assert set(seen["elements"]) <= {
+        "a",
+        "button",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "h3",
+        "li",
+        "p",
+        "span",
+        "ul",
+    }
+    # Links only to absolute http(s) addresses: javascript:, data:, relative and
+    # " javascript:" addresses were dropped; at most ten cards, nameless ones left out.
+    cards_links = [h for h in seen["links"] if "turku.fi" in h or "kela.fi" in h]
+    assert cards_links == seen["links"]
+    assert all(h.startswith("https://") for h in seen["links"]), seen["links"]
+    assert len(seen["cards"]) == 10
+    names = [c["name"] for c in seen["cards"]]
+    assert names[:5] == [
+        HOSTILE_NAME,
+        "Data" if when == "hostile_cards" else TAMPERED_NAME,
+        "Suhteellinen",
+        "Välilyönti",
+        "Kela OK",
+    ]
+    first = seen["cards"][0]
+    assert first["provider"] == "<script>window.__xss=23</script>"
+    assert first["summary"].startswith("[klikkaa](javascript:window.__xss=24) <b>lihava</b>")
+    assert first["label"] is None  # its javascript: address: no link at all
+    assert seen["cards"][4]["label"] == '<b onclick="window.__xss=28">Sivu</b>'
+    assert seen["cards"][5]["label"] == "Palvelun sivu"  # the widget's own label
+    assert len(seen["links"]) == 6
+    assert seen["intro"].startswith('<img src="/static/x-card.png"')
+    assert seen["glossary"] == ["<i>Kela</i><script>window.__xss=29</script>"]
+    assert seen["attribution"] == '<a href="javascript:window.__xss=30">lähde</a>'
+    assert not seen["fallbackShown"]  # cards instead of the plain text, not both
+    assert browser_run["checks"]["card_image_requests"] == []
 
 
 def test_nothing_typed_by_a_user_or_an_editor_is_rendered_as_html(browser_run):
@@ -245,7 +335,13 @@ def test_mobile_width(browser_run):
 
 
 def test_axe_finds_no_serious_or_critical_violations(browser_run):
-    assert set(browser_run["axe"]) == {"closed", "open_tero", "open_paavo", "mobile"}
+    assert set(browser_run["axe"]) == {
+        "closed",
+        "open_tero",
+        "open_paavo",
+        "mobile",
+        "mobile_paavo",
+    }
     for state, violations in browser_run["axe"].items():
         serious = [v for v in violations if v["impact"] in ("serious", "critical")]
         assert not serious, (state, serious)

@@ -29,6 +29,34 @@ async function step(request) {
 }
 
 const result = { console: [], axe: {}, checks: {} };
+
+// What a compromised bot or catalogue could put into Paavo's service cards.
+const HOSTILE_CARDS = {
+  text: "FALLBACK text for channels without cards",
+  quick_replies: [{ content_type: "text", title: "👍 Hyödyllinen", payload: "/feedback_up" }],
+  custom: {
+    studybots: "services",
+    intro: '<img src="/static/x-card.png" onerror="window.__xss=21"> Nämä palvelut',
+    services: [
+      { name: '<img src="/static/x-card.png" onerror="window.__xss=22">Kela',
+        provider: "<script>window.__xss=23</script>",
+        summary: "[klikkaa](javascript:window.__xss=24) <b>lihava</b> https://evil.example",
+        url: "javascript:window.__xss=25", link_label: "Avaa" },
+      { name: "Data", provider: "", summary: "", url: "data:text/html,<script>window.__xss=26</script>",
+        link_label: "x" },
+      { name: "Suhteellinen", url: "/static/x-card.png", link_label: "x" },
+      { name: "Välilyönti", url: " javascript:window.__xss=27", link_label: "x" },
+      { name: "Kela OK", provider: "Kela", summary: "Tukia.", url: "https://www.kela.fi/tuet",
+        link_label: '<b onclick="window.__xss=28">Sivu</b>' },
+      { name: 7, url: "https://evil.example/no-name" },
+      "merkkijono", null, 5, [],
+      ...Array.from({ length: 12 }, (_, i) => ({
+        name: `Palvelu ${i}`, provider: "Turku", summary: "Lause.", url: `https://www.turku.fi/${i}` })),
+    ],
+    glossary: [{ term: "<i>Kela</i>", definition: "<script>window.__xss=29</script>" }, "x", null],
+    attribution: '<a href="javascript:window.__xss=30">lähde</a>',
+  },
+};
 const check = (name, value) => { result.checks[name] = value; };
 
 const browser = await chromium.launch({
@@ -73,6 +101,42 @@ try {
     result.axe[name] = found;
   }
   const shot = (name) => page.screenshot({ path: path.join(ARTIFACTS, name) });
+  // The log scrolled to the start of the last answer with cards (scrollIntoView
+  // would scroll the fixed panel too).
+  const showCardsFromTheTop = () => page.evaluate(() => {
+    const msg = [...document.querySelectorAll(".sbw-log:not([hidden]) .sbw-has-cards")].at(-1);
+    const log = msg.closest(".sbw-log");
+    log.scrollTop = msg.offsetTop - log.offsetTop;
+  });
+  // The service cards of the last bot message that has them.
+  const cardsOf = () => page.evaluate(() => {
+    const msgs = [...document.querySelectorAll(".sbw-log:not([hidden]) .sbw-msg.sbw-bot")];
+    const msg = msgs.filter((m) => m.querySelector(".sbw-card")).at(-1);
+    if (!msg) return null;
+    return {
+      bubbles: [...msg.querySelectorAll(".sbw-bubble")].map((b) => b.textContent),
+      cards: [...msg.querySelectorAll(".sbw-card")].map((c) => {
+        const a = c.querySelector("a");
+        return {
+          name: c.querySelector(".sbw-card-name")?.textContent,
+          provider: c.querySelector(".sbw-card-provider")?.textContent ?? "",
+          summary: c.querySelector(".sbw-card-summary")?.textContent ?? "",
+          links: c.querySelectorAll("a").length,
+          href: a?.getAttribute("href") ?? null,
+          label: a?.firstChild?.textContent ?? null,
+          name_of_link: a?.textContent ?? null,
+          target: a?.target ?? null,
+          rel: a?.rel ?? null,
+          host: c.querySelector(".sbw-card-host")?.textContent ?? null,
+        };
+      }),
+      glossary: [...msg.querySelectorAll(".sbw-glossary dt")].map((d) => d.textContent),
+      attribution: [...msg.querySelectorAll(".sbw-attribution")].map((p) => ({
+        text: p.textContent, fontSize: parseFloat(getComputedStyle(p).fontSize) })),
+      quick: [...msg.querySelectorAll(".sbw-quick .sbw-choice")].map((b) => b.textContent),
+      bodyFontSize: parseFloat(getComputedStyle(msg.querySelector(".sbw-card-summary") || msg).fontSize),
+    };
+  });
 
   // -- the page and the launcher, keyboard only ----------------------------------------
   await page.goto(WEB_URL, { waitUntil: "load" });
@@ -149,9 +213,36 @@ try {
   check("paavo_pressed", await page.locator('.sbw-switch-bot[data-bot="paavo"]').getAttribute("aria-pressed"));
   await page.waitForFunction(() => document.querySelector(".sbw")?.dataset.connection === "connected",
     null, { timeout: 20_000 });
+  const paavoBefore = await bots().count();
   check("paavo_reply", await ask("tarvitsen asunnon turusta"));
-  check("paavo_links", await page.$$eval(".sbw-log:not([hidden]) a.sbw-link", (as) => as.length));
+  check("paavo_messages", (await bots().count()) - paavoBefore);
+  check("paavo_cards", await cardsOf());
+  // PTV services: the attribution once, small, under the cards.
+  check("paavo_ptv_reply", await ask("mistä saan verokortin"));
+  check("paavo_ptv_cards", await cardsOf());
+  await shot("widget-paavo-desktop.png");
+  await showCardsFromTheTop();
+  await shot("widget-paavo-desktop-top.png");
   await axeRun("open_paavo");
+  await page.setViewportSize({ width: 375, height: 740 });
+  await page.waitForTimeout(200);
+  await page.evaluate(() => {  // the end of the answer, as it arrives
+    const log = document.querySelector(".sbw-log:not([hidden])");
+    log.scrollTop = log.scrollHeight;
+  });
+  check("paavo_mobile", await page.evaluate(() => {
+    const log = document.querySelector(".sbw-log:not([hidden])");
+    const panel = document.querySelector(".sbw-panel").getBoundingClientRect();
+    const cards = [...log.querySelectorAll(".sbw-card")].map((c) => c.getBoundingClientRect());
+    return { panelWidth: panel.width, logOverflow: log.scrollWidth > log.clientWidth,
+             cardsInside: cards.every((r) => r.left >= panel.left && r.right <= panel.right),
+             pageOverflow: document.documentElement.scrollWidth > window.innerWidth };
+  }));
+  await shot("widget-paavo-mobile.png");
+  await showCardsFromTheTop();
+  await shot("widget-paavo-mobile-top.png");
+  await axeRun("mobile_paavo");
+  await page.setViewportSize({ width: 1280, height: 860 });
 
   // -- a crisis message: the help numbers as tel: links ---------------------------------
   check("crisis_reply", await ask("haluun vaan kuolla"));
@@ -231,6 +322,72 @@ try {
   check("chosen_session_replaced_by", await page.evaluate(() =>
     JSON.parse(sessionStorage.getItem("studybots-widget:tero:session"))));
   check("after_chosen_session_reply", await ask("mikä on kela"));
+
+  // -- service cards with hostile content, from a stand-in Socket.IO server ---------------
+  // The page gets a fake `io` before the widget loads, which answers any message
+  // with HOSTILE_CARDS: whatever a compromised bot or catalogue could send.
+  const fake = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: "fi-FI" });
+  const hostile = await fake.newPage();
+  hostile.on("pageerror", (e) => result.console.push("pageerror (cards): " + e.message));
+  const cardRequests = [];
+  hostile.on("request", (r) => cardRequests.push(r.url()));
+  await hostile.addInitScript((reply) => {
+    window.io = function () {
+      const handlers = {};
+      const fire = (event, data) => setTimeout(() => handlers[event] && handlers[event](data), 5);
+      const socket = {
+        on(event, fn) { handlers[event] = fn; return socket; },
+        emit(event) {
+          if (event === "session_request") fire("session_confirm", "fake-session");
+          if (event === "user_uttered") { fire("bot_uttered", reply); setTimeout(() => fire("bot_done", {}), 20); }
+        },
+      };
+      fire("connect");
+      return socket;
+    };
+  }, HOSTILE_CARDS);
+  await hostile.goto(WEB_URL, { waitUntil: "load" });
+  await hostile.locator(".sbw-launcher").click();
+  await hostile.locator('.sbw-switch-bot[data-bot="paavo"]').click();
+  await hostile.locator(".sbw-input").fill("näytä palvelut");
+  await hostile.locator(".sbw-input").press("Enter");
+  await hostile.waitForSelector(".sbw-log:not([hidden]) .sbw-card", { timeout: REPLY_MS });
+  const inspect = () => hostile.evaluate(() => {
+    const msg = document.querySelector(".sbw-log:not([hidden]) .sbw-has-cards");
+    return {
+      flag: window.__xss ?? null,
+      images: document.querySelectorAll(".sbw img").length,
+      scripts: document.querySelectorAll(".sbw script").length,
+      elements: [...new Set([...msg.querySelectorAll("*")].map((e) => e.tagName.toLowerCase()))].sort(),
+      links: [...document.querySelectorAll(".sbw a")].map((a) => a.getAttribute("href")),
+      cards: [...msg.querySelectorAll(".sbw-card")].map((c) => ({
+        name: c.querySelector(".sbw-card-name").textContent,
+        provider: c.querySelector(".sbw-card-provider")?.textContent ?? "",
+        summary: c.querySelector(".sbw-card-summary")?.textContent ?? "",
+        label: c.querySelector("a")?.firstChild?.textContent ?? null,
+      })),
+      intro: msg.querySelector(".sbw-bubble")?.textContent ?? null,
+      glossary: [...msg.querySelectorAll(".sbw-glossary div")].map((d) => d.textContent),
+      attribution: msg.querySelector(".sbw-attribution")?.textContent ?? null,
+      fallbackShown: msg.textContent.includes("FALLBACK"),
+    };
+  });
+  check("hostile_cards", await inspect());
+  // The transcript in sessionStorage is checked again when it is drawn after a reload.
+  await hostile.evaluate(() => {
+    const key = "studybots-widget:paavo:log";
+    const log = JSON.parse(sessionStorage.getItem(key));
+    const entry = log.find((e) => e.cards);
+    entry.cards.services[0].url = "javascript:window.__xss=31";
+    entry.cards.services[1].name = '<img src="/static/x-card.png" onerror="window.__xss=32">';
+    entry.cards.services.push({ name: "Lisätty", url: "vbscript:x", link_label: "<b>x</b>" });
+    sessionStorage.setItem(key, JSON.stringify(log));
+  });
+  await hostile.reload({ waitUntil: "load" });
+  await hostile.waitForSelector(".sbw-log:not([hidden]) .sbw-card", { timeout: REPLY_MS });
+  check("hostile_cards_after_reload", await inspect());
+  check("card_image_requests", cardRequests.filter((u) => u.includes("x-card.png")));
+  await fake.close();
 } finally {
   await browser.close();
 }

@@ -48,11 +48,22 @@ def test_tero_out_of_scope(stack):
 
 def test_paavo_finds_services_before_the_move(stack, catalogue):
     port = stack["settings"].paavo_port
-    reply = texts(say(port, "e2e-paavo-1", "sain opiskelupaikan turusta, mitä nyt pitää tehdä"))
+    messages = say(port, "e2e-paavo-1", "sain opiskelupaikan turusta, mitä nyt pitää tehdä")
+    reply = texts(messages)
     need = catalogue.needs["opiskelupaikka_saatu"]
     first = catalogue.services[need.services[0]]
     assert first.name in reply and first.url in reply
     assert 1 <= reply.count("https://") <= 5
+    # One message: the complete plain text, 👍/👎, and the cards for channels that draw them.
+    answer = messages[0]
+    assert [b["payload"] for b in answer["buttons"]] == ["/feedback_up", "/feedback_down"]
+    cards = answer["custom"]
+    assert cards["studybots"] == "services" and cards["intro"] in answer["text"]
+    assert cards["services"][0]["name"] == first.name and cards["services"][0]["url"] == first.url
+    for card in cards["services"]:
+        assert card["name"] in answer["text"] and card["url"] in answer["text"]
+        assert card["summary"] in answer["text"] and card["link_label"] == "Palvelun sivu"
+    assert not any("custom" in m for m in messages[1:])  # the question after it, if any
 
 
 def test_paavo_asks_about_the_situation_and_reranks_with_the_answers(stack, catalogue):

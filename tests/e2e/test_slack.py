@@ -55,6 +55,14 @@ def section_text(post: dict) -> str:
     return "\n".join(b["text"]["text"] for b in blocks if b.get("type") == "section")
 
 
+def link_buttons(post: dict) -> list[dict]:
+    return [
+        {"text": b["accessory"]["text"]["text"], "url": b["accessory"]["url"]}
+        for b in post.get("blocks") or []
+        if b.get("type") == "section" and (b.get("accessory") or {}).get("url")
+    ]
+
+
 def button_values(post: dict) -> list[str]:
     return [
         e["value"]
@@ -346,7 +354,43 @@ def test_paavo_is_a_separate_slack_app(slack, catalogue):
     # The services, then possibly Paavo's optional question about the situation.
     assert 1 <= len(posts) <= 2 and all(p["_token"] == PAAVO_TOKEN for p in posts)
     need = catalogue.needs["opiskelupaikka_saatu"]
-    assert catalogue.services[need.services[0]].url in section_text(posts[0])
+    first = catalogue.services[need.services[0]]
+    # A section per service, its page behind a link button, 👍/👎 at the end.
+    links = link_buttons(posts[0])
+    assert links[0] == {"text": "Palvelun sivu", "url": first.url}, links
+    assert 1 <= len(links) <= 5 and all(b["url"].startswith("https://") for b in links)
+    assert f"*{first.name}*" in section_text(posts[0])
+    assert button_values(posts[0]) == ["/feedback_up", "/feedback_down"]
+    assert first.url in posts[0]["text"]  # the plain text for notifications
+
+
+def test_paavo_cards_in_slack_have_the_attribution_once_and_small(slack):
+    double, channel = slack["double"], uid("D")
+    send_event(
+        slack["paavo"], PAAVO_SECRET, message_event("mistä saan verokortin", uid("U"), channel)
+    )
+    posts = double.wait_posts(channel, 1, settle=1.0)
+    blocks = posts[0]["blocks"]
+    assert len(blocks) <= 50
+    context = [b for b in blocks if b["type"] == "context"]
+    assert len(context) == 1 and "Palvelutietovaranto" in context[0]["elements"][0]["text"]
+    assert "Palvelutietovaranto" not in section_text(posts[0])  # only in the small print
+    assert all(len(b["text"]["text"]) <= 3000 for b in blocks if b["type"] == "section")
+
+    # Slack tells the app about a click on a link button too: acknowledged, no answer.
+    click = button_click("x", uid("U"), channel, message_ts=f"{time.time():.6f}")
+    link = link_buttons(posts[0])[0]
+    click["actions"][0] = {
+        "type": "button",
+        "action_id": "studybots_link_0",
+        "block_id": "studybots_service_0",
+        "url": link["url"],
+        "text": {"type": "plain_text", "text": link["text"]},
+        "action_ts": f"{time.time():.6f}",
+    }
+    status, body, _ = send_payload(slack["paavo"], PAAVO_SECRET, click)
+    assert status == 200 and body == b"ignored"
+    assert len(double.wait_posts(channel, len(posts) + 1, timeout=SETTLE)) == len(posts)
 
 
 def test_rest_channel_keeps_working_beside_slack(slack):

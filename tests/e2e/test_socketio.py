@@ -104,6 +104,47 @@ def test_allowed_origins_come_from_the_environment_or_credentials(monkeypatch):
     assert channel.cors_allowed_origins == ["http://localhost:8080", "http://127.0.0.1:8080"]
 
 
+def test_a_cards_reply_is_one_socketio_message():
+    from studybots.bot.channels import cards
+    from studybots.bot.channels.socketio import CountingSocketIOOutput
+
+    class Sio:
+        def __init__(self):
+            self.emitted = []
+
+        async def emit(self, event, data, room=None, namespace=None):
+            self.emitted.append((event, data, room))
+
+    payload = cards.build(
+        "Nämä palvelut voisivat auttaa:",
+        [{"name": "Kela", "provider": "", "description": "Tukia.", "url": "https://kela.fi"}],
+        link_label="Palvelun sivu",
+        attribution="Lähde.",
+    )
+    sio = Sio()
+    output = CountingSocketIOOutput(sio, "bot_uttered")
+    message = {
+        "text": cards.plain_text(payload),
+        "buttons": [{"title": "👍", "payload": "/feedback_up"}],
+        "custom": payload,
+    }
+    asyncio.run(output.send_response("room1", message))
+    assert sio.emitted == [
+        (
+            "bot_uttered",
+            {
+                "text": cards.plain_text(payload),
+                "custom": payload,
+                "quick_replies": [
+                    {"content_type": "text", "title": "👍", "payload": "/feedback_up"}
+                ],
+            },
+            "room1",
+        )
+    ]
+    assert output.sent == 1
+
+
 def test_a_message_waits_for_a_worker_still_loading_its_model():
     from types import SimpleNamespace
 
@@ -194,6 +235,27 @@ def test_widget_conversation_over_socketio(stack):
             await again.close()
 
     asyncio.run(scenario())
+
+
+def test_paavo_answers_over_socketio_with_one_message_of_cards(stack):
+    async def scenario():
+        chat = await Chat(stack["settings"].paavo_port, web_origin(stack)).open()
+        try:
+            return await chat.say("mistä saan verokortin")
+        finally:
+            await chat.close()
+
+    replies = asyncio.run(scenario())
+    answer = replies[0]
+    # Before: a bubble per paragraph (services, glossary, attribution) and the
+    # cards after them. Now one message; Paavo's optional question may follow.
+    assert len(replies) <= 2 and not any("custom" in r for r in replies[1:]), replies
+    cards = answer["custom"]
+    assert cards["studybots"] == "services" and cards["services"]
+    assert all(c["url"].startswith("https://") for c in cards["services"])
+    assert cards["attribution"] and answer["text"].count(cards["attribution"]) == 1
+    assert [q["payload"] for q in answer["quick_replies"]] == ["/feedback_up", "/feedback_down"]
+    assert "\n\n" in answer["text"]  # the whole plain text, glossary and attribution included
 
 
 BAD_EVENTS = [

@@ -23,7 +23,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from studybots.bot.channels import limits, safe_json
+from studybots.bot.channels import cards, limits, safe_json
 from studybots.core.controls import strip_controls
 
 logger = logging.getLogger(__name__)
@@ -119,6 +119,26 @@ def parse_request(body: bytes) -> tuple[dict[str, Any] | None, HTTPResponse | No
     }, None
 
 
+class CardsCollectingOutputChannel(CollectingOutputChannel):
+    """Rasa's collector, keeping a message with Paavo's service cards as one
+    message: its text, its buttons and the cards as `custom` (Rasa's own
+    would return the `custom` as a second message)."""
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        payload = cards.from_message(message)
+        if payload is None:
+            await super().send_response(recipient_id, message)
+            return
+        await self._persist_message(
+            self._message(
+                recipient_id,
+                text=message.get("text") or cards.plain_text(payload),
+                buttons=message.get("buttons") or None,
+                custom=payload,
+            )
+        )
+
+
 class SafeRestInput(InputChannel):
     @classmethod
     def name(cls) -> str:
@@ -152,7 +172,7 @@ class SafeRestInput(InputChannel):
                 return limits.too_many_requests(decision)
             if not parsed["message"]:
                 return response.json([{"recipient_id": sender, "text": EMPTY_REPLY}])
-            collector = CollectingOutputChannel()
+            collector = CardsCollectingOutputChannel()
             try:
                 await on_new_message(
                     UserMessage(

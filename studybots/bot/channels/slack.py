@@ -16,6 +16,11 @@ Rasa's SlackInput/SlackBot this channel:
 * answers a question asked in a thread in that thread;
 * renders buttons as Slack blocks (a section with the text, an actions block
   with up to 25 buttons) and handles their clicks (interactivity payloads);
+* renders Paavo's service cards (studybots/bot/channels/cards.py) as Block
+  Kit: a section per service (name in bold, provider, summary) with a link
+  button to the service's page, the data attribution once as a small context
+  block, within Slack's limits (50 blocks, 3000 characters a section, 75 a
+  button); the plain text goes along for notifications;
 * sends one Slack message per bot reply, with the text escaped for Slack;
 * removes Slack markup from what the student wrote (the bot's own mention,
   other people's mentions, <link|label> forms) so no Slack user id reaches the
@@ -44,7 +49,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 import sqlalchemy as sa
 from rasa.core.channels.channel import OutputChannel, UserMessage
@@ -55,7 +60,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from studybots.bot.channels import limits, safe_json
+from studybots.bot.channels import cards, limits, safe_json
 from studybots.bot.channels.rest import (
     EMPTY_REPLY,
     FAILURE_REPLY,
@@ -78,9 +83,12 @@ TOO_LONG_REPLY = f"Viesti on liian pitkä: kirjoita enintään {MAX_MESSAGE_CHAR
 
 # Slack's limits for blocks (https://api.slack.com/reference/block-kit/blocks).
 SECTION_CHARS = 3000
+CONTEXT_CHARS = 2000
+MAX_BLOCKS = 50
 MAX_BUTTONS = 25
 BUTTON_TITLE_CHARS = 75
 BUTTON_VALUE_CHARS = 2000
+BUTTON_URL_CHARS = 3000
 MAX_TEXT_CHARS = 39_000
 
 # Slack markup in what students write (https://api.slack.com/reference/surfaces/formatting).
@@ -143,12 +151,30 @@ def _chunks(text: str, size: int) -> list[str]:
     return [p for p in pieces if p.strip()] or [" "]
 
 
-def button_blocks(text: str, buttons: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The text as mrkdwn sections, the buttons as one actions block."""
-    blocks: list[dict[str, Any]] = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": chunk}}
-        for chunk in _chunks(escape(text), SECTION_CHARS)
-    ][:40]
+def _fit(text: str, limit: int) -> str:
+    """`text` as escaped mrkdwn of at most `limit` characters; a cut never
+    leaves half an entity (&am…) behind."""
+    return _cut_escaped(escape(text), limit)
+
+
+def _cut_escaped(escaped: str, limit: int) -> str:
+    if len(escaped) <= limit:
+        return escaped
+    return re.sub(r"&[a-z]{0,3}$", "", escaped[: limit - 1]).rstrip() + "…"
+
+
+def _button_text(title: str) -> dict[str, Any]:
+    return {
+        "type": "plain_text",
+        "emoji": True,
+        "text": title
+        if len(title) <= BUTTON_TITLE_CHARS
+        else title[: BUTTON_TITLE_CHARS - 1] + "…",
+    }
+
+
+def _actions_block(buttons: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The buttons that send a payload, as one actions block (or none)."""
     elements: list[dict[str, Any]] = []
     for button in buttons:
         title, payload = str(button.get("title") or ""), button.get("payload")
@@ -158,21 +184,100 @@ def button_blocks(text: str, buttons: list[dict[str, Any]]) -> list[dict[str, An
             {
                 "type": "button",
                 "action_id": f"studybots_button_{len(elements)}",
-                "text": {
-                    "type": "plain_text",
-                    "emoji": True,
-                    "text": title
-                    if len(title) <= BUTTON_TITLE_CHARS
-                    else title[: BUTTON_TITLE_CHARS - 1] + "…",
-                },
+                "text": _button_text(title),
                 "value": str(payload)[:BUTTON_VALUE_CHARS],
             }
         )
-    if elements:
-        blocks.append(
-            {"type": "actions", "block_id": "studybots_buttons", "elements": elements[:MAX_BUTTONS]}
+    if not elements:
+        return []
+    return [
+        {"type": "actions", "block_id": "studybots_buttons", "elements": elements[:MAX_BUTTONS]}
+    ]
+
+
+def button_blocks(text: str, buttons: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The text as mrkdwn sections, the buttons as one actions block."""
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": chunk}}
+        for chunk in _chunks(escape(text), SECTION_CHARS)
+    ][:40]
+    return blocks + _actions_block(buttons)
+
+
+def service_blocks(
+    payload: dict[str, Any], buttons: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """Paavo's service cards (a payload of cards.read) as Block Kit: the
+    intro, a section per service with a link button, the glossary, the
+    attribution as a context block, then the 👍/👎 buttons."""
+    head: list[dict[str, Any]] = []
+    if payload.get("intro"):
+        head.append(
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": _fit(payload["intro"], SECTION_CHARS)},
+            }
         )
-    return blocks
+    tail: list[dict[str, Any]] = []
+    glossary = [
+        f"*{escape(g['term'])}* = {escape(g['definition'])}" for g in payload.get("glossary") or []
+    ]
+    if glossary:
+        tail.append(
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": _fit_lines(glossary, SECTION_CHARS)},
+            }
+        )
+    if payload.get("attribution"):
+        tail.append(
+            {
+                "type": "context",
+                "elements": [
+                    {"type": "mrkdwn", "text": _fit(payload["attribution"], CONTEXT_CHARS)}
+                ],
+            }
+        )
+    tail += _actions_block(buttons or [])
+    sections: list[dict[str, Any]] = []
+    for i, service in enumerate(payload.get("services") or []):
+        # Within a section's 3000 characters however much escaping grows them.
+        parts = [f"*{_fit(service['name'], 900)}*"]
+        if service.get("provider"):
+            parts.append(_fit(service["provider"], 900))
+        if service.get("summary"):
+            parts.append(_fit(service["summary"], 1100))
+        block: dict[str, Any] = {
+            "type": "section",
+            "block_id": f"studybots_service_{i}",
+            "text": {"type": "mrkdwn", "text": "\n".join(parts)},
+        }
+        url = cards.safe_url(service.get("url"))
+        if url and len(url) <= BUTTON_URL_CHARS:
+            block["accessory"] = {
+                "type": "button",
+                "action_id": f"studybots_link_{i}",
+                "text": _button_text(service.get("link_label") or _host(url)),
+                "url": url,
+            }
+        sections.append(block)
+    return head + sections[: MAX_BLOCKS - len(head) - len(tail)] + tail
+
+
+def _host(url: str) -> str:
+    """A readable stand-in for a missing link label: "kela.fi"."""
+    host = urlsplit(url).hostname or url
+    return host[4:] if host.startswith("www.") else host
+
+
+def _fit_lines(lines: list[str], limit: int) -> str:
+    """Whole lines (already escaped) up to `limit` characters."""
+    kept: list[str] = []
+    for line in lines:
+        if len("\n".join([*kept, line])) > limit:
+            break
+        kept.append(line)
+    return "\n".join(kept) or _cut_escaped(lines[0], limit)
 
 
 def _fallback_text(text: str) -> str:
@@ -182,7 +287,8 @@ def _fallback_text(text: str) -> str:
 
 class StudySlackBot(SlackBot):
     """Posts the bot's replies to Slack: one message per reply, in the thread
-    the question came from, buttons as blocks. Never `as_user` (legacy)."""
+    the question came from, buttons and service cards as blocks. Never
+    `as_user` (legacy)."""
 
     def __init__(
         self,
@@ -204,6 +310,20 @@ class StudySlackBot(SlackBot):
             kwargs["thread_ts"] = self.thread_id
         await self.client.chat_postMessage(channel=channel, **kwargs)
         self.sent += 1
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """Paavo's service cards as one message of blocks; any other reply as
+        Rasa sends it (text, buttons, ...)."""
+        payload = cards.from_message(message)
+        if payload is None:
+            await super().send_response(recipient_id, message)
+            return
+        buttons = [b for b in message.get("buttons") or [] if isinstance(b, dict)]
+        await self._post_message(
+            self.slack_channel or recipient_id,
+            text=_fallback_text(message.get("text") or cards.plain_text(payload)),
+            blocks=service_blocks(payload, buttons),
+        )
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self._post_message(self.slack_channel or recipient_id, text=_fallback_text(text))

@@ -60,7 +60,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from studybots.bot.channels import limits, safe_json, sessions
+from studybots.bot.channels import cards, limits, safe_json, sessions
 from studybots.bot.channels.rest import (
     EMPTY_REPLY,
     FAILURE_REPLY,
@@ -149,6 +149,26 @@ class CountingSocketIOOutput(SocketIOOutput):
         self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
     ) -> None:
         await self._send_message(recipient_id, json_message)
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """A message with Paavo's service cards goes out as one bot message:
+        text, 👍/👎 as quick replies and the cards as `custom` (Rasa's own
+        would send a bubble per paragraph and the cards after them)."""
+        payload = cards.from_message(message)
+        if payload is None:
+            await super().send_response(recipient_id, message)
+            return
+        reply: dict[str, Any] = {
+            "text": message.get("text") or cards.plain_text(payload),
+            "custom": payload,
+        }
+        buttons = [b for b in message.get("buttons") or [] if isinstance(b, dict)]
+        if buttons:
+            reply["quick_replies"] = [
+                {"content_type": "text", "title": b.get("title"), "payload": b.get("payload")}
+                for b in buttons
+            ]
+        await self._send_message(recipient_id, reply)
 
 
 class CheckedAsyncServer(AsyncServer):

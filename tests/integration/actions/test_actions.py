@@ -107,6 +107,29 @@ def test_paavo_lists_up_to_five_services_with_provider_and_link(catalogue):
     assert "6." not in text
 
 
+def test_paavo_sends_the_services_as_one_message_with_cards(catalogue):
+    messages = run(
+        ActionFindServices(),
+        tracker("mistä saan verokortin", [("tarve_verokortti", 0.95)]),
+    )
+    answer = messages[0]
+    cards = answer["custom"]
+    assert cards["studybots"] == "services" and cards["intro"] == answer["text"].split("\n")[0]
+    names = re.findall(r"^\d+\. (.+?)(?: – .*)?$", answer["text"], re.M)
+    assert [c["name"] for c in cards["services"]] == names
+    for card in cards["services"]:
+        assert card["url"].startswith("https://") and card["url"] in answer["text"]
+        assert card["link_label"] == "Palvelun sivu"
+        assert card["summary"] in answer["text"] and "…" not in card["summary"]
+    # PTV services among them: the attribution once, at the end of the text.
+    assert cards["attribution"] and answer["text"].endswith(cards["attribution"])
+    assert answer["text"].count(cards["attribution"]) == 1
+    assert [g["term"] for g in cards["glossary"]] and all(
+        f"{g['term']} = {g['definition']}" in answer["text"] for g in cards["glossary"]
+    )
+    assert [b["payload"] for b in answer["buttons"]] == ["/feedback_up", "/feedback_down"]
+
+
 def test_paavo_falls_back_to_free_text_search():
     messages = run(
         ActionFindServices(),

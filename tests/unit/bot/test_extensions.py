@@ -52,6 +52,19 @@ PINNED = [
         ["self", "socket_id", "response"],
     ),
     ("rasa.core.channels.slack", "SlackBot._post_message", ["self", "channel"]),
+    # A reply with service cards stays one message (studybots.bot.channels.cards):
+    # the channels override send_response and build the REST message Rasa's way.
+    (
+        "rasa.core.channels.channel",
+        "OutputChannel.send_response",
+        ["self", "recipient_id", "message"],
+    ),
+    (
+        "rasa.core.channels.channel",
+        "CollectingOutputChannel._message",
+        ["recipient_id", "text", "image", "buttons", "attachment", "custom"],
+    ),
+    ("rasa.core.channels.channel", "CollectingOutputChannel._persist_message", ["self", "message"]),
     # The Socket.IO channel's answer to a packet it cannot read, and its rooms.
     (
         "socketio.async_server",

@@ -12,7 +12,10 @@
  * Safety: nothing a user, an editor or a bot sends is ever parsed as HTML.
  * Every text goes in with textContent / createTextNode; links are built with
  * createElement("a") and only http(s) addresses and tel: numbers (digits,
- * an optional leading +) become links.
+ * an optional leading +) become links. Paavo's service cards (a bot message's
+ * `custom` of studybots/bot/channels/cards.py) are checked again here and
+ * built the same way: strings only, link buttons only for absolute http(s)
+ * addresses (anything else is dropped), never parsed as HTML.
  * Privacy: the conversation id and the transcript are kept in sessionStorage
  * (this tab only); "Aloita alusta" forgets them. The id is always the one the
  * bot issued in `session_confirm` (random, with the bot's tag): the widget never
@@ -45,7 +48,9 @@
     chooseBot: "Valitse botti",
     quickReplies: "Vastausvaihtoehdot",
     conversation: "Keskustelu",
-    newTab: "(avautuu uuteen välilehteen)"
+    newTab: "(avautuu uuteen välilehteen)",
+    services: "Palvelut",
+    serviceLink: data.serviceLinkLabel || "Palvelun sivu"
   };
   var MAX_CHARS = 2000;
   var MAX_STORED = 100;
@@ -152,6 +157,96 @@
     return out;
   }
 
+  // Paavo's service cards (`custom` of a bot message, studybots/bot/channels/cards.py),
+  // checked again: strings only, each within its length, at most MAX_CARDS
+  // services, links only to absolute http(s) addresses. null: not cards. The
+  // result has the same shape, so a stored transcript is checked the same way.
+  var MAX_CARDS = 10;
+  function line(value, max) {
+    if (typeof value !== "string") { return ""; }
+    var chars = Array.from(value.replace(/\s+/g, " ").trim());  // whole characters, emoji too
+    return chars.length > max ? chars.slice(0, max - 1).join("") + "…" : chars.join("");
+  }
+  function cardUrl(value) {
+    return typeof value === "string" && /^https?:\/\/[^\s]+$/i.test(value) ? safeUrl(value) : null;
+  }
+  function cardsFrom(custom) {
+    if (!custom || typeof custom !== "object" || custom.studybots !== "services"
+        || !Array.isArray(custom.services)) { return null; }
+    var services = [];
+    custom.services.forEach(function (s) {
+      if (services.length >= MAX_CARDS || !s || typeof s !== "object") { return; }
+      var name = line(s.name, 150);
+      if (!name) { return; }
+      var url = cardUrl(s.url);
+      services.push({
+        name: name,
+        provider: line(s.provider, 150),
+        summary: line(s.summary, 180),
+        url: url || "",
+        link_label: url ? line(s.link_label, 40) || TEXTS.serviceLink : ""
+      });
+    });
+    if (!services.length) { return null; }
+    var glossary = [];
+    (Array.isArray(custom.glossary) ? custom.glossary : []).forEach(function (g) {
+      if (glossary.length >= 3 || !g || typeof g !== "object") { return; }
+      var term = line(g.term, 80), definition = line(g.definition, 180);
+      if (term && definition) { glossary.push({ term: term, definition: definition }); }
+    });
+    return {
+      studybots: "services",
+      intro: line(custom.intro, 300),
+      services: services,
+      glossary: glossary,
+      attribution: line(custom.attribution, 300)
+    };
+  }
+
+  function hostOf(url) {
+    try { return new URL(url).hostname.replace(/^www\./, ""); } catch (e) { return ""; }
+  }
+
+  // The cards of one answer: the intro, a card per service (name, provider,
+  // one line, a link button), the glossary, the attribution once and small.
+  function renderCards(parent, cards) {
+    if (cards.intro) { parent.appendChild(el("p", "sbw-bubble", cards.intro)); }
+    var list = el("ul", "sbw-cards");
+    list.setAttribute("aria-label", TEXTS.services);
+    cards.services.forEach(function (s) {
+      var card = el("li", "sbw-card");
+      card.appendChild(el("h3", "sbw-card-name", s.name));
+      if (s.provider) { card.appendChild(el("p", "sbw-card-provider", s.provider)); }
+      if (s.summary) { card.appendChild(el("p", "sbw-card-summary", s.summary)); }
+      if (s.url) {
+        var row = el("p", "sbw-card-actions");
+        var a = el("a", "sbw-card-link", s.link_label);
+        a.href = s.url;
+        a.target = "_blank";
+        a.rel = "noopener noreferrer";
+        // The visible label first (WCAG 2.5.3), then which service, then the new tab.
+        a.appendChild(el("span", "sbw-visually-hidden", ": " + s.name + " " + TEXTS.newTab));
+        row.appendChild(a);
+        var host = hostOf(s.url);
+        if (host) { row.appendChild(el("span", "sbw-card-host", host)); }
+        card.appendChild(row);
+      }
+      list.appendChild(card);
+    });
+    parent.appendChild(list);
+    if (cards.glossary.length) {
+      var terms = el("dl", "sbw-glossary");
+      cards.glossary.forEach(function (g) {
+        var item = el("div", "sbw-glossary-item");
+        item.appendChild(el("dt", null, g.term));
+        item.appendChild(el("dd", null, g.definition));
+        terms.appendChild(item);
+      });
+      parent.appendChild(terms);
+    }
+    if (cards.attribution) { parent.appendChild(el("p", "sbw-attribution", cards.attribution)); }
+  }
+
   // A bot message of Rasa's Socket.IO channel as the widget stores it.
   function fromBot(message) {
     if (!message || typeof message !== "object") { return null; }
@@ -163,10 +258,12 @@
         && safeUrl(attachment.payload.src)) {
       entry.text += (entry.text ? "\n" : "") + attachment.payload.src;
     }
+    var cards = cardsFrom(message.custom);
+    if (cards) { entry.cards = cards; }
     if (buttons.length) { entry.buttons = buttons; }
     if (quick.length) { entry.quick = quick; }
     if (message.error) { entry.notice = true; }
-    if (!entry.text && !buttons.length && !quick.length) { return null; }
+    if (!entry.text && !cards && !buttons.length && !quick.length) { return null; }
     return entry;
   }
 
@@ -311,7 +408,12 @@
     var self = this;
     var li = el("li", "sbw-msg sbw-" + (entry.who === "user" ? "user" : "bot") + (entry.notice ? " sbw-notice" : ""));
     li.appendChild(el("span", "sbw-visually-hidden", (entry.who === "user" ? TEXTS.you : self.bot.name) + ": "));
-    if (entry.text) {
+    // Stored cards are checked again: sessionStorage is the page's to change.
+    var cards = entry.who === "bot" ? cardsFrom(entry.cards) : null;
+    if (cards) {
+      li.className += " sbw-has-cards";
+      renderCards(li, cards);
+    } else if (entry.text) {
       var bubbleText = el("p", "sbw-bubble");
       appendRichText(bubbleText, entry.text, entry.who !== "user");
       li.appendChild(bubbleText);

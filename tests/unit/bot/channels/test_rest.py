@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
 
-from studybots.bot.channels.rest import MAX_MESSAGE_CHARS, clean_text, parse_request
+from studybots.bot.channels import cards
+from studybots.bot.channels.rest import (
+    MAX_MESSAGE_CHARS,
+    CardsCollectingOutputChannel,
+    clean_text,
+    parse_request,
+)
 
 
 def body(obj) -> bytes:
@@ -109,3 +116,28 @@ def test_a_request_nested_just_within_the_limit_is_read():
     # Brackets inside strings are text, not nesting.
     parsed, failure = parse_request(body({"sender": "a", "message": "[" * 1500}))
     assert failure is None and parsed["message"] == "[" * 1500
+
+
+def test_a_cards_reply_is_one_rest_message_with_text_buttons_and_cards():
+    payload = cards.build(
+        "Nämä palvelut voisivat auttaa:",
+        [{"name": "Kela", "provider": "", "description": "Tukia.", "url": "https://kela.fi"}],
+        link_label="Palvelun sivu",
+        attribution="Lähde.",
+    )
+    text = cards.plain_text(payload)
+    assert "\n\n" in text  # Rasa's collector would split a plain text here
+    buttons = [{"title": "👍", "payload": "/feedback_up"}]
+    collector = CardsCollectingOutputChannel()
+    message = {"text": text, "buttons": buttons, "custom": payload, "image": None}
+    asyncio.run(collector.send_response("s1", message))
+    assert collector.messages == [
+        {"recipient_id": "s1", "text": text, "buttons": buttons, "custom": payload}
+    ]
+    # Other replies as Rasa collects them.
+    asyncio.run(collector.send_response("s1", {"text": "a\n\nb", "custom": {"x": 1}}))
+    assert [m.get("text") or m.get("custom") for m in collector.messages[1:]] == [
+        "a",
+        "b",
+        {"x": 1},
+    ]

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from pathlib import Path
 
 import pytest
 
+from studybots.bot.channels import cards
 from studybots.bot.channels.slack import (
     BUTTON_TITLE_CHARS,
+    MAX_BLOCKS,
     MAX_BUTTONS,
     OTHER_USER,
     SECTION_CHARS,
     SeenEvents,
+    StudySlackBot,
     StudySlackInput,
     api_url,
     button_blocks,
     escape,
+    service_blocks,
     slack_text_to_plain,
 )
 from studybots.core.settings import Settings
@@ -79,6 +85,165 @@ def test_blocks_stay_within_slack_limits():
     elements = blocks[-1]["elements"]
     assert len(elements) == MAX_BUTTONS
     assert all(len(e["text"]["text"]) <= BUTTON_TITLE_CHARS for e in elements)
+
+
+FEEDBACK = [
+    {"title": "👍 Hyödyllinen", "payload": "/feedback_up"},
+    {"title": "👎 Ei auttanut", "payload": "/feedback_down"},
+]
+
+
+def services_payload(services, **extra):
+    return cards.build(
+        extra.pop("intro", "Nämä palvelut voisivat auttaa:"),
+        services,
+        link_label="Palvelun sivu",
+        **extra,
+    )
+
+
+def test_service_cards_become_a_section_with_a_link_button_each():
+    payload = services_payload(
+        [
+            {
+                "name": "Yleinen asumistuki",
+                "provider": "Kela",
+                "description": "Kela maksaa asumistukea. Toinen lause.",
+                "url": "https://www.kela.fi/yleinen-asumistuki",
+            },
+            {"name": "Ilman linkkiä", "provider": "", "description": "", "url": ""},
+        ],
+        glossary=[("Kela", "Kansaneläkelaitos.")],
+        attribution="Palveluiden tiedot: Palvelutietovaranto (CC BY 4.0).",
+    )
+    blocks = service_blocks(payload, FEEDBACK)
+    assert [b["type"] for b in blocks] == [
+        "section",
+        "section",
+        "section",
+        "section",
+        "context",
+        "actions",
+    ]
+    assert blocks[0]["text"]["text"] == "Nämä palvelut voisivat auttaa:"
+    assert blocks[1]["text"] == {
+        "type": "mrkdwn",
+        "text": "*Yleinen asumistuki*\nKela\nKela maksaa asumistukea.",
+    }
+    assert blocks[1]["accessory"] == {
+        "type": "button",
+        "action_id": "studybots_link_0",
+        "text": {"type": "plain_text", "emoji": True, "text": "Palvelun sivu"},
+        "url": "https://www.kela.fi/yleinen-asumistuki",
+    }
+    assert blocks[2]["text"]["text"] == "*Ilman linkkiä*" and "accessory" not in blocks[2]
+    assert blocks[3]["text"]["text"] == "*Kela* = Kansaneläkelaitos."
+    # The attribution once, small, after the services.
+    assert blocks[4]["elements"] == [
+        {"type": "mrkdwn", "text": "Palveluiden tiedot: Palvelutietovaranto (CC BY 4.0)."}
+    ]
+    assert json.dumps(blocks).count("Palvelutietovaranto") == 1
+    assert [e["value"] for e in blocks[5]["elements"]] == ["/feedback_up", "/feedback_down"]
+    assert len({b.get("block_id") for b in blocks if b.get("block_id")}) == 3
+
+
+def test_service_blocks_escape_hostile_text_and_drop_bad_links():
+    payload = services_payload(
+        [
+            {
+                "name": "<https://evil.example|Kela> <!channel> & <@U123>",
+                "provider": "<script>alert(1)</script>",
+                "description": "Katso <https://evil.example|tästä>.",
+                "url": "javascript:alert(1)",
+            },
+            {"name": "Data", "provider": "", "description": "", "url": "data:text/html,x"},
+        ],
+        glossary=[("<b>Kela</b>", "<!here> & muut.")],
+    )
+    text = json.dumps(service_blocks(payload, FEEDBACK), ensure_ascii=False)
+    assert "<" not in text and ">" not in text  # no Slack link, mention or HTML survives
+    assert "&lt;https://evil.example|Kela&gt; &lt;!channel&gt; &amp; &lt;@U123&gt;" in text
+    assert "accessory" not in text and "javascript" not in text and "data:" not in text
+
+
+def test_a_link_without_its_own_label_shows_the_host_not_the_address():
+    payload = cards.read(
+        {
+            "studybots": "services",
+            "services": [{"name": "Kela", "url": "https://www.kela.fi/" + "x" * 200}],
+        }
+    )
+    button = service_blocks(payload)[0]["accessory"]
+    assert button["text"]["text"] == "kela.fi"
+
+
+def test_service_blocks_stay_within_slack_limits():
+    long = "&<>" * 2000
+    payload = {
+        "studybots": "services",
+        "intro": long,
+        "services": [
+            {
+                "name": long,
+                "provider": long,
+                "summary": long,
+                "url": "https://kela.fi/",
+                "link_label": "L" * 200,
+            }
+        ]
+        * 80,
+        "glossary": [{"term": long, "definition": long}] * 5,
+        "attribution": long,
+    }
+    blocks = service_blocks(payload, FEEDBACK * 20)  # unchecked, as a test of the renderer
+    assert len(blocks) <= MAX_BLOCKS
+    assert blocks[-1]["type"] == "actions" and blocks[-2]["type"] == "context"
+    for block in blocks:
+        texts = [block["text"]["text"]] if "text" in block else []
+        texts += [e["text"] for e in block.get("elements", []) if e["type"] == "mrkdwn"]
+        for text in texts:
+            assert 0 < len(text) <= SECTION_CHARS
+            assert not text.rstrip("…*").endswith(("&", "&a", "&am", "&amp", "&l", "&lt", "&g"))
+        for element in [block.get("accessory")] + block.get("elements", []):
+            if element and element["type"] == "button":
+                assert len(element["text"]["text"]) <= BUTTON_TITLE_CHARS
+    # A checked payload is far within them.
+    checked = cards.read(payload)
+    assert len(service_blocks(checked, FEEDBACK)) == 1 + cards.MAX_SERVICES + 1 + 1 + 1
+
+
+class RecordingClient:
+    def __init__(self):
+        self.posts = []
+
+    async def chat_postMessage(self, **kwargs):
+        self.posts.append(kwargs)
+
+
+def test_a_cards_message_is_one_slack_post_with_blocks_and_the_plain_text():
+    bot = StudySlackBot("xoxb-test", "D123", thread_id="1700000000.000100")
+    bot.client = RecordingClient()
+    payload = services_payload(
+        [{"name": "Kela", "provider": "", "description": "Tukia.", "url": "https://kela.fi"}]
+    )
+    message = {
+        "text": cards.plain_text(payload),
+        "buttons": FEEDBACK,
+        "custom": payload,
+        "image": None,
+        "attachment": None,
+    }
+    asyncio.run(bot.send_response("U1", message))
+    assert len(bot.client.posts) == 1
+    post = bot.client.posts[0]
+    assert post["channel"] == "D123" and post["thread_ts"] == "1700000000.000100"
+    assert post["text"] == cards.plain_text(payload)
+    assert post["blocks"] == service_blocks(payload, FEEDBACK)
+    assert "studybots" not in post  # the payload itself is never a chat.postMessage argument
+
+    # Any other reply still goes out as before.
+    asyncio.run(bot.send_response("U1", {"text": "Hei <b>", "buttons": FEEDBACK}))
+    assert bot.client.posts[1]["blocks"] == button_blocks("Hei <b>", FEEDBACK)
 
 
 def test_escape():
