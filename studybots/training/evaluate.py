@@ -295,13 +295,15 @@ def evaluate_paavo(
     oos: list[str],
     database_url: str,
     extra: Sequence[Labelled] = (),
+    needs: Sequence[str] = (),
 ) -> tuple[dict[str, float], dict[str, list[str]]]:
-    """Recall@3 and MRR on `dev`, rejection of `oos`, need accuracy on `extra`."""
+    """Recall@3 and MRR on `dev`, rejection of `oos`, need accuracy on `extra`,
+    and (if given) the share of the general service `needs` routed to a crisis
+    reply (`make eval`; the publish gate leaves it out)."""
     thresholds = load_thresholds("paavo")
     finder, situations = paavo_finder(database_url)
-    extra = list(extra)
+    extra, needs = list(extra), list(needs)
     sets = safety_sets("paavo")
-    needs = general_texts()
     p_dev, p_oos, p_extra, p_needs, *p_safety = parse_sets(
         model,
         [q.text for q in dev],
@@ -357,7 +359,7 @@ def evaluate(models_dir: Path, database_url: str) -> Report:
     oos = out_of_scope_set()
     tero, tero_errors = evaluate_tero(models_dir / "tero.tar.gz", dev_set("tero"), oos)
     paavo, paavo_errors = evaluate_paavo(
-        models_dir / "paavo.tar.gz", dev_set("paavo"), oos, database_url
+        models_dir / "paavo.tar.gz", dev_set("paavo"), oos, database_url, needs=general_texts()
     )
     figures = {
         "tero_top1": tero["tero_top1"],
