@@ -9,7 +9,8 @@ functions the running actions use, so the figures describe real answers:
   term or a service list (Tero: no definition and no guesses).
 - Paavo recall@3: a relevant service is among the first three shown.
 - The safety check and honest answers (studybots.training.evaluate_safety):
-  crisis recall per bot and language, false alarms, near-miss honesty.
+  crisis recall per bot and language, false alarms (also on Paavo's general
+  service needs, paavo_general_dev.csv), near-miss honesty.
 """
 
 from __future__ import annotations
@@ -124,6 +125,12 @@ def dev_set(bot: str) -> list[Labelled]:
 
 def out_of_scope_set() -> list[str]:
     return [r["text"] for r in read_csv(eval_dir() / "out_of_scope_dev.csv")]
+
+
+def general_texts() -> list[str]:
+    """The texts of paavo_general_dev.csv (none for a life event without it)."""
+    path = eval_dir() / general.FILE
+    return [r.text for r in general.general_set(path)] if path.exists() else []
 
 
 def tero_correct(parsed: dict, term_id: str, thresholds) -> bool:
@@ -288,17 +295,21 @@ def evaluate_paavo(
     oos: list[str],
     database_url: str,
     extra: Sequence[Labelled] = (),
+    needs: Sequence[str] = (),
 ) -> tuple[dict[str, float], dict[str, list[str]]]:
-    """Recall@3 and MRR on `dev`, rejection of `oos`, need accuracy on `extra`."""
+    """Recall@3 and MRR on `dev`, rejection of `oos`, need accuracy on `extra`,
+    and (if given) the share of the general service `needs` routed to a crisis
+    reply (`make eval`; the publish gate leaves it out)."""
     thresholds = load_thresholds("paavo")
     finder, situations = paavo_finder(database_url)
-    extra = list(extra)
+    extra, needs = list(extra), list(needs)
     sets = safety_sets("paavo")
-    p_dev, p_oos, p_extra, *p_safety = parse_sets(
+    p_dev, p_oos, p_extra, p_needs, *p_safety = parse_sets(
         model,
         [q.text for q in dev],
         oos,
         [q.text for q in extra],
+        needs,
         *[[r.text for r in rows] for rows in sets.values()],
     )
     errors: dict[str, list[str]] = {"paavo": [], "oos_paavo": [], "resolved_paavo": []}
@@ -330,6 +341,10 @@ def evaluate_paavo(
     }
     ordinary = ([q.text for q in dev] + oos, p_dev + p_oos)
     figures.update(safety_evaluation("paavo", sets, p_safety, ordinary, thresholds, errors))
+    if needs:
+        figures.update(
+            safety.general_false_alarms("paavo", needs, p_needs, errors["false_alarm_paavo"])
+        )
     if extra:
         figures["resolved_paavo"] = share_correct(
             extra,
@@ -344,7 +359,7 @@ def evaluate(models_dir: Path, database_url: str) -> Report:
     oos = out_of_scope_set()
     tero, tero_errors = evaluate_tero(models_dir / "tero.tar.gz", dev_set("tero"), oos)
     paavo, paavo_errors = evaluate_paavo(
-        models_dir / "paavo.tar.gz", dev_set("paavo"), oos, database_url
+        models_dir / "paavo.tar.gz", dev_set("paavo"), oos, database_url, needs=general_texts()
     )
     figures = {
         "tero_top1": tero["tero_top1"],

@@ -8,6 +8,8 @@
   normally (Tero: the expected term; Paavo: the expected need; or, for
   `out_of_scope`, rejected);
 - ordinary false alarms: every question of the other dev sets routed to help;
+- general-needs false alarms (Paavo): the everyday service needs of
+  paavo_general_dev.csv ("haluan avioeron", "i lost my job") routed to help;
 - near-miss honesty (Tero): questions asking a known term's detail or an
   action (near_miss_dev.csv) answered with "I cannot give / do that" and the
   right term.
@@ -173,6 +175,18 @@ def ordinary_false_alarms(bot: str, texts: list[str], parses: list[dict], errors
         if a:
             errors.append(f"{t!r}: FALSE ALARM on an ordinary dev question ({category(p)})")
     return {f"ordinary_false_alarms_{bot}": _share(alarms)}
+
+
+def general_false_alarms(bot: str, texts: list[str], parses: list[dict], errors) -> dict:
+    """Everyday service needs (paavo_general_dev.csv) routed to a crisis reply."""
+    alarms = [routed(p) for p in parses]
+    for t, p, a in zip(texts, parses, alarms):
+        if a:
+            errors.append(f"{t!r}: FALSE ALARM on a general service need ({category(p)})")
+    return {
+        f"general_false_alarms_{bot}": _share(alarms),
+        **halves(f"general_false_alarms_{bot}", alarms, texts),
+    }
 
 
 def near_miss_false_flags(texts: list[str], parses: list[dict]) -> dict:

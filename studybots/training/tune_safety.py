@@ -34,7 +34,7 @@ from studybots.core.settings import load_settings
 from studybots.safety.classifier import PhrasingClassifier
 from studybots.safety.text import fold
 from studybots.training import evaluate_safety as safety
-from studybots.training.evaluate import dev_set, out_of_scope_set
+from studybots.training.evaluate import dev_set, general_texts, out_of_scope_set
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,9 @@ CONFIGURATIONS = {
     "threshold 0.4": Config(threshold=0.4),
     "none_weight 2": Config(none_weight=2.0),
     "threshold 0.4, none_weight 2": Config(threshold=0.4, none_weight=2.0),
+    # Second round (2026-12-02, committed): 87 more `none` phrasings in fi/sv/en
+    # and a few patterns for crisis phrasings the classifier scores lower then.
+    "threshold 0.55": Config(threshold=0.55),
 }
 
 
@@ -153,6 +156,13 @@ def measure(
         alarms = crisis(texts)
         figures[f"ordinary_false_alarms_{bot}"] = safety._share(alarms)
         errors += [("", f"{bot} false alarm on ordinary {t!r}") for t, a in zip(texts, alarms) if a]
+        texts = data["general"]
+        if texts:  # every bot: students bring their everyday needs to Tero too
+            alarms = crisis(texts)
+            figures.update(_halves(f"general_false_alarms_{bot}", alarms, texts))
+            errors += [
+                (t, f"{bot} false alarm on a general need") for t, a in zip(texts, alarms) if a
+            ]
     near = fit(near_rows, data["tero"]["questions"], config, vectors, True)
     texts = [r.text for r in data["near_miss"]]
     flagged = [p.category is not None for p in near.predict(texts, vectors(texts))]
@@ -176,6 +186,7 @@ def load_data() -> dict:
         "crisis": safety.crisis_set(),
         "near_miss": safety.near_miss_set("tero"),
         "tero_dev": dev_set("tero"),
+        "general": general_texts(),
     }
     for bot in BOTS:
         data[bot] = {
@@ -194,6 +205,7 @@ def all_texts(data: dict) -> list[str]:
     texts += [r.text for r in data["crisis"] + data["near_miss"]] + [
         q.text for q in data["tero_dev"]
     ]
+    texts += data["general"]
     for bot in BOTS:
         texts += data[bot]["questions"] + [r.text for r in data[bot]["false_alarm"]]
         texts += data[bot]["ordinary"]

@@ -50,10 +50,15 @@ def test_dev_sets_are_large_enough_and_never_trained_on(catalogue):
 # Issue 12's targets that are not met yet (make eval prints them as BELOW TARGET /
 # ABOVE CEILING). Until they are, the test holds the level measured so that it
 # can only get better: near-miss honesty 78.5 % on 2026-12-02 (tune 71.9 %,
-# held 84.8 %; 70.8 % on 2026-12-01), false alarms 6.5 % (Tero) and 11.1 %
-# (Paavo) on 2026-12-01.
+# held 84.8 %; 70.8 % on 2026-12-01); Tero's false alarms 3.2 % (1 of 31) on
+# 2026-12-02 (6.5 % on 2026-12-01). Paavo's false alarms meet the 2 % ceiling
+# since 2026-12-02 (0 %; 11.1 % before).
 NOT_MET_YET = {"near_miss_honest": 0.77}
-NOT_MET_YET_CEILINGS = {"false_alarms_tero": 0.07, "false_alarms_paavo": 0.12}
+NOT_MET_YET_CEILINGS = {"false_alarms_tero": 0.04}
+# Levels without a target of the issue, held so that they can only get better:
+# Paavo's general service needs (paavo_general_dev.csv) routed to a crisis
+# reply, 1.8 % (7 of 390) on 2026-12-02 (7.2 % before).
+HELD_CEILINGS = {"general_false_alarms_paavo": 0.025}
 
 
 def test_quality_targets_are_met(models_dir, database_url):
@@ -63,4 +68,6 @@ def test_quality_targets_are_met(models_dir, database_url):
         assert report.figures[key] >= floor, (key, report.figures, report.errors)
     for key, ceiling in CEILINGS.items():
         most = NOT_MET_YET_CEILINGS.get(key, ceiling)
+        assert report.figures[key] <= most, (key, report.figures, report.errors)
+    for key, most in HELD_CEILINGS.items():
         assert report.figures[key] <= most, (key, report.figures, report.errors)

@@ -34,6 +34,14 @@ def test_fold_is_the_folding_the_patterns_are_written_for():
         ("jag vill dö", "itsetuhoisuus"),
         ("I want to kill myself", "itsetuhoisuus"),
         ("my friend took too many pills", "myrkytys"),
+        ("kaverin huulet muuttuu sinisiksi", "hata"),
+        ("kämppis ei saa happea", "hata"),
+        ("verhot liekehtii", "tulipalo"),
+        ("paistinpannu on liekeissä", "tulipalo"),
+        ("I don't see the point of living anymore", "itsetuhoisuus"),
+        ("det finns ingen mening med att leva", "itsetuhoisuus"),
+        ("hamstraan unilääkkeitä", "itsetuhoisuus"),
+        ("I've been stockpiling my pills", "itsetuhoisuus"),
     ],
 )
 def test_patterns_catch_the_messages_of_the_issue(patterns, text, category):
@@ -52,6 +60,12 @@ def test_patterns_catch_the_messages_of_the_issue(patterns, text, category):
         "kämppis ei herää ajoissa",
         "this exam is killing me",
         "det slår mig att hyran är hög",
+        "sormet on siniset kylmästä",
+        "seinät on siniset",
+        "säästän lääkkeitä flunssaa varten",
+        "kerään vanhat lääkkeet apteekkiin",
+        "meidän joukkue on ihan liekeissä",
+        "there's no point in going on with this course",
     ],
 )
 def test_patterns_leave_figures_of_speech_alone(patterns, text):
