@@ -42,6 +42,22 @@ locks = sa.Table(
 )
 
 
+class ExpiringTicketLock(TicketLock):  # type: ignore[misc]  # Rasa is untyped
+    """Rasa's ticket lock, with a waiting ticket that expired still served.
+
+    Rasa serves ticket n when it is the first in the queue. A ticket expires
+    after TICKET_LOCK_LIFETIME, so that a process killed while holding the
+    lock blocks its conversation only that long; but the waiting message's own
+    ticket expires too, and when both went in the same one-second poll the
+    queue was empty, "the first" was 0, and the message waited for ever (the
+    chaos benchmark: the next message of a student whose reply died with a
+    replica hung until nginx gave up after 60 s). Here a ticket is served
+    when no earlier ticket is still alive, whether or not its own is."""
+
+    def is_locked(self, ticket_number: int) -> bool:
+        return any(t.number < ticket_number and not t.has_expired() for t in self.tickets)
+
+
 class PseudonymousLocks(LockStore):  # type: ignore[misc]  # Rasa is untyped
     """Rasa's lock store calls, with the storage keyed by pseudonyms.
 
@@ -59,10 +75,10 @@ class PseudonymousLocks(LockStore):  # type: ignore[misc]  # Rasa is untyped
         return at_rest.lock_key(conversation_id, self.key)
 
     def get_lock(self, conversation_id: str) -> TicketLock | None:
-        lock = self._get(self.stored_id(conversation_id))
-        if lock is not None:
-            lock.conversation_id = conversation_id
-        return lock
+        stored = self._get(self.stored_id(conversation_id))
+        if stored is None:
+            return None
+        return ExpiringTicketLock(conversation_id, stored.tickets)
 
     def delete_lock(self, conversation_id: str) -> None:
         self._delete(self.stored_id(conversation_id))

@@ -45,6 +45,10 @@ PINNED = [
     ),
     ("rasa.core.tracker_store", "SQLTrackerStore._event_query", ["self", "session", "sender_id"]),
     ("rasa.core.tracker_store", "SQLTrackerStore.stream_events", ["self", "tracker"]),
+    # Lock tickets whose holder died (studybots.bot.lock_store.ExpiringTicketLock).
+    ("rasa.core.lock", "TicketLock.is_locked", ["self", "ticket_number"]),
+    ("rasa.core.lock", "Ticket.has_expired", ["self"]),
+    ("rasa.core.lock_store", "LockStore._acquire_lock", ["self", "conversation_id", "ticket"]),
     # Socket.IO and Slack channels (studybots.bot.channels).
     (
         "rasa.core.channels.socketio",
