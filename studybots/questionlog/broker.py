@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +32,7 @@ from studybots.bot.decide import Thresholds, decide_need, decide_term, load_thre
 from studybots.core.names import CRISIS, CRISIS_ACTION
 from studybots.core.settings import load_settings
 from studybots.privacy import at_rest
-from studybots.privacy.pseudonyms import load_key
+from studybots.privacy.pseudonyms import load_key, pseudonym
 from studybots.questionlog.writer import LogWriter
 
 logger = logging.getLogger(__name__)
@@ -140,6 +141,7 @@ class LogStoreBroker(EventBroker):  # type: ignore[misc]  # Rasa is untyped
         ]
         self.writer.record(
             {
+                "event_id": self._event_id(sender, turn),
                 "time": dt.datetime.fromtimestamp(
                     turn.time or dt.datetime.now().timestamp(), dt.timezone.utc
                 ),
@@ -157,6 +159,18 @@ class LogStoreBroker(EventBroker):  # type: ignore[misc]  # Rasa is untyped
                 "feedback": None,
             }
         )
+
+    def _event_id(self, sender: str, turn: Turn) -> str:
+        """The row's id, the same whenever the same message is published again.
+
+        Rasa publishes a turn's events when it saves the conversation. If the
+        save fails (the database connection was cut), Rasa's fail-safe store
+        saves into memory instead and publishes every event again; a keyed
+        hash of the conversation, the message's time and its text makes the
+        second row the first one's duplicate, which the sinks drop."""
+        if not turn.time:
+            return uuid.uuid4().hex
+        return pseudonym(f"turn\x00{sender}\x00{turn.time!r}\x00{turn.text}", self.key)
 
     def is_ready(self) -> bool:
         return True

@@ -93,7 +93,11 @@ class SqlSink:
                         )
                     ).scalars()
                 )
-                fresh = [r for r in rows if r["event_id"] not in known]
+                fresh = []
+                for r in rows:  # a row published twice can be twice in one batch
+                    if r["event_id"] not in known:
+                        known.add(r["event_id"])
+                        fresh.append(r)
                 if fresh:
                     connection.execute(message_log.insert(), fresh)
                 _apply_feedback(connection, fresh)  # earlier batches applied their own

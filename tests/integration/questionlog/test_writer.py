@@ -338,3 +338,23 @@ def test_rows_queued_in_a_killed_process_are_delivered_by_the_next_writer(tmp_pa
     finally:
         alive.kill()
         alive.wait()
+
+
+def test_a_turn_published_twice_is_logged_once(tmp_path):
+    """Rasa publishes a turn again when saving the conversation failed (its
+    fail-safe store falls back to memory and streams every event): the chaos
+    benchmark found a doubled row after PostgreSQL connections were cut."""
+    url = f"sqlite:///{tmp_path / 'log.db'}"
+    writer = LogWriter(url, tmp_path / "spool", flush_interval=0.05)
+    broker = LogStoreBroker(url, "tero", writer=writer, key=KEY)
+    first = events(
+        "student-1", "mikä on kela", parse(("termi_kela", 0.9)), [("utter_x", {"text": "x"})]
+    )
+    again = events(
+        "student-1", "mikä on kela", parse(("termi_kela", 0.9)), [("utter_x", {"text": "x"})]
+    )  # the same words a moment later: a new message
+    for event in first + first + again:
+        broker.publish(event)
+    assert writer.flush(10)
+    writer.close()
+    assert len(rows(url)) == 2
