@@ -87,6 +87,7 @@ class Fault:
     name: str
     started: float = 0.0
     back: float | None = None  # seconds until every process answered again
+    gone: float | None = None  # a killed process: when it was gone (a kill takes a moment)
     note: str = ""
 
 
@@ -166,6 +167,14 @@ def wait_until(condition: Callable[[], bool], timeout: float) -> bool:
     return condition()
 
 
+def alive(pid: int) -> bool:
+    """Running (not gone, not a zombie waiting for its parent)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
+
+
 def kill_worker(sup: Supervisor, fault: Fault) -> None:
     """Embedded: SIGKILL to one of Tero's Sanic workers; back when its
     replacement says it answers (studybots.bot.workers)."""
@@ -176,6 +185,9 @@ def kill_worker(sup: Supervisor, fault: Fault) -> None:
     victim = children(tero.process.pid)[0]
     fault.started = time.monotonic()
     os.kill(victim, signal.SIGKILL)
+    while alive(victim) and time.monotonic() - fault.started < 10:
+        time.sleep(0.001)
+    fault.gone = time.monotonic()
     if wait_until(lambda: b" is back " in log.read_bytes()[offset:], 180):
         fault.back = time.monotonic() - fault.started
     fault.note = f"worker {victim} of tero"
@@ -184,9 +196,13 @@ def kill_worker(sup: Supervisor, fault: Fault) -> None:
 def kill_server(sup: Supervisor, name: str, fault: Fault) -> None:
     server = sup.find(name)
     assert server.process is not None
-    pid = server.process.pid
+    process = server.process
+    pid = process.pid
     fault.started = time.monotonic()
     os.kill(pid, signal.SIGKILL)
+    while process.poll() is None:  # gone: its sockets are closed
+        time.sleep(0.001)
+    fault.gone = time.monotonic()
     replaced = wait_until(lambda: server.process is not None and server.process.pid != pid, 120)
     if replaced and sup.wait_all_healthy(180):
         fault.back = time.monotonic() - fault.started
@@ -282,7 +298,9 @@ def report(
         if fault_index:
             fault = faults[fault_index - 1]
             in_flight = sum(1 for r in requests if r.started < fault.started < (r.ended or 1e18))
-            failed_in_flight = sum(1 for r in failed if r.started < fault.started < r.ended)
+            # In flight: sent before the killed process was gone.
+            gone = fault.gone or fault.started
+            failed_in_flight = sum(1 for r in failed if r.started < gone < r.ended)
             line += f" ({in_flight} were in flight when it began"
             line += f", {failed_in_flight} of the failed ones)" if failed else ")"
             good = good and failed_in_flight == len(failed)
