@@ -300,7 +300,9 @@ def report(
             in_flight = sum(1 for r in requests if r.started < fault.started < (r.ended or 1e18))
             # In flight: sent before the killed process was gone.
             gone = fault.gone or fault.started
-            failed_in_flight = sum(1 for r in failed if r.started < gone < r.ended)
+            failed_in_flight = sum(
+                1 for r in failed if r.started < gone and r.ended > fault.started
+            )
             line += f" ({in_flight} were in flight when it began"
             line += f", {failed_in_flight} of the failed ones)" if failed else ")"
             good = good and failed_in_flight == len(failed)
