@@ -175,6 +175,16 @@ def alive(pid: int) -> bool:
         return False
 
 
+def kill(pid: int, fault: Fault) -> None:
+    """SIGKILL `pid`; the fault starts at the signal and the process is gone
+    (its sockets closed) when it no longer runs."""
+    fault.started = time.monotonic()
+    os.kill(pid, signal.SIGKILL)
+    while alive(pid) and time.monotonic() - fault.started < 10:
+        time.sleep(0.001)
+    fault.gone = time.monotonic()
+
+
 def kill_worker(sup: Supervisor, fault: Fault) -> None:
     """Embedded: SIGKILL to one of Tero's Sanic workers; back when its
     replacement says it answers (studybots.bot.workers)."""
@@ -183,11 +193,7 @@ def kill_worker(sup: Supervisor, fault: Fault) -> None:
     assert log is not None and tero.process is not None
     offset = log.stat().st_size
     victim = children(tero.process.pid)[0]
-    fault.started = time.monotonic()
-    os.kill(victim, signal.SIGKILL)
-    while alive(victim) and time.monotonic() - fault.started < 10:
-        time.sleep(0.001)
-    fault.gone = time.monotonic()
+    kill(victim, fault)
     if wait_until(lambda: b" is back " in log.read_bytes()[offset:], 180):
         fault.back = time.monotonic() - fault.started
     fault.note = f"worker {victim} of tero"
@@ -196,13 +202,8 @@ def kill_worker(sup: Supervisor, fault: Fault) -> None:
 def kill_server(sup: Supervisor, name: str, fault: Fault) -> None:
     server = sup.find(name)
     assert server.process is not None
-    process = server.process
-    pid = process.pid
-    fault.started = time.monotonic()
-    os.kill(pid, signal.SIGKILL)
-    while process.poll() is None:  # gone: its sockets are closed
-        time.sleep(0.001)
-    fault.gone = time.monotonic()
+    pid = server.process.pid
+    kill(pid, fault)
     replaced = wait_until(lambda: server.process is not None and server.process.pid != pid, 120)
     if replaced and sup.wait_all_healthy(180):
         fault.back = time.monotonic() - fault.started
