@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,26 +138,26 @@ class LogStoreBroker(EventBroker):  # type: ignore[misc]  # Rasa is untyped
             {"name": r.get("name"), "confidence": round(float(r.get("confidence") or 0), 4)}
             for r in ranking[:CANDIDATES]
         ]
-        self.writer.record(
-            {
-                "event_id": self._event_id(sender, turn),
-                "time": dt.datetime.fromtimestamp(
-                    turn.time or dt.datetime.now().timestamp(), dt.timezone.utc
-                ),
-                "bot": self.bot,
-                "channel": turn.channel[:32],
-                "conversation": at_rest.log_key(sender, self.key),
-                "text": turn.text,  # scrubbed by the writer (studybots.privacy.at_rest)
-                "intent": intent.get("name"),
-                "confidence": float(intent["confidence"])
-                if intent.get("confidence") is not None
-                else None,
-                "candidates": json.dumps(candidates, ensure_ascii=False),
-                "outcome": outcome,
-                "answer_ref": ref,
-                "feedback": None,
-            }
-        )
+        row = {
+            "time": dt.datetime.fromtimestamp(
+                turn.time or dt.datetime.now().timestamp(), dt.timezone.utc
+            ),
+            "bot": self.bot,
+            "channel": turn.channel[:32],
+            "conversation": at_rest.log_key(sender, self.key),
+            "text": turn.text,  # scrubbed by the writer (studybots.privacy.at_rest)
+            "intent": intent.get("name"),
+            "confidence": float(intent["confidence"])
+            if intent.get("confidence") is not None
+            else None,
+            "candidates": json.dumps(candidates, ensure_ascii=False),
+            "outcome": outcome,
+            "answer_ref": ref,
+            "feedback": None,
+        }
+        if turn.time:  # else the writer gives the row a random id
+            row["event_id"] = self._event_id(sender, turn)
+        self.writer.record(row)
 
     def _event_id(self, sender: str, turn: Turn) -> str:
         """The row's id, the same whenever the same message is published again.
@@ -168,8 +167,6 @@ class LogStoreBroker(EventBroker):  # type: ignore[misc]  # Rasa is untyped
         saves into memory instead and publishes every event again; a keyed
         hash of the conversation, the message's time and its text makes the
         second row the first one's duplicate, which the sinks drop."""
-        if not turn.time:
-            return uuid.uuid4().hex
         return pseudonym(f"turn\x00{sender}\x00{turn.time!r}\x00{turn.text}", self.key)
 
     def is_ready(self) -> bool:
