@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from studybots.catalogue import meta
-from studybots.catalogue.schema import CODE_LISTS, LANGUAGES
+from studybots.catalogue.schema import CODE_LISTS, LANGUAGES, TABLES_BY_NAME
 from studybots.catalogue.tables import read_table, split_multi
 from studybots.catalogue.validate import Problem, read_all, validate_catalogue
 
@@ -22,6 +22,25 @@ class CatalogueInvalid(Exception):
         lines = "\n".join(f"  {p}" for p in problems[:50])
         more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
         super().__init__(f"catalogue has {len(problems)} problem(s):\n{lines}{more}")
+
+
+# language -> column -> text: the filled `<column>_<lang>` cells of a row.
+Translations = dict[str, dict[str, str]]
+
+
+def translations(table: str, cells: dict[str, str]) -> Translations:
+    found: Translations = {}
+    for lang in LANGUAGES:
+        for base, column in TABLES_BY_NAME[table].translation_columns(lang):
+            if cells.get(column.name):
+                found.setdefault(lang, {})[base.name] = cells[column.name]
+    return found
+
+
+def localized(item, column: str, lang: str) -> str:
+    """The row's `column` in `lang`, or in the tables' own language when it has
+    no translation there (a switched-on language always has the required ones)."""
+    return item.translations.get(lang, {}).get(column) or getattr(item, column)
 
 
 @dataclass(frozen=True)
@@ -36,6 +55,10 @@ class Term:
     dimension: str
     phase: str
     services: tuple[str, ...]
+    translations: Translations = field(default_factory=dict)
+
+    def text(self, column: str, lang: str) -> str:
+        return localized(self, column, lang)
 
 
 @dataclass(frozen=True)
@@ -55,6 +78,10 @@ class Service:
     municipality: str
     keywords: tuple[str, ...]
     ptv_id: str
+    translations: Translations = field(default_factory=dict)
+
+    def text(self, column: str, lang: str) -> str:
+        return localized(self, column, lang)
 
 
 @dataclass(frozen=True)
@@ -64,6 +91,10 @@ class Need:
     description: str
     services: tuple[str, ...]
     phase: str
+    translations: Translations = field(default_factory=dict)
+
+    def text(self, column: str, lang: str) -> str:
+        return localized(self, column, lang)
 
 
 @dataclass(frozen=True)
@@ -88,6 +119,10 @@ class SituationAnswer:
     hide: tuple[str, ...]
     phase: str
     life_events: tuple[str, ...]
+    translations: Translations = field(default_factory=dict)
+
+    def text(self, column: str, lang: str) -> str:
+        return localized(self, column, lang)
 
 
 @dataclass(frozen=True)
@@ -96,6 +131,10 @@ class Situation:
     question: str
     needs: tuple[str, ...]
     answers: tuple[SituationAnswer, ...]
+    translations: Translations = field(default_factory=dict)
+
+    def text(self, column: str, lang: str) -> str:
+        return localized(self, column, lang)
 
 
 @dataclass(frozen=True)
@@ -197,13 +236,19 @@ class Catalogue:
     meta: dict
     labels: dict[str, dict[str, str]]  # code list -> code -> Finnish label
     terms: dict[str, Term]
-    term_phrasings: dict[str, list[str]]
+    term_phrasings: dict[str, list[str]]  # all languages
     services: dict[str, Service]
     needs: dict[str, Need]
-    need_phrasings: dict[str, list[str]]
+    need_phrasings: dict[str, list[str]]  # all languages
     ptv_services: dict[str, PtvService] = field(default_factory=dict)
     situations: dict[str, Situation] = field(default_factory=dict)  # in table order
     safety: Safety = field(default_factory=Safety)
+    phrasing_languages: dict[str, str] = field(default_factory=dict)  # text -> language
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The switched-on languages, the tables' own language first."""
+        return meta.languages(self.meta)
 
     @property
     def language(self) -> str:
@@ -221,6 +266,7 @@ def load_catalogue(catalogue_dir: Path) -> Catalogue:
         raise CatalogueInvalid(problems)
     raw, _ = read_all(catalogue_dir)
     settings = meta.read(catalogue_dir)
+    settings_language = meta.languages(settings)[0]
 
     labels: dict[str, dict[str, str]] = {}
     for name, rel in CODE_LISTS.items():
@@ -241,10 +287,13 @@ def load_catalogue(catalogue_dir: Path) -> Catalogue:
             dimension=c["dimension"],
             phase=c["phase"],
             services=_multi(c["services"]),
+            translations=translations("terms", c),
         )
     term_phrasings: dict[str, list[str]] = {t: [] for t in terms}
+    phrasing_languages: dict[str, str] = {}
     for row in raw["term_phrasings"].rows:
         term_phrasings[row.cells["term_id"]].append(row.cells["text"])
+        phrasing_languages[row.cells["text"]] = row.cells.get("lang") or settings_language
 
     services = {}
     for row in raw["services"].rows:
@@ -265,6 +314,7 @@ def load_catalogue(catalogue_dir: Path) -> Catalogue:
             municipality=c["municipality"],
             keywords=_multi(c["keywords"]),
             ptv_id=c["ptv_id"],
+            translations=translations("services", c),
         )
     needs = {}
     for row in raw["needs"].rows:
@@ -275,10 +325,12 @@ def load_catalogue(catalogue_dir: Path) -> Catalogue:
             description=c["description"],
             services=_multi(c["services"]),
             phase=c["phase"],
+            translations=translations("needs", c),
         )
     need_phrasings: dict[str, list[str]] = {n: [] for n in needs}
     for row in raw["need_phrasings"].rows:
         need_phrasings[row.cells["need_id"]].append(row.cells["text"])
+        phrasing_languages[row.cells["text"]] = row.cells.get("lang") or settings_language
 
     ptv = {}
     for row in raw["ptv_services"].rows:
@@ -306,6 +358,7 @@ def load_catalogue(catalogue_dir: Path) -> Catalogue:
                 hide=_multi(c["hide"]),
                 phase=c["phase"],
                 life_events=_multi(c["life_events"]),
+                translations=translations("situation_answers", c),
             )
         )
     situations = {}
@@ -316,6 +369,7 @@ def load_catalogue(catalogue_dir: Path) -> Catalogue:
             question=c["question"],
             needs=_multi(c["needs"]),
             answers=tuple(answers.get(c["id"], ())),
+            translations=translations("situations", c),
         )
     return Catalogue(
         directory=catalogue_dir,
@@ -329,6 +383,7 @@ def load_catalogue(catalogue_dir: Path) -> Catalogue:
         ptv_services=ptv,
         situations=situations,
         safety=load_safety(raw),
+        phrasing_languages=phrasing_languages,
     )
 
 

@@ -8,7 +8,10 @@ declared once. Multi-valued cells are separated by ';'.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+# The languages a catalogue can be written in; catalogue.yml switches them on.
+from studybots.core.language import LANGUAGES
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,14 @@ class Column:
     choices: tuple[str, ...] = ()  # the only allowed values (kind == "choice"), or extra
     # allowed values of a reference (kind == "ref": e.g. "none" besides category ids)
     schemes: tuple[str, ...] = ("https",)  # for kind == "url"
+    # Texts students read: "required" = a `<name>_<lang>` column per other
+    # language, filled on every row once the language is switched on;
+    # "optional" = such a column may hold a translation (a Swedish source page
+    # only where one exists); "" = the same in every language (ids, codes).
+    translated: str = ""
+    # The column may be left out of the file altogether (an older sheet):
+    # every row then has the empty value.
+    may_be_absent: bool = False
 
 
 @dataclass(frozen=True)
@@ -39,6 +50,23 @@ class Table:
     @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    def translation_columns(self, lang: str) -> list[tuple[Column, Column]]:
+        """(base column, its `<name>_<lang>` column) for every translated column.
+        The translation is checked like its base column but may be empty here:
+        validation asks for it only when the language is switched on."""
+        return [
+            (c, replace(c, name=f"{c.name}_{lang}", required=False, translated=""))
+            for c in self.columns
+            if c.translated
+        ]
+
+    def allowed_columns(self) -> list[str]:
+        """The base columns and the translation columns of every language."""
+        names = self.column_names
+        for lang in LANGUAGES:
+            names += [t.name for _, t in self.translation_columns(lang)]
+        return names
 
 
 # Rasa reads [text](entity) and {"entity": ...} as annotations in training examples.
@@ -62,11 +90,11 @@ TERMS = Table(
     path="terms/terms.csv",
     columns=(
         Column("id", kind="id"),
-        Column("term", max_length=120),
-        Column("aliases", required=False, multi=True),
+        Column("term", max_length=120, translated="required"),
+        Column("aliases", required=False, multi=True, translated="optional"),
         Column("area", kind="code", codes="area"),
-        Column("definition", max_length=600),
-        Column("source_url", kind="url"),
+        Column("definition", max_length=600, translated="required"),
+        Column("source_url", kind="url", translated="optional"),
         Column("checked", required=False, kind="date"),
         Column("dimension", kind="code", codes="dimension"),
         Column("phase", kind="code", codes="phase"),
@@ -81,6 +109,7 @@ TERM_PHRASINGS = Table(
     unique_together=("text",),
     columns=(
         Column("term_id", kind="ref", ref="terms"),
+        Column("lang", required=False, kind="choice", choices=LANGUAGES, may_be_absent=True),
         Column("text", max_length=200, forbid=NLU_MARKUP),
     ),
 )
@@ -90,8 +119,8 @@ SERVICES = Table(
     path="services/services.csv",
     columns=(
         Column("id", kind="id"),
-        Column("name", max_length=200),
-        Column("description", max_length=400),
+        Column("name", max_length=200, translated="required"),
+        Column("description", max_length=400, translated="required"),
         Column("provider", max_length=200),
         Column("url", kind="url"),
         Column("service_type", kind="code", codes="service_type"),
@@ -112,8 +141,8 @@ NEEDS = Table(
     path="services/needs.csv",
     columns=(
         Column("id", kind="id"),
-        Column("name", max_length=60),
-        Column("description", max_length=300),
+        Column("name", max_length=60, translated="required"),
+        Column("description", max_length=300, translated="required"),
         Column("services", kind="ref", ref="services", multi=True),
         Column("phase", kind="code", codes="phase"),
     ),
@@ -126,6 +155,7 @@ NEED_PHRASINGS = Table(
     unique_together=("text",),
     columns=(
         Column("need_id", kind="ref", ref="needs"),
+        Column("lang", required=False, kind="choice", choices=LANGUAGES, may_be_absent=True),
         Column("text", max_length=200, forbid=NLU_MARKUP),
     ),
 )
@@ -138,7 +168,7 @@ SITUATIONS = Table(
     path="services/situations.csv",
     columns=(
         Column("id", kind="id"),
-        Column("question", max_length=120),
+        Column("question", max_length=120, translated="required"),
         Column("needs", kind="ref", ref="needs", multi=True),
     ),
 )
@@ -158,10 +188,10 @@ SITUATION_ANSWERS = Table(
     columns=(
         Column("situation", kind="ref", ref="situations"),
         Column("value", kind="id"),
-        Column("label", required=False, max_length=40),
-        Column("reason", max_length=80),
+        Column("label", required=False, max_length=40, translated="required"),
+        Column("reason", max_length=80, translated="required"),
         Column("intent", required=False, kind="code", codes="answer_intent"),
-        Column("phrases", required=False, multi=True, max_length=60),
+        Column("phrases", required=False, multi=True, max_length=60, translated="optional"),
         Column("services", required=False, kind="ref", ref="services", multi=True),
         Column("hide", required=False, kind="ref", ref="services", multi=True),
         Column("phase", required=False, kind="code", codes="phase"),
@@ -188,7 +218,6 @@ PTV_SERVICES = Table(
 # phrasings, high-precision patterns, and the near-miss request phrasings.
 # Every row that states a fact (a contact, a reply) names its official source
 # and the date it was checked.
-LANGUAGES = ("fi", "sv", "en")
 SOURCE_SCHEMES = ("https", "http")  # some official pages are stored as http:// only
 
 SAFETY_CONTACTS = Table(

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
+import yaml
+
 from studybots.catalogue import meta
 from studybots.catalogue.schema import (
     CODE_LISTS,
@@ -120,8 +122,13 @@ def _check_cell(table: Table, column: Column, value: str, codes: dict[str, set[s
 
 
 def validate_tables(
-    raw: dict[str, RawTable], codes: dict[str, set[str]], catalogue_dir: Path
+    raw: dict[str, RawTable],
+    codes: dict[str, set[str]],
+    catalogue_dir: Path,
+    languages: tuple[str, ...] = ("fi",),
 ) -> list[Problem]:
+    """`languages`: the switched-on languages, the tables' own language first;
+    every other one must have its translations and phrasings."""
     problems: list[Problem] = []
     keys: dict[str, set[str]] = {}
 
@@ -130,10 +137,13 @@ def validate_tables(
         if data is None:
             continue
         rel = str(data.path.relative_to(catalogue_dir))
-        missing = [c for c in table.column_names if c not in data.header]
+        missing = [
+            c.name for c in table.columns if c.name not in data.header and not c.may_be_absent
+        ]
         for name in missing:
             problems.append(Problem(rel, 1, name, "sarake puuttuu (column missing)"))
-        unknown = [h for h in data.header if h not in table.column_names]
+        allowed = table.allowed_columns()
+        unknown = [h for h in data.header if h not in allowed]
         for name in unknown:
             problems.append(Problem(rel, 1, name, "tuntematon sarake (unknown column)"))
         if missing:
@@ -147,6 +157,7 @@ def validate_tables(
             for column in table.columns:
                 for message in _check_cell(table, column, row.cells.get(column.name, ""), codes):
                     problems.append(Problem(rel, row.line, column.name, message))
+            problems += _check_translations(table, row, rel, codes, languages)
             if table.key:
                 key = row.cells.get(table.key, "")
                 if key and key in seen:
@@ -199,12 +210,25 @@ def validate_tables(
                         )
 
     problems += _check_examples_unambiguous(raw, catalogue_dir)
-    problems += _check_phrasing_counts(
-        raw, "term_phrasings", "term_id", "terms", MIN_PHRASINGS_PER_TERM, catalogue_dir
-    )
-    problems += _check_phrasing_counts(
-        raw, "need_phrasings", "need_id", "needs", MIN_PHRASINGS_PER_NEED, catalogue_dir
-    )
+    for lang in languages:
+        problems += _check_phrasing_counts(
+            raw,
+            "term_phrasings",
+            "term_id",
+            "terms",
+            MIN_PHRASINGS_PER_TERM,
+            catalogue_dir,
+            lang=(lang, languages[0]),
+        )
+        problems += _check_phrasing_counts(
+            raw,
+            "need_phrasings",
+            "need_id",
+            "needs",
+            MIN_PHRASINGS_PER_NEED,
+            catalogue_dir,
+            lang=(lang, languages[0]),
+        )
     problems += _check_phrasing_counts(
         raw,
         "safety_phrasings",
@@ -214,6 +238,34 @@ def validate_tables(
         catalogue_dir,
     )
     problems += _check_safety(raw, catalogue_dir)
+    return problems
+
+
+def _check_translations(
+    table: Table, row, rel: str, codes: dict[str, set[str]], languages: tuple[str, ...]
+) -> list[Problem]:
+    """Each translation cell is checked like its base column; in a switched-on
+    language every required translation of a filled base cell must be there."""
+    problems: list[Problem] = []
+    for lang in LANGUAGES:
+        for base, column in table.translation_columns(lang):
+            value = row.cells.get(column.name, "")
+            for message in _check_cell(table, column, value, codes):
+                problems.append(Problem(rel, row.line, column.name, message))
+            if (
+                not value
+                and lang in languages[1:]
+                and base.translated == "required"
+                and row.cells.get(base.name, "")
+            ):
+                problems.append(
+                    Problem(
+                        rel,
+                        row.line,
+                        column.name,
+                        f"käännös puuttuu (kieli {lang} on käytössä catalogue.yml:ssä)",
+                    )
+                )
     return problems
 
 
@@ -272,7 +324,16 @@ def _check_examples_unambiguous(raw: dict[str, RawTable], catalogue_dir: Path) -
     must not point at two terms (or two needs), or the bot cannot tell them apart."""
     problems: list[Problem] = []
     for owner_table, phrasing_table, ref, own_columns in (
-        ("terms", "term_phrasings", "term_id", ("term", "aliases")),
+        (
+            "terms",
+            "term_phrasings",
+            "term_id",
+            (
+                "term",
+                "aliases",
+                *[f"{c}_{lang}" for lang in LANGUAGES for c in ("term", "aliases")],
+            ),
+        ),
         ("needs", "need_phrasings", "need_id", ()),
     ):
         if owner_table not in raw or phrasing_table not in raw:
@@ -323,10 +384,17 @@ def _check_phrasing_counts(
     target: str,
     minimum: int,
     catalogue_dir: Path,
+    lang: tuple[str, str] | None = None,
 ) -> list[Problem]:
+    """At least `minimum` phrasings per row of `target`; with `lang` = (language,
+    the tables' own language), per language (a row without `lang` is in the
+    tables' own language)."""
     if table not in raw or target not in raw:
         return []
-    counts = Counter(row.cells.get(ref_column, "") for row in raw[table].rows)
+    rows = raw[table].rows
+    if lang is not None:
+        rows = [r for r in rows if (r.cells.get("lang") or lang[1]) == lang[0]]
+    counts = Counter(row.cells.get(ref_column, "") for row in rows)
     rel = str(raw[target].path.relative_to(catalogue_dir))
     problems = []
     for row in raw[target].rows:
@@ -337,8 +405,9 @@ def _check_phrasing_counts(
                     rel,
                     row.line,
                     "id",
-                    f"'{key}': {counts[key]} ilmaisua, vähintään {minimum} tarvitaan "
-                    f"taulukkoon {raw[table].path.name}",
+                    f"'{key}': {counts[key]} ilmaisua"
+                    + (f" kielellä {lang[0]}" if lang else "")
+                    + f", vähintään {minimum} tarvitaan taulukkoon {raw[table].path.name}",
                 )
             )
     return problems
@@ -359,7 +428,11 @@ def validate_catalogue(catalogue_dir: Path) -> list[Problem]:
     codes, problems = load_code_lists(catalogue_dir)
     raw, read_problems = read_all(catalogue_dir)
     problems += read_problems
-    problems += validate_tables(raw, codes, catalogue_dir)
+    try:
+        languages = meta.languages(meta.read(catalogue_dir))
+    except (yaml.YAMLError, UnicodeDecodeError):  # reported by meta.problems below
+        languages = ("fi",)
+    problems += validate_tables(raw, codes, catalogue_dir, languages)
     problems += [
         Problem(meta.FILE, 0, key, message) for key, message in meta.problems(catalogue_dir)
     ]

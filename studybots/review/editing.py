@@ -20,13 +20,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import difflib
+import io
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
+from studybots.catalogue import meta
 from studybots.catalogue.tables import split_multi
 from studybots.catalogue.validate import validate_catalogue
+from studybots.core.language import LANGUAGES, SWITCH, detect
 from studybots.core.settings import load_settings
 from studybots.review.inbox import item_key, set_status
 
@@ -39,8 +42,8 @@ ACTIONS = {
     "ohita": "ignore",
 }
 PHRASING_TABLES = {
-    "tero": ("terms/phrasings.csv", ["term_id", "text"]),
-    "paavo": ("services/need_phrasings.csv", ["need_id", "text"]),
+    "tero": ("terms/phrasings.csv", ["term_id", "lang", "text"]),
+    "paavo": ("services/need_phrasings.csv", ["need_id", "lang", "text"]),
 }
 TERM_COLUMNS = [
     "id",
@@ -59,8 +62,12 @@ CHANGE_COLUMNS = ["time", "editor", "action", "bot", "target", "question"]
 
 
 def _append(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
+    """Append `rows` under the file's own header (`header` for a new file):
+    columns the file has and the rows lack stay empty."""
     new_file = not path.exists()
     text = "" if new_file else path.read_text(encoding="utf-8")
+    if text:
+        header = next(csv.reader(io.StringIO(text.splitlines()[0])))
     with path.open("a", encoding="utf-8", newline="") as fh:
         if text and not text.endswith("\n"):
             fh.write("\n")
@@ -73,6 +80,18 @@ def _append(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
 def _existing(path: Path, column: str) -> set[tuple[str, str]]:
     with path.open(encoding="utf-8-sig", newline="") as fh:
         return {(r[column], " ".join(r["text"].split()).casefold()) for r in csv.DictReader(fh)}
+
+
+def _is_translation(column: str) -> bool:
+    base, _, lang = column.rpartition("_")
+    return lang in LANGUAGES and base in ("term", "aliases", "definition", "source_url")
+
+
+def question_language(question: str, languages: tuple[str, ...]) -> str:
+    """The language a mapped question adds its phrasing in: the one it is
+    clearly written in, else the catalogue's own."""
+    found = detect(question, languages)
+    return found.language if found.language and found.confidence >= SWITCH else languages[0]
 
 
 def apply_sheet(
@@ -127,14 +146,29 @@ def apply_sheet(
                         "dimension": row.get("dimension", ""),
                         "phase": row.get("phase", ""),
                         "services": "",
+                        # term_sv, definition_sv, ...: the sheet's translations
+                        **{k: v for k, v in row.items() if _is_translation(k)},
                     }
                 ],
             )
         if action in ("map", "new"):
-            texts = [question] + (split_multi(row.get("phrasings", "")) if action == "new" else [])
+            languages = meta.languages(meta.read(catalogue_dir))
+            texts = [(question, row.get("lang") or question_language(question, languages))]
+            if action == "new":
+                texts += [(t, languages[0]) for t in split_multi(row.get("phrasings", ""))]
+                for lang in languages[1:]:
+                    texts += [(t, lang) for t in split_multi(row.get(f"phrasings_{lang}", ""))]
             have = _existing(catalogue_dir / rel, header[0])
-            fresh = [t for t in texts if (target, " ".join(t.split()).casefold()) not in have]
-            _append(catalogue_dir / rel, header, [{header[0]: target, "text": t} for t in fresh])
+            fresh = [
+                (t, lang)
+                for t, lang in texts
+                if (target, " ".join(t.split()).casefold()) not in have
+            ]
+            _append(
+                catalogue_dir / rel,
+                header,
+                [{header[0]: target, "lang": lang, "text": t} for t, lang in fresh],
+            )
         status = "ignored" if action == "ignore" else "resolved"
         decisions.append(
             {

@@ -47,6 +47,12 @@ EXPORT_COLUMNS = [
     "dimension",
     "phase",
     "phrasings",
+    # A new term in a catalogue with Swedish and English switched on needs them too.
+    *[
+        f"{column}_{lang}"
+        for lang in ("sv", "en")
+        for column in ("term", "definition", "phrasings")
+    ],
     "editor",
 ]
 _PUNCTUATION = re.compile(r"[^\w\s\-\[\]]+")

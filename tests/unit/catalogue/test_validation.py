@@ -107,7 +107,7 @@ def test_phrasing_shared_by_two_terms_is_refused(catalogue_copy):
         rows = list(csv.DictReader(fh))
     other = next(r for r in rows if r["term_id"] != rows[0]["term_id"])
     with path.open("a", encoding="utf-8") as fh:
-        fh.write(f"{other['term_id']},{rows[0]['text'].upper()}\n")
+        fh.write(f"{other['term_id']},fi,{rows[0]['text'].upper()}\n")
     problems = problems_for(catalogue_copy)
     assert any("kahteen kohteeseen" in p or "duplicate" in p for p in problems), problems
 
@@ -126,7 +126,7 @@ def test_too_few_phrasings_is_reported(catalogue_copy):
         r for r in rows if r["term_id"] == victim
     ][:3]
     with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=["term_id", "text"], lineterminator="\n")
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(kept)
     assert any(f"'{victim}': 3 ilmaisua" in p for p in problems_for(catalogue_copy))
@@ -240,3 +240,51 @@ def test_broken_catalogue_yml_is_reported_not_raised(catalogue_copy):
     assert problems_for(catalogue_copy) == [
         "catalogue.yml: ei ole kelvollista YAMLia (ParserError)"
     ]
+
+
+def _edit_rows(path: Path, edit) -> None:
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        header, rows = list(reader.fieldnames or []), list(reader)
+    edit(rows)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_a_missing_translation_is_named_while_its_language_is_on(catalogue_copy):
+    terms = catalogue_copy / "terms" / "terms.csv"
+    _edit_rows(terms, lambda rows: rows[0].update(definition_sv=""))
+    assert "terms/terms.csv, rivi 2, sarake 'definition_sv': käännös puuttuu" in " ".join(
+        problems_for(catalogue_copy)
+    )
+    # Swedish switched off: the same table is valid (the column may stay empty).
+    yml = catalogue_copy / "catalogue.yml"
+    yml.write_text(yml.read_text(encoding="utf-8").replace("[fi, sv, en]", "[fi, en]"), "utf-8")
+    assert problems_for(catalogue_copy) == []
+
+
+def test_each_language_needs_its_own_phrasings(catalogue_copy):
+    path = catalogue_copy / "terms" / "phrasings.csv"
+    _edit_rows(
+        path,
+        lambda rows: rows.__setitem__(
+            slice(None), [r for r in rows if not (r["term_id"] == "kela" and r["lang"] == "en")]
+        ),
+    )
+    assert any("'kela': 0 ilmaisua kielellä en" in p for p in problems_for(catalogue_copy))
+
+
+def test_translations_are_loaded_and_fall_back_to_the_tables_language(catalogue_copy):
+    catalogue = load_catalogue(catalogue_copy)
+    assert catalogue.languages == ("fi", "sv", "en")
+    kela = catalogue.terms["kela"]
+    assert kela.text("definition", "sv") != kela.definition
+    assert kela.text("definition", "de") == kela.definition
+    assert kela.text("source_url", "en") == kela.source_url  # no English page named
+    assert {catalogue.phrasing_languages[t] for t in catalogue.term_phrasings["kela"]} == {
+        "fi",
+        "sv",
+        "en",
+    }

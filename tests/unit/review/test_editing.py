@@ -52,6 +52,17 @@ NEW_TERM = {
     "phase": "ennakointi",
     "phrasings": "mitä hoas tarkoittaa;onko turussa hoasia;hoas asunto turku;hoas kämppä;"
     "voinko hakea hoasilta asuntoa turusta;mikä se hoas on;hoasin asunnot",
+    # Swedish and English are switched on: the new term is written in them too.
+    "term_sv": "HOAS",
+    "definition_sv": "HOAS är en stiftelse för studentbostäder i huvudstadsregionen. I Åbo hyr TYS "
+    "ut studentbostäder.",
+    "phrasings_sv": "vad är hoas;vad betyder hoas;finns hoas i åbo;hoas bostad;hoas lägenhet;"
+    "kan jag söka bostad från hoas;hoas studentbostäder;vad gör hoas",
+    "term_en": "HOAS",
+    "definition_en": "HOAS is a student housing foundation in the Helsinki region. In Turku, student "
+    "housing is rented by TYS.",
+    "phrasings_en": "what is hoas;what does hoas mean;is hoas in turku;hoas apartment;hoas flat;"
+    "can i apply to hoas;hoas student housing;what does hoas do",
 }
 
 
@@ -73,7 +84,7 @@ def test_map_new_and_ignore_from_a_filled_sheet(editor_env, capsys):
     )
     assert review_main(["--import", str(sheet), "--editor", "Matti"]) == 0
     out = capsys.readouterr().out
-    assert "+omakela,kelan nettipalvelu" in out and "+hoas,HOAS" in out  # a readable diff
+    assert "+omakela,fi,kelan nettipalvelu" in out and "+hoas,HOAS" in out  # a readable diff
 
     catalogue = load_catalogue(catalogue_dir)
     assert "kelan nettipalvelu" in catalogue.term_phrasings["omakela"]
