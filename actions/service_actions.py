@@ -25,7 +25,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import state
-from actions.texts import feedback_buttons, text
+from actions.texts import current_language, feedback_buttons, text, use_language
 from studybots.bot.channels import cards
 from studybots.bot.decide import decide_need, load_thresholds, searches_anyway, shows_services
 from studybots.core.names import need_intent
@@ -38,17 +38,22 @@ THRESHOLDS = load_thresholds("paavo")
 MAX_GLOSSARY = 2
 
 
-def service_cards(results: list[Ranked]) -> list[dict[str, str]]:
-    """The found services as the cards payload takes them (cards.build)."""
-    return [
-        {
-            "name": r.service.name,
-            "provider": r.service.provider,
-            "description": r.service.description,
-            "url": r.service.url,
-        }
-        for r in results
-    ]
+def service_cards(results: list[Ranked], catalogue=None) -> list[dict[str, str]]:
+    """The found services as the cards payload takes them (cards.build); a
+    curated service's name and description in the reply language."""
+    lang = current_language()
+    cards_ = []
+    for r in results:
+        own = catalogue.services.get(r.service.id) if catalogue is not None else None
+        cards_.append(
+            {
+                "name": own.text("name", lang) if own else r.service.name,
+                "provider": r.service.provider,
+                "description": own.text("description", lang) if own else r.service.description,
+                "url": r.service.url,
+            }
+        )
+    return cards_
 
 
 # --- terms in service texts (Tero's definitions) -------------------------------
@@ -112,14 +117,15 @@ def _asked(tracker: Tracker) -> list[str]:
 def question_message(situation) -> dict[str, Any]:
     buttons = [
         {
-            "title": a.label,
+            "title": a.text("label", current_language()),
             "payload": sit.answer_payload(a.intent or "affirm", situation.id, a.value),
         }
         for a in situation.answers
         if a.label
     ]
     buttons.append({"title": text("situation_skip_button"), "payload": "/skip"})
-    return {"text": text("situation_question", question=situation.question), "buttons": buttons}
+    question = situation.text("question", current_language())
+    return {"text": text("situation_question", question=question), "buttons": buttons}
 
 
 class _ServiceAnswer:
@@ -161,10 +167,12 @@ class _ServiceAnswer:
             return events + [SlotSet("situation_pending", None)]
         need = finder.needs.get(need_id or "")
         if intro is None:
-            intro = text("service_intro_need", need=need.name) if need else text("service_intro")
+            own = self.catalogue.needs.get(need_id or "")
+            name = own.text("name", current_language()) if own else need.name if need else ""
+            intro = text("service_intro_need", need=name) if name else text("service_intro")
         payload = cards.build(
             intro,
-            service_cards(results),
+            service_cards(results, self.catalogue),
             link_label=text("service_link_label"),
             glossary=glossary_terms(results, self.catalogue, query),
             attribution=text("service_attribution")
@@ -198,6 +206,7 @@ class ActionFindServices(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        use_language(tracker)
         message = tracker.latest_message or {}
         decision = decide_need(message, THRESHOLDS)
         try:
@@ -246,7 +255,7 @@ class ActionFindServices(Action):
 
 
 def _situation_intro(helper: _ServiceAnswer, facts: dict[str, str]) -> str:
-    reasons = [b.reason for b in sit.boosts(facts, helper.situations)]
+    reasons = [b.reason for b in sit.boosts(facts, helper.situations, current_language())]
     return text("situation_intro", reasons=", ".join(reasons)) if reasons else text("service_intro")
 
 
@@ -260,6 +269,7 @@ class ActionSituationAnswer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        use_language(tracker)
         pending = tracker.get_slot("situation_pending")
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")

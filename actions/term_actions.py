@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import state
-from actions.texts import feedback_buttons, text
+from actions.texts import current_language, feedback_buttons, text, use_language
 from studybots.bot.decide import decide_term, load_thresholds
 from studybots.core.names import term_intent
 
@@ -30,7 +30,14 @@ def related_services(term, catalogue) -> list:
 
 
 def term_answer(term, catalogue) -> str:
-    lines = [f"{term.term}", "", term.definition, "", text("term_source", url=term.source_url)]
+    lang = current_language()
+    lines = [
+        term.text("term", lang),
+        "",
+        term.text("definition", lang),
+        "",
+        text("term_source", url=term.text("source_url", lang)),
+    ]
     services = related_services(term, catalogue)
     if services:
         lines += ["", text("term_services_intro")]
@@ -58,6 +65,7 @@ class ActionAnswerTerm(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         catalogue = state.catalogue()
+        lang = use_language(tracker)
         message = tracker.latest_message or {}
         decision = decide_term(message, THRESHOLDS)
         note = near_miss_note(message)
@@ -75,7 +83,10 @@ class ActionAnswerTerm(Action):
             dispatcher.utter_message(
                 text=text("term_suggest"),
                 buttons=[
-                    {"title": catalogue.terms[t].term, "payload": f"/{term_intent(t)}"}
+                    {
+                        "title": catalogue.terms[t].text("term", lang),
+                        "payload": f"/{term_intent(t)}",
+                    }
                     for t in suggestions
                 ],
             )

@@ -7,13 +7,16 @@ attribution) come from the catalogue's catalogue.yml (`texts:`,
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
 import yaml
+from rasa_sdk import Tracker
 
 from actions import state
 from studybots.catalogue import meta
+from studybots.core.language import Detection, choose
 
 DEFAULT_LANGUAGE = "fi"
 _DIR = Path(__file__).resolve().parent
@@ -27,13 +30,46 @@ def _texts(language: str) -> dict[str, str]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def text(key: str, language: str = DEFAULT_LANGUAGE, **values: str) -> str:
+# The reply language of the action being run (set by `use_language`; each
+# action runs in its own task, so conversations do not see each other's).
+_reply_language: ContextVar[str | None] = ContextVar("reply_language", default=None)
+
+
+def reply_language(tracker: Tracker) -> str:
+    """The student's language: their widget choice, a message clearly in
+    another language, the conversation's language (slot), a first guess, or
+    the catalogue's own language (studybots.core.language.choose)."""
     catalogue = state.catalogue()
-    own = meta.action_texts(catalogue.meta) if language == catalogue.language else {}
+    info = (tracker.latest_message or {}).get("language") or {}
+    detection = Detection(info.get("detected"), float(info.get("confidence") or 0.0))
+    return choose(
+        detection,
+        tracker.get_slot("language"),
+        catalogue.language,
+        info.get("requested"),
+        catalogue.languages,
+    )
+
+
+def use_language(tracker: Tracker) -> str:
+    """Answer this action in the student's language; returns it."""
+    lang = reply_language(tracker)
+    _reply_language.set(lang)
+    return lang
+
+
+def current_language() -> str:
+    return _reply_language.get() or state.catalogue().language
+
+
+def text(key: str, language: str | None = None, **values: str) -> str:
+    catalogue = state.catalogue()
+    language = language or current_language()
+    own = meta.action_texts(catalogue.meta, language) if language in catalogue.languages else {}
     return (own.get(key) or _texts(language)[key]).format(**values)
 
 
-def feedback_buttons(language: str = DEFAULT_LANGUAGE) -> list[dict[str, str]]:
+def feedback_buttons(language: str | None = None) -> list[dict[str, str]]:
     """👍/👎 under every answer; a 👎 puts the question in the editors' review inbox."""
     return [
         {"title": text("feedback_up", language), "payload": "/feedback_up"},

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from studybots.catalogue import meta
 from studybots.catalogue.load import Catalogue, load_or_report
+from studybots.catalogue.tables import split_multi
 from studybots.core.names import NEED_ACTION, TERM_ACTION, need_intent, term_intent
 from studybots.core.settings import PROJECT_ROOT, load_settings
 
@@ -61,11 +62,26 @@ def _domain_file(intents: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _texts_file(texts: dict[str, str]) -> str:
-    """The bot's life-event texts (catalogue.yml `texts:`) as domain responses."""
+def _texts_file(catalogue: Catalogue, bot: str) -> str:
+    """The bot's life-event texts (catalogue.yml `texts:`, `texts_<lang>:`) as
+    domain responses: one variation per other language, chosen by the
+    `language` slot, and the catalogue's own language as the default."""
     lines = [BANNER, 'version: "3.1"', "responses:"]
-    for name, text in texts.items():
-        lines += [f"  {name}:", f"  - text: {_q(' '.join(text.split()))}"]
+    own, *others = catalogue.languages
+    by_language = {lang: meta.responses(catalogue.meta, bot, lang) for lang in catalogue.languages}
+    for name, text in by_language[own].items():
+        lines.append(f"  {name}:")
+        for lang in others:
+            translated = by_language[lang].get(name)
+            if translated:
+                lines += [
+                    f"  - text: {_q(' '.join(translated.split()))}",
+                    "    condition:",
+                    "    - type: slot",
+                    "      name: language",
+                    f"      value: {lang}",
+                ]
+        lines.append(f"  - text: {_q(' '.join(text.split()))}")
     return "\n".join(lines) + "\n"
 
 
@@ -85,7 +101,10 @@ def render(catalogue: Catalogue) -> dict[str, str]:
     """All generated files, as {path relative to the project root: content}."""
     term_intents = []
     for term in catalogue.terms.values():
-        examples = _unique([term.term, *term.aliases, *catalogue.term_phrasings[term.id]])
+        names = [term.term, *term.aliases]
+        for texts in term.translations.values():
+            names += [texts.get("term", ""), *split_multi(texts.get("aliases", ""))]
+        examples = _unique([*names, *catalogue.term_phrasings[term.id]])
         term_intents.append((term_intent(term.id), examples))
     need_intents = []
     for need in catalogue.needs.values():
@@ -97,13 +116,11 @@ def render(catalogue: Catalogue) -> dict[str, str]:
         "data/nlu/tero/terms.generated.yml": _nlu_file(term_intents),
         "bots/tero/domain/terms.generated.yml": _domain_file(tero_names),
         "bots/tero/rules/terms.generated.yml": _rules_file(tero_names, TERM_ACTION),
-        "bots/tero/domain/texts.generated.yml": _texts_file(meta.responses(catalogue.meta, "tero")),
+        "bots/tero/domain/texts.generated.yml": _texts_file(catalogue, "tero"),
         "data/nlu/paavo/needs.generated.yml": _nlu_file(need_intents),
         "bots/paavo/domain/needs.generated.yml": _domain_file(paavo_names),
         "bots/paavo/rules/needs.generated.yml": _rules_file(paavo_names, NEED_ACTION),
-        "bots/paavo/domain/texts.generated.yml": _texts_file(
-            meta.responses(catalogue.meta, "paavo")
-        ),
+        "bots/paavo/domain/texts.generated.yml": _texts_file(catalogue, "paavo"),
     }
 
 

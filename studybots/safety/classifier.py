@@ -58,7 +58,16 @@ class PhrasingClassifier:
         dense = normalize(np.asarray(vectors, dtype=np.float64)) * self.e5_weight
         return scipy.sparse.hstack([scipy.sparse.csr_matrix(dense), ngrams]).tocsr()
 
-    def fit(self, texts: list[str], labels: list[str], vectors: np.ndarray) -> PhrasingClassifier:
+    def fit(
+        self,
+        texts: list[str],
+        labels: list[str],
+        vectors: np.ndarray,
+        languages: list[str] | None = None,
+    ) -> PhrasingClassifier:
+        """`languages` (one per text): the `none` examples of each language
+        weigh as much in total as all of `none` would alone, so that a bot's
+        Swedish and English questions do not thin out its Finnish ones."""
         self._ngrams = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1
         )
@@ -70,10 +79,17 @@ class PhrasingClassifier:
         total = len(labels)
         weights = {lab: total / (len(counts) * counts[lab]) for lab in crisis}
         weights[SAFETY_NONE] = total / (len(counts) * counts[SAFETY_NONE]) * self.none_weight
-        self._model = LogisticRegression(
-            C=self.c, max_iter=2000, class_weight=weights, random_state=42
+        none_total = weights[SAFETY_NONE] * counts[SAFETY_NONE]
+        groups = languages or [""] * len(texts)
+        per_group = Counter(g for g, lab in zip(groups, labels) if lab == SAFETY_NONE)
+        sample_weight = np.array(
+            [
+                none_total / per_group[g] if lab == SAFETY_NONE else weights[lab]
+                for g, lab in zip(groups, labels)
+            ]
         )
-        self._model.fit(self._features(texts, vectors), labels)
+        self._model = LogisticRegression(C=self.c, max_iter=2000, random_state=42)
+        self._model.fit(self._features(texts, vectors), labels, sample_weight=sample_weight)
         return self
 
     def probabilities(self, texts: list[str], vectors: np.ndarray) -> np.ndarray:

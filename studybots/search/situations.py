@@ -21,6 +21,14 @@ SKIPPED = "-"
 MAX_QUESTIONS = 3
 
 
+def all_phrases(answer) -> list[str]:
+    """The answer's phrases in every language (a student may answer in any)."""
+    found = list(answer.phrases)
+    for texts in getattr(answer, "translations", {}).values():
+        found += [p.strip() for p in texts.get("phrases", "").split(";") if p.strip()]
+    return found
+
+
 def _phrase_pattern(phrase: str) -> re.Pattern:
     # A phrase matches at the beginning of a word; its end may be inflected
     # ("muutan turku" in "muutan turkuun", "ranska" in "ranskalainen").
@@ -46,7 +54,7 @@ def facts_from_text(text: str, situations: Mapping[str, Situation]) -> dict[str,
     facts = {}
     for situation in situations.values():
         for answer in situation.answers:
-            if any(_matches(p, folded) for p in answer.phrases):
+            if any(_matches(p, folded) for p in all_phrases(answer)):
                 facts[situation.id] = answer.value
                 break
     return facts
@@ -85,7 +93,9 @@ def answer(situation: Situation, value: str) -> SituationAnswer | None:
     return next((a for a in situation.answers if a.value == value), None)
 
 
-def boosts(facts: Mapping[str, str], situations: Mapping[str, Situation]) -> list[Boost]:
+def boosts(
+    facts: Mapping[str, str], situations: Mapping[str, Situation], lang: str | None = None
+) -> list[Boost]:
     """The ranking effect of the known facts, in the situation table's order
     (an earlier situation's services lead)."""
     out: list[Boost] = []
@@ -95,7 +105,7 @@ def boosts(facts: Mapping[str, str], situations: Mapping[str, Situation]) -> lis
             continue
         out.append(
             Boost(
-                reason=a.reason,
+                reason=a.text("reason", lang) if lang else a.reason,
                 services=a.services,
                 hide=a.hide,
                 phase=a.phase or None,

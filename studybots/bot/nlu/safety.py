@@ -26,6 +26,7 @@ from studybots.bot.nlu.base import PhrasingClassifierComponent
 from studybots.bot.nlu.message_data import bot_questions, catalogue_dir, e5_vectors, embed_phrasings
 from studybots.catalogue.load import load_catalogue
 from studybots.catalogue.schema import SAFETY_NONE
+from studybots.core.language import detect
 from studybots.core.names import CRISIS_INTENT
 from studybots.safety.check import SafetyCheck
 from studybots.safety.classifier import PhrasingClassifier
@@ -45,6 +46,18 @@ def training_set(catalogue, questions: list[str]) -> tuple[list[str], list[str]]
     return texts + extra, labels + [SAFETY_NONE] * len(extra)
 
 
+def text_languages(catalogue, editors: list[str], questions: list[str]) -> list[str]:
+    """The language of each training text: the editors' phrasings say theirs,
+    the catalogue's phrasings theirs; small talk is detected."""
+    own = [p.lang for p in catalogue.safety.phrasings]
+    assert len(own) == len(editors)
+    known = catalogue.phrasing_languages
+    return own + [
+        known.get(q) or detect(q, catalogue.languages).language or catalogue.language
+        for q in questions
+    ]
+
+
 def build_check(catalogue, classifier: PhrasingClassifier | None) -> SafetyCheck:
     priorities = {c.id: c.priority for c in catalogue.safety.categories.values()}
     return SafetyCheck(Patterns(catalogue.safety.patterns, priorities), classifier)
@@ -53,6 +66,7 @@ def build_check(catalogue, classifier: PhrasingClassifier | None) -> SafetyCheck
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class SafetyCheckComponent(PhrasingClassifierComponent[SafetyCheck]):
     FILE_NAME = "safety_check.joblib"
+    STATE_FORMAT = "none-per-language"  # was one `none` weight for all languages
     TABLES = ("safety/phrasings.csv", "safety/patterns.csv", "safety/categories.csv")
 
     def train(self, training_data: TrainingData) -> Resource:
@@ -63,8 +77,9 @@ class SafetyCheckComponent(PhrasingClassifierComponent[SafetyCheck]):
         by_text = {m.get(TEXT): m for m in questions}
         vectors_editors = embed_phrasings(texts[:editors])
         vectors_bot = e5_vectors([by_text[t] for t in texts[editors:]])
+        languages = text_languages(catalogue, texts[:editors], texts[editors:])
         classifier = self.new_classifier().fit(
-            texts, labels, np.vstack([vectors_editors, vectors_bot])
+            texts, labels, np.vstack([vectors_editors, vectors_bot]), languages
         )
         return self.persist(build_check(catalogue, classifier))
 

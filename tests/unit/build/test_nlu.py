@@ -53,7 +53,7 @@ def test_generation_check_mode_detects_stale_files(catalogue_copy, monkeypatch, 
     monkeypatch.setenv("STUDYBOTS_CATALOGUE_DIR", str(catalogue_copy))
     assert nlu.main(["--check"]) == 0
     with (catalogue_copy / "terms" / "phrasings.csv").open("a", encoding="utf-8") as fh:
-        fh.write("kela,kelan konttori aukioloajat turussa\n")
+        fh.write("kela,fi,kelan konttori aukioloajat turussa\n")
     assert nlu.main(["--check"]) == 1
     assert "data/nlu/tero/terms.generated.yml" in capsys.readouterr().out
 
@@ -68,8 +68,17 @@ def test_life_event_texts_become_the_bots_responses(catalogue):
     files = nlu.render(catalogue)
     for bot in ("tero", "paavo"):
         domain = yaml.safe_load(files[f"bots/{bot}/domain/texts.generated.yml"])
+        variations = domain["responses"]["utter_greet"]
+        # The default language last, without a condition; each other language by the slot.
         expected = catalogue.meta["texts"][bot]["utter_greet"]
-        assert domain["responses"]["utter_greet"] == [{"text": " ".join(expected.split())}]
+        assert variations[-1] == {"text": " ".join(expected.split())}
+        for lang, variation in zip(catalogue.languages[1:], variations):
+            translated = catalogue.meta[f"texts_{lang}"][bot]["utter_greet"]
+            assert variation == {
+                "text": " ".join(translated.split()),
+                "condition": [{"type": "slot", "name": "language", "value": lang}],
+            }
+        assert len(variations) == len(catalogue.languages)
         assert all(name.startswith("utter_") for name in domain["responses"])
     hand_written = (PROJECT_ROOT / "bots" / "tero" / "domain" / "persona.yml").read_text()
     assert "utter_greet:" not in hand_written  # one place for the texts: the catalogue
