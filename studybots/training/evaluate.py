@@ -8,6 +8,9 @@ functions the running actions use, so the figures describe real answers:
 - Out-of-scope rejection: for off-topic messages neither bot answers with a
   term or a service list (Tero: no definition and no guesses).
 - Paavo recall@3: a relevant service is among the first three shown.
+- Per language (issue 13): Tero top-1 and Paavo recall@3 on the Swedish and
+  English dev sets (tero_dev_<lang>.csv, paavo_dev_<lang>.csv), and the share
+  of first messages answered in their own language, for every language.
 - The safety check and honest answers (studybots.training.evaluate_safety):
   crisis recall per bot and language, false alarms (also on Paavo's general
   service needs, paavo_general_dev.csv), near-miss honesty.
@@ -48,6 +51,10 @@ TARGETS = {
     "crisis_recall_tero": safety.CRISIS_RECALL_FLOOR,
     "crisis_recall_paavo": safety.CRISIS_RECALL_FLOOR,
     "near_miss_honest": safety.NEAR_MISS_FLOOR,
+    # Issue 13, per language other than Finnish; replies in the question's language.
+    **{f"tero_top1_{lang}": 0.92 for lang in ("sv", "en")},
+    **{f"paavo_recall_at_3_{lang}": 0.90 for lang in ("sv", "en")},
+    **{f"reply_language_{lang}": 0.98 for lang in ("fi", "sv", "en")},
 }
 # Figures where lower is better: the most allowed.
 CEILINGS = {
@@ -355,6 +362,83 @@ def evaluate_paavo(
     return figures, errors
 
 
+def language_dev_sets(languages: Sequence[str]) -> dict[str, dict[str, list[Labelled]]]:
+    """{bot: {language: questions}} for the dev sets of the other languages;
+    Finnish (the tables' own language) is the main dev sets'."""
+    found: dict[str, dict[str, list[Labelled]]] = {"tero": {}, "paavo": {}}
+    for lang in languages:
+        tero, paavo = eval_dir() / f"tero_dev_{lang}.csv", eval_dir() / f"paavo_dev_{lang}.csv"
+        if tero.exists():
+            found["tero"][lang] = [Labelled(r["text"], r["term_id"]) for r in read_csv(tero)]
+        if paavo.exists():
+            found["paavo"][lang] = [Labelled(r["text"], r["relevant"]) for r in read_csv(paavo)]
+    return found
+
+
+def reply_language(parsed: dict, default: str, languages: Sequence[str]) -> str:
+    """The language a first message is answered in (the actions' rule)."""
+    from studybots.core.language import Detection, choose
+
+    info = parsed.get("language") or {}
+    detection = Detection(info.get("detected"), float(info.get("confidence") or 0.0))
+    return choose(detection, None, default, None, languages)
+
+
+def evaluate_languages(
+    models_dir: Path, database_url: str, errors: dict[str, list[str]]
+) -> dict[str, float]:
+    """Issue 13's figures: per language, Tero top-1, Paavo recall@3, and the
+    share of first messages (both bots' dev questions) answered in their language."""
+    catalogue = load_catalogue(load_settings().catalogue_dir)
+    languages = catalogue.languages
+    sets = language_dev_sets(languages[1:])
+    sets["tero"][languages[0]] = dev_set("tero")
+    sets["paavo"][languages[0]] = dev_set("paavo")
+    figures: dict[str, float] = {}
+    same: dict[str, list[bool]] = {lang: [] for lang in languages}
+    finder, situations = paavo_finder(database_url)
+    for bot in ("tero", "paavo"):
+        by_lang = {lang: qs for lang, qs in sets[bot].items() if lang in languages}
+        parses = parse_sets(
+            models_dir / f"{bot}.tar.gz", *[[q.text for q in qs] for qs in by_lang.values()]
+        )
+        thresholds = load_thresholds(bot)
+        for (lang, questions), parsed in zip(by_lang.items(), parses):
+            for q, p in zip(questions, parsed):
+                got = reply_language(p, languages[0], languages)
+                same[lang].append(got == lang)
+                if got != lang:
+                    errors.setdefault(f"reply_language_{lang}", []).append(f"{q.text!r}: {got}")
+            if lang == languages[0]:
+                continue
+            if bot == "tero":
+                key = f"tero_top1_{lang}"
+                figures[key] = share_correct(
+                    questions,
+                    parsed,
+                    lambda p, q, t=thresholds: tero_correct(p, q.expected, t),
+                    errors.setdefault(key, []),
+                )
+            else:
+                key = f"paavo_recall_at_3_{lang}"
+                hits = 0
+                for q, p in zip(questions, parsed):
+                    rank = paavo_rank(
+                        p, q.text, set(q.expected.split(";")), thresholds, finder, situations
+                    )
+                    hits += rank is not None and rank <= 3
+                    if not (rank is not None and rank <= 3):
+                        ids = paavo_ids(p, q.text, thresholds, finder, situations)
+                        errors.setdefault(key, []).append(
+                            f"{q.text!r}: want {q.expected}, got {ids[:3]}"
+                        )
+                figures[key] = hits / len(questions)
+    for lang, flags in same.items():
+        if flags:
+            figures[f"reply_language_{lang}"] = sum(flags) / len(flags)
+    return figures
+
+
 def evaluate(models_dir: Path, database_url: str) -> Report:
     oos = out_of_scope_set()
     tero, tero_errors = evaluate_tero(models_dir / "tero.tar.gz", dev_set("tero"), oos)
@@ -376,6 +460,7 @@ def evaluate(models_dir: Path, database_url: str) -> Report:
     errors = {
         k: v for k, v in {**tero_errors, **paavo_errors}.items() if not k.startswith("resolved")
     }
+    figures.update(evaluate_languages(models_dir, database_url, errors))
     return Report(figures, errors)
 
 

@@ -41,6 +41,19 @@ VARHA = {
     "kuka järjestää sote-palvelut varsinais-suomessa;varhan palvelut;"
     "varhan sosiaalipalvelut;mihin varha kuuluu;mikä on varsinais-suomen "
     "hyvinvointialue",
+    # Swedish and English are switched on: the editor writes the term in them too.
+    "term_sv": "Välfärdsområdet Egentliga Finland (Varha)",
+    "definition_sv": "Välfärdsområdet Egentliga Finland, Varha, ordnar social- och hälsovården "
+    "samt räddningsväsendet i Egentliga Finland.",
+    "phrasings_sv": "vad är varha;vad gör varha;välfärdsområdet egentliga finland;vad är ett "
+    "välfärdsområde;vem ordnar social- och hälsovården i egentliga finland;varhas tjänster;"
+    "varhas socialtjänster;vad betyder varha",
+    "term_en": "Varha – Wellbeing Services County of Southwest Finland",
+    "definition_en": "Varha, the Wellbeing Services County of Southwest Finland, organises social "
+    "and health services and rescue services in Southwest Finland.",
+    "phrasings_en": "what is varha;what does varha do;wellbeing services county of southwest "
+    "finland;what is a wellbeing services county;who organises health services in southwest "
+    "finland;varha services;varha social services;what does varha mean",
 }
 
 

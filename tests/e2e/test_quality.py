@@ -41,6 +41,13 @@ def test_dev_sets_are_large_enough_and_never_trained_on(catalogue):
         "tero": files["data/nlu/tero/terms.generated.yml"].casefold() + common,
         "paavo": files["data/nlu/paavo/needs.generated.yml"].casefold() + common,
     }
+    # Issue 13: at least 100 Tero and 40 Paavo questions in each other language.
+    for lang in catalogue.languages[1:]:
+        more_tero = read(f"tero_dev_{lang}.csv")
+        more_paavo = read(f"paavo_dev_{lang}.csv")
+        assert len(more_tero) >= 100 and len(more_paavo) >= 40, lang
+        assert {r["term_id"] for r in more_tero} <= set(catalogue.terms)
+        tero, paavo = tero + more_tero, paavo + more_paavo
     for bot, rows in (("tero", tero + oos), ("paavo", paavo + oos)):
         for row in rows:
             line = f"- {' '.join(row['text'].split()).casefold()}\n"
@@ -53,7 +60,7 @@ def test_dev_sets_are_large_enough_and_never_trained_on(catalogue):
 # held 84.8 %; 70.8 % on 2026-12-01); Tero's false alarms 3.2 % (1 of 31) on
 # 2026-12-02 (6.5 % on 2026-12-01). Paavo's false alarms meet the 2 % ceiling
 # since 2026-12-02 (0 %; 11.1 % before).
-NOT_MET_YET = {"near_miss_honest": 0.77}
+NOT_MET_YET = {"near_miss_honest": 0.88}
 NOT_MET_YET_CEILINGS = {"false_alarms_tero": 0.04}
 # Levels without a target of the issue, held so that they can only get better:
 # Paavo's general service needs (paavo_general_dev.csv) routed to a crisis
