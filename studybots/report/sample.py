@@ -119,8 +119,19 @@ def generate(
     rng = random.Random(seed)
     days = (last - first).days + 1
     key = f"sample-{seed}".encode()
-    terms = sorted(t for t in catalogue.terms if catalogue.term_phrasings.get(t))
-    needs = sorted(n for n in catalogue.needs if catalogue.need_phrasings.get(n))
+    # The sample students write in the catalogue's own language (as the sample's
+    # unknown questions do), so that the same questions recur as in a real log.
+    own = catalogue.language
+    term_phrasings = {
+        t: [p for p in ps if catalogue.phrasing_languages.get(p, own) == own]
+        for t, ps in catalogue.term_phrasings.items()
+    }
+    need_phrasings = {
+        n: [p for p in ps if catalogue.phrasing_languages.get(p, own) == own]
+        for n, ps in catalogue.need_phrasings.items()
+    }
+    terms = sorted(t for t in catalogue.terms if term_phrasings.get(t))
+    needs = sorted(n for n in catalogue.needs if need_phrasings.get(n))
     term_weights, need_weights = _weights(terms, rng), _weights(needs, rng)
     rows: list[dict] = []
 
@@ -163,7 +174,7 @@ def generate(
                 when += dt.timedelta(seconds=rng.randint(10, 60))
             return None
         term = rng.choices(terms, term_weights)[0]
-        text = _variant(rng.choice(catalogue.term_phrasings[term]), rng)
+        text = _variant(rng.choice(term_phrasings[term]), rng)
         others = [TERM_INTENT_PREFIX + t for t in rng.sample(terms, 2) if t != term]
         r = rng.random()
         if r < 0.84:
@@ -228,7 +239,7 @@ def generate(
             )
             return None
         need = rng.choices(needs, need_weights)[0]
-        text = _variant(rng.choice(catalogue.need_phrasings[need]), rng)
+        text = _variant(rng.choice(need_phrasings[need]), rng)
         intent = NEED_INTENT_PREFIX + need
         others = [NEED_INTENT_PREFIX + n for n in rng.sample(needs, 2) if n != need]
         r = rng.random()
