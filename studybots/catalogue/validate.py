@@ -211,24 +211,13 @@ def validate_tables(
 
     problems += _check_examples_unambiguous(raw, catalogue_dir)
     for lang in languages:
-        problems += _check_phrasing_counts(
-            raw,
-            "term_phrasings",
-            "term_id",
-            "terms",
-            MIN_PHRASINGS_PER_TERM,
-            catalogue_dir,
-            lang=(lang, languages[0]),
-        )
-        problems += _check_phrasing_counts(
-            raw,
-            "need_phrasings",
-            "need_id",
-            "needs",
-            MIN_PHRASINGS_PER_NEED,
-            catalogue_dir,
-            lang=(lang, languages[0]),
-        )
+        for phrasings, ref, target, minimum in (
+            ("term_phrasings", "term_id", "terms", MIN_PHRASINGS_PER_TERM),
+            ("need_phrasings", "need_id", "needs", MIN_PHRASINGS_PER_NEED),
+        ):
+            problems += _check_phrasing_counts(
+                raw, phrasings, ref, target, minimum, catalogue_dir, lang=(lang, languages[0])
+            )
     problems += _check_phrasing_counts(
         raw,
         "safety_phrasings",

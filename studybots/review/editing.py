@@ -103,6 +103,7 @@ def apply_sheet(
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     with sheet.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
+    languages = meta.languages(meta.read(catalogue_dir))
     changes = []
     for line, row in enumerate(rows, start=2):
         row = {k: (v or "").strip() for k, v in row.items() if k}
@@ -152,7 +153,6 @@ def apply_sheet(
                 ],
             )
         if action in ("map", "new"):
-            languages = meta.languages(meta.read(catalogue_dir))
             texts = [(question, row.get("lang") or question_language(question, languages))]
             if action == "new":
                 texts += [(t, languages[0]) for t in split_multi(row.get("phrasings", ""))]
