@@ -31,13 +31,21 @@ LAST_RESORT = {
 }
 
 
+def crisis_language(parse_data: dict) -> str:
+    """The language the student wrote the crisis in (the safety check's
+    verdict), else the one they chose in the widget, else a detection."""
+    verdict = parse_data.get("safety") or {}
+    requested = (parse_data.get("language") or {}).get("requested")
+    return str(verdict.get("lang") or requested or language.detect(parse_data.get("text") or ""))
+
+
 def crisis_text(parse_data: dict, channel: str | None, safety) -> str:
     verdict = parse_data.get("safety") or {}
-    lang = verdict.get("lang") or language.detect(parse_data.get("text") or "")
     category = str(verdict.get("category") or "")
     if category not in safety.categories:  # e.g. a typed "/crisis": the most urgent
         category = next(iter(safety.categories))
-    return compose(safety, category, lang, links=(channel or "") not in PLAIN_TEXT_CHANNELS)
+    links = (channel or "") not in PLAIN_TEXT_CHANNELS
+    return compose(safety, category, crisis_language(parse_data), links=links)
 
 
 class ActionCrisisReply(Action):
@@ -48,15 +56,15 @@ class ActionCrisisReply(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         message = tracker.latest_message or {}
+        lang = crisis_language(message)
         try:
             text = crisis_text(
                 message, tracker.get_latest_input_channel(), state.catalogue().safety
             )
         except Exception:  # the catalogue is unreadable: still give the number
             logger.exception("crisis reply from the catalogue failed")
-            verdict = message.get("safety") or {}
-            text = LAST_RESORT.get(verdict.get("lang") or "fi", LAST_RESORT["fi"])
-        dispatcher.utter_message(text=text)
+            text = LAST_RESORT.get(lang, LAST_RESORT["fi"])
+        dispatcher.utter_message(text=text, metadata={"language": lang})
         if PENDING_SLOT in (domain.get("slots") or {}):
             return [SlotSet(PENDING_SLOT, None)]
         return []

@@ -25,7 +25,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import state
-from actions.texts import current_language, feedback_buttons, text, use_language
+from actions.texts import current_language, feedback_buttons, in_student_language, text
 from studybots.bot.channels import cards
 from studybots.bot.decide import decide_need, load_thresholds, searches_anyway, shows_services
 from studybots.core.names import need_intent
@@ -203,10 +203,10 @@ class ActionFindServices(Action):
     def name(self) -> str:
         return "action_find_services"
 
+    @in_student_language
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        use_language(tracker)
         message = tracker.latest_message or {}
         decision = decide_need(message, THRESHOLDS)
         try:
@@ -266,10 +266,10 @@ class ActionSituationAnswer(Action):
     def name(self) -> str:
         return "action_situation_answer"
 
+    @in_student_language
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        use_language(tracker)
         pending = tracker.get_slot("situation_pending")
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")

@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import state
-from actions.texts import current_language, feedback_buttons, text, use_language
+from actions.texts import current_language, feedback_buttons, in_student_language, text
 from studybots.bot.decide import decide_term, load_thresholds
 from studybots.core.names import term_intent
 
@@ -61,11 +61,12 @@ class ActionAnswerTerm(Action):
     def name(self) -> str:
         return "action_answer_term"
 
+    @in_student_language
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         catalogue = state.catalogue()
-        lang = use_language(tracker)
+        lang = current_language()
         message = tracker.latest_message or {}
         decision = decide_term(message, THRESHOLDS)
         note = near_miss_note(message)

@@ -7,12 +7,15 @@ attribution) come from the catalogue's catalogue.yml (`texts:`,
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
-from functools import cache
+from functools import cache, wraps
 from pathlib import Path
+from typing import Any, TypeVar
 
 import yaml
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions import state
 from studybots.catalogue import meta
@@ -60,6 +63,38 @@ def use_language(tracker: Tracker) -> str:
 
 def current_language() -> str:
     return _reply_language.get() or state.catalogue().language
+
+
+def tag_language(messages: list[dict[str, Any]], language: str) -> None:
+    """Name each message's language in its metadata (`metadata.language`),
+    so that the channels can mark it (the widget's `lang` attribute). A
+    domain response (`response=`) is left alone: its variation names its own."""
+    for message in messages:
+        if message.get("response"):
+            continue
+        metadata = dict(message.get("metadata") or {})
+        metadata.setdefault("language", language)
+        message["metadata"] = metadata
+
+
+A = TypeVar("A", bound=Action)
+Run = Callable[[A, CollectingDispatcher, Tracker, dict[str, Any]], Awaitable[list[dict[str, Any]]]]
+
+
+def in_student_language(run: Run[A]) -> Run[A]:
+    """An action's `run` that answers in the student's language
+    (`use_language`) and tags every message it sends with it."""
+
+    @wraps(run)
+    async def wrapper(
+        self: A, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        use_language(tracker)
+        events = await run(self, dispatcher, tracker, domain)
+        tag_language(dispatcher.messages, current_language())
+        return events
+
+    return wrapper
 
 
 def text(key: str, language: str | None = None, **values: str) -> str:

@@ -65,7 +65,8 @@ def _domain_file(intents: list[str]) -> str:
 def _texts_file(catalogue: Catalogue, bot: str) -> str:
     """The bot's life-event texts (catalogue.yml `texts:`, `texts_<lang>:`) as
     domain responses: one variation per other language, chosen by the
-    `language` slot, and the catalogue's own language as the default."""
+    `language` slot, and the catalogue's own language as the default. Each
+    variation names its language in its metadata, for the channels (`lang`)."""
     lines = [BANNER, 'version: "3.1"', "responses:"]
     own, *others = catalogue.languages
     by_language = {lang: meta.responses(catalogue.meta, bot, lang) for lang in catalogue.languages}
@@ -80,8 +81,14 @@ def _texts_file(catalogue: Catalogue, bot: str) -> str:
                     "    - type: slot",
                     "      name: language",
                     f"      value: {lang}",
+                    "    metadata:",
+                    f"      language: {lang}",
                 ]
-        lines.append(f"  - text: {_q(' '.join(text.split()))}")
+        lines += [
+            f"  - text: {_q(' '.join(text.split()))}",
+            "    metadata:",
+            f"      language: {own}",
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -19,12 +19,14 @@ def test_tero_in_swedish(stack, catalogue):
     assert kela.definition not in texts(messages)
     titles = [b["title"] for m in messages for b in m.get("buttons", [])]
     assert titles and not any("Hyödyllinen" in t for t in titles)  # buttons in Swedish too
+    assert [m.get("lang") for m in messages] == ["sv"] * len(messages)  # for screen readers
 
 
 def test_tero_keeps_english_for_a_bare_name(stack, catalogue):
     port = stack["settings"].tero_port
-    greeting = texts(say(port, "e2e-lang-en-1", "hi"))
-    assert _flat(catalogue.meta["texts_en"]["tero"]["utter_greet"]) == _flat(greeting)
+    messages = say(port, "e2e-lang-en-1", "hi")
+    assert _flat(catalogue.meta["texts_en"]["tero"]["utter_greet"]) == _flat(texts(messages))
+    assert [m.get("lang") for m in messages] == ["en"]  # a domain response names it too
     reply = texts(say(port, "e2e-lang-en-1", "what is kela"))
     assert _flat(catalogue.terms["kela"].text("definition", "en")) in _flat(reply)
     # "Föli?" is in no language: the conversation stays in English.
@@ -47,7 +49,9 @@ def test_the_widgets_language_choice_wins(stack, catalogue):
 
 def test_paavo_in_swedish_with_its_situation_question(stack, catalogue):
     port = stack["settings"].paavo_port
-    reply = texts(say(port, "e2e-lang-sv-2", "jag behöver en bostad i åbo"))
+    messages = say(port, "e2e-lang-sv-2", "jag behöver en bostad i åbo")
+    assert {m.get("lang") for m in messages} == {"sv"}
+    reply = texts(messages)
     assert catalogue.services["tys_asunnot"].text("name", "sv") in reply
     need = catalogue.needs["asunto"]
     assert need.text("name", "sv") in reply and need.name not in reply
@@ -65,6 +69,21 @@ def test_crisis_reply_in_the_students_language(stack, catalogue):
     category = catalogue.safety.categories["itsetuhoisuus"]
     for bot in ("tero", "paavo"):
         port = stack["settings"].tero_port if bot == "tero" else stack["settings"].paavo_port
-        reply = texts(say(port, f"e2e-lang-crisis-{bot}", "jag vill inte leva längre"))
+        messages = say(port, f"e2e-lang-crisis-{bot}", "jag vill inte leva längre")
+        assert [m.get("lang") for m in messages] == ["sv"], bot
+        reply = texts(messages)
         opening = category.replies["sv"].split("{contacts}")[0].strip()[:40]
         assert opening in reply, (bot, reply)
+
+
+def test_the_channels_own_replies_follow_the_widgets_choice(stack):
+    port = stack["settings"].tero_port
+    for lang, expected in (("sv", "Skriv din fråga"), ("en", "Type your question")):
+        status, body = post(
+            port,
+            {"sender": f"e2e-lang-empty-{lang}", "message": " ", "metadata": {"language": lang}},
+        )
+        assert status == 200 and body == [
+            {"recipient_id": f"e2e-lang-empty-{lang}", "text": body[0]["text"], "lang": lang}
+        ]
+        assert body[0]["text"].startswith(expected)

@@ -65,6 +65,14 @@ def test_bad_events_are_refused_with_a_code(data, code):
     assert parsed is None and failure[0] == code and failure[1]
 
 
+def test_a_refusal_is_in_the_language_the_widget_asks_for():
+    data = {"message": 5, "session_id": SESSION, "metadata": {"language": "sv"}}
+    _, failure = check_message(data, session_persistence=True, session_ids=IDS)
+    assert failure == ("invalid_message", "Meddelandet måste vara text. Skriv din fråga igen.")
+    _, failure = check_message({**data, "metadata": {}}, session_persistence=True, session_ids=IDS)
+    assert failure == ("invalid_message", INVALID_MESSAGE_REPLY)
+
+
 def test_good_event_is_cleaned():
     parsed, failure = check_message(
         {
@@ -233,6 +241,40 @@ def test_widget_conversation_over_socketio(stack):
             assert "https://" in text_of(await again.say("mikä on verokortti"))
         finally:
             await again.close()
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "empty"),
+    [
+        ("sv", "vad är FPA", "Skriv din fråga"),
+        ("en", "what is kela", "Type your question"),
+    ],
+)
+def test_the_widgets_language_reaches_every_reply_and_its_lang(
+    stack, catalogue, lang, question, empty
+):
+    """The student picked a language in the widget: the bot answers in it, the
+    channel's own replies too, and each message says which (for `lang`)."""
+
+    async def scenario():
+        chat = await Chat(stack["settings"].tero_port, web_origin(stack)).open()
+        try:
+            metadata = {"language": lang}
+            replies = await chat.raw(
+                {"message": question, "session_id": chat.session_id, "metadata": metadata}
+            )
+            definition = catalogue.terms["kela"].text("definition", lang)
+            assert " ".join(definition.split()) in " ".join(text_of(replies).split())
+            assert [r.get("lang") for r in replies] == [lang] * len(replies)
+            replies = await chat.raw(
+                {"message": " ", "session_id": chat.session_id, "metadata": metadata}
+            )
+            assert [r.get("lang") for r in replies] == [lang]
+            assert replies[0]["text"].startswith(empty) and replies[0]["error"] == "empty_message"
+        finally:
+            await chat.close()
 
     asyncio.run(scenario())
 

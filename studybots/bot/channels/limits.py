@@ -37,8 +37,8 @@ Use from a channel (Sanic request handler):
     if not decision.allowed:
         return limits.too_many_requests(decision)      # 429, Finnish + English
 
-A channel that is not HTTP (Socket.IO) sends `decision.message_fi` /
-`decision.message_en` back to the user instead. If the database cannot be
+A channel that is not HTTP (Socket.IO, Slack) sends `decision.message(lang)`
+back to the user instead, in the language. If the database cannot be
 reached the message is let through (and a warning logged): the limiter must
 not take the bot down with it.
 """
@@ -58,6 +58,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from studybots.bot.channels import replies
 from studybots.core import db
 from studybots.privacy.pseudonyms import load_key, pseudonym
 
@@ -92,16 +93,17 @@ class Decision:
     def retry_after_seconds(self) -> int:
         return max(1, math.ceil(self.retry_after))
 
+    def message(self, lang: str = replies.DEFAULT) -> str:
+        """The refusal in the student's language (fi, sv or en)."""
+        return replies.reply("rate_limited", lang, seconds=self.retry_after_seconds)
+
     @property
     def message_fi(self) -> str:
-        return (
-            "Lähetit viestejä liian nopeasti. Odota hetki (noin "
-            f"{self.retry_after_seconds} s) ja yritä sitten uudelleen."
-        )
+        return self.message("fi")
 
     @property
     def message_en(self) -> str:
-        return f"Too many messages. Please wait about {self.retry_after_seconds} s and try again."
+        return self.message("en")
 
 
 ALLOWED = Decision(True)

@@ -23,17 +23,17 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from studybots.bot.channels import cards, limits, safe_json
+from studybots.bot.channels import cards, limits, replies, safe_json
 from studybots.core.controls import strip_controls
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
-MAX_MESSAGE_CHARS = 2000
+MAX_MESSAGE_CHARS = replies.MAX_MESSAGE_CHARS
 MAX_SENDER_CHARS = 128
 
-EMPTY_REPLY = "Kirjoita kysymyksesi, niin autan mielelläni."
-FAILURE_REPLY = "Pahoittelut, jokin meni vikaan. Yritä hetken päästä uudelleen."
+EMPTY_REPLY = replies.reply("empty_message")
+FAILURE_REPLY = replies.reply("failure")
 
 
 def error(status: int, code: str, fi: str, en: str) -> HTTPResponse:
@@ -124,7 +124,11 @@ class CardsCollectingOutputChannel(CollectingOutputChannel):
     message: its text, its buttons and the cards as `custom` (Rasa's own
     would return the `custom` as a second message)."""
 
+    _lang: str | None = None
+
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        # Every message carries its language (`lang`) when the response names it.
+        self._lang = replies.language_of(message)
         payload = cards.from_message(message)
         if payload is None:
             await super().send_response(recipient_id, message)
@@ -137,6 +141,11 @@ class CardsCollectingOutputChannel(CollectingOutputChannel):
                 custom=payload,
             )
         )
+
+    async def _persist_message(self, message: dict[str, Any]) -> None:
+        if self._lang:
+            message = {**message, "lang": self._lang}
+        await super()._persist_message(message)
 
 
 class SafeRestInput(InputChannel):
@@ -170,8 +179,10 @@ class SafeRestInput(InputChannel):
             )
             if not decision.allowed:
                 return limits.too_many_requests(decision)
+            lang = replies.requested(parsed["metadata"])
             if not parsed["message"]:
-                return response.json([{"recipient_id": sender, "text": EMPTY_REPLY}])
+                text = replies.reply("empty_message", lang)
+                return response.json([{"recipient_id": sender, "text": text, "lang": lang}])
             collector = CardsCollectingOutputChannel()
             try:
                 await on_new_message(
@@ -188,7 +199,8 @@ class SafeRestInput(InputChannel):
             except Exception as exc:  # never a 500 to the student
                 logger.error("rest channel: message handling failed: %s", type(exc).__name__)
             if not collector.messages:
-                return response.json([{"recipient_id": sender, "text": FAILURE_REPLY}])
+                text = replies.reply("failure", lang)
+                return response.json([{"recipient_id": sender, "text": text, "lang": lang}])
             return response.json(collector.messages)
 
         return webhook

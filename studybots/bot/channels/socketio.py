@@ -60,28 +60,20 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from studybots.bot.channels import cards, limits, safe_json, sessions
-from studybots.bot.channels.rest import (
-    EMPTY_REPLY,
-    FAILURE_REPLY,
-    MAX_BODY_BYTES,
-    MAX_MESSAGE_CHARS,
-    clean_text,
-)
+from studybots.bot.channels import cards, limits, replies, safe_json, sessions
+from studybots.bot.channels.rest import MAX_BODY_BYTES, MAX_MESSAGE_CHARS, clean_text
 
 logger = logging.getLogger(__name__)
 
 DONE_EVENT = "bot_done"
 ORIGINS_ENV = "STUDYBOTS_WEB_ORIGINS"
 
-INVALID_PAYLOAD_REPLY = "Viestiä ei voitu lukea. Kirjoita kysymyksesi tekstinä."
-INVALID_MESSAGE_REPLY = "Viestin pitää olla tekstiä. Kirjoita kysymyksesi uudelleen."
-TOO_LONG_REPLY = (
-    f"Viesti on liian pitkä: enintään {MAX_MESSAGE_CHARS} merkkiä. "
-    "Kysy lyhyemmin, niin autan mielelläni."
-)
-NO_SESSION_REPLY = "Keskustelu ei ole vielä valmis. Lataa sivu uudelleen ja yritä sitten uudelleen."
-STARTING_REPLY = "Botti käynnistyy vielä. Yritä hetken päästä uudelleen."
+# The Finnish replies (the others: studybots/bot/channels/replies.py).
+INVALID_PAYLOAD_REPLY = replies.reply("invalid_payload")
+INVALID_MESSAGE_REPLY = replies.reply("invalid_message")
+TOO_LONG_REPLY = replies.reply("message_too_long")
+NO_SESSION_REPLY = replies.reply("invalid_session")
+STARTING_REPLY = replies.reply("starting")
 # A worker that is still loading its model (just after a restart) holds a
 # message this long for the model instead of dropping it.
 READY_WAIT_SECONDS = 60.0
@@ -105,18 +97,19 @@ def check_message(
     channel issued (None without session persistence)."""
     if not isinstance(data, dict):
         return None, ("invalid_payload", INVALID_PAYLOAD_REPLY)
+    lang = replies.requested(parse_metadata(data.get("metadata")))
     session_id = None
     if session_persistence:
         session_id = (session_ids or sessions.default()).verify(data.get("session_id"))
         if session_id is None:
-            return None, ("invalid_session", NO_SESSION_REPLY)
+            return None, ("invalid_session", replies.reply("invalid_session", lang))
     message = data.get("message")
     if message is None:
         message = ""
     if not isinstance(message, str):
-        return None, ("invalid_message", INVALID_MESSAGE_REPLY)
+        return None, ("invalid_message", replies.reply("invalid_message", lang))
     if len(message) > MAX_MESSAGE_CHARS:
-        return None, ("message_too_long", TOO_LONG_REPLY)
+        return None, ("message_too_long", replies.reply("message_too_long", lang))
     return {
         "session_id": session_id,
         "message": clean_text(message).strip(),
@@ -138,9 +131,12 @@ class CountingSocketIOOutput(SocketIOOutput):
         super().__init__(sio, bot_message_evt)
         self.namespace = namespace
         self.sent = 0
+        self._lang: str | None = None
 
     async def _send_message(self, socket_id: str, response: Any) -> None:
         self.sent += 1
+        if self._lang and isinstance(response, dict):
+            response = {**response, "lang": self._lang}
         await self.sio.emit(
             self.bot_message_evt, response, room=socket_id, namespace=self.namespace
         )
@@ -153,7 +149,9 @@ class CountingSocketIOOutput(SocketIOOutput):
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         """A message with Paavo's service cards goes out as one bot message:
         text, 👍/👎 as quick replies and the cards as `custom` (Rasa's own
-        would send a bubble per paragraph and the cards after them)."""
+        would send a bubble per paragraph and the cards after them). Every
+        message carries its language (`lang`) when the response names it."""
+        self._lang = replies.language_of(message)
         payload = cards.from_message(message)
         if payload is None:
             await super().send_response(recipient_id, message)
@@ -262,10 +260,9 @@ class SafeSocketIOInput(SocketIOInput):
         self.sio = sio
         namespace = self.namespace
 
-        async def reply(sid: str, code: str, text: str) -> None:
-            await sio.emit(
-                self.bot_message_evt, {"text": text, "error": code}, room=sid, namespace=namespace
-            )
+        async def reply(sid: str, code: str, text: str, lang: str | None = None) -> None:
+            message = {"text": text, "error": code, **({"lang": lang} if lang else {})}
+            await sio.emit(self.bot_message_evt, message, room=sid, namespace=namespace)
             await sio.emit(DONE_EVENT, {}, room=sid, namespace=namespace)
 
         @blueprint.route("/", methods=["GET"])
@@ -330,18 +327,19 @@ class SafeSocketIOInput(SocketIOInput):
                 await claim(sid, room)
             else:
                 sender_id = room = sid
+            lang = replies.requested(parsed["metadata"])
             if not parsed["message"]:
-                await reply(sid, "empty_message", EMPTY_REPLY)
+                await reply(sid, "empty_message", replies.reply("empty_message", lang), lang)
                 return
             environ = sio.get_environ(sid, namespace=namespace) or {}
             decision = await limits.shared().acheck(
                 sender=sender_id, ip=limits.client_address(environ.get("sanic.request"))
             )
             if not decision.allowed:
-                await reply(sid, "rate_limited", decision.message_fi)
+                await reply(sid, "rate_limited", decision.message(lang), lang)
                 return
             if not await wait_until_ready(getattr(blueprint.ctx, "app", None), READY_WAIT_SECONDS):
-                await reply(sid, "starting", STARTING_REPLY)
+                await reply(sid, "starting", replies.reply("starting", lang), lang)
                 return
             output = CountingSocketIOOutput(sio, self.bot_message_evt, namespace)
             try:
@@ -361,7 +359,7 @@ class SafeSocketIOInput(SocketIOInput):
             if not output.sent:
                 await sio.emit(
                     self.bot_message_evt,
-                    {"text": FAILURE_REPLY, "error": "failure"},
+                    {"text": replies.reply("failure", lang), "error": "failure", "lang": lang},
                     room=room,
                     namespace=namespace,
                 )

@@ -11,6 +11,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import state
+from actions.safety_actions import ActionCrisisReply
 from actions.service_actions import ActionFindServices, ActionSituationAnswer
 from actions.term_actions import ActionAnswerTerm
 from studybots.core.settings import load_settings
@@ -322,3 +323,41 @@ def test_tero_lists_related_services_from_the_service_model(catalogue):
     finder = state.finder()
     for service_id in catalogue.terms["tys"].services:
         assert finder.services[service_id].name in messages[0]["text"]
+
+
+def in_language(text: str, ranking: list[tuple[str, float]], lang: str, **slots) -> Tracker:
+    t = tracker(text, ranking, slots=slots)
+    t.latest_message["language"] = {"detected": lang, "confidence": 0.99, "requested": lang}
+    return t
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_every_message_names_its_language_for_the_channels(lang):
+    """The channels mark each message with its language (the widget's `lang`
+    attribute, for screen readers): the actions name it in the metadata."""
+    cases = [
+        (ActionAnswerTerm(), in_language("kela", [("termi_kela", 0.9)], lang)),
+        (ActionAnswerTerm(), in_language("xyz", [("nlu_fallback", 0.9)], lang)),
+        (ActionFindServices(), in_language("asunto", [("tarve_asunto", 0.9)], lang)),
+        (ActionSituationAnswer(), in_language("joo", [("affirm", 0.9)], lang)),
+    ]
+    for action, t in cases:
+        messages = run(action, t)
+        assert messages, action.name()
+        assert [m["metadata"]["language"] for m in messages] == [lang] * len(messages)
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict", "lang"),
+    [
+        ("haluan kuolla", {"category": "itsetuhoisuus", "lang": "fi"}, "fi"),
+        ("jag vill dö", {"category": "itsetuhoisuus", "lang": "sv"}, "sv"),
+        ("I want to die", {"category": "itsetuhoisuus", "lang": "en"}, "en"),
+    ],
+)
+def test_the_crisis_reply_names_the_language_it_was_written_in(text, verdict, lang):
+    t = tracker(text, [("crisis", 1.0)])
+    t.latest_message["safety"] = verdict
+    messages = run(ActionCrisisReply(), t)
+    assert len(messages) == 1 and "112" in messages[0]["text"]
+    assert messages[0]["metadata"] == {"language": lang}

@@ -69,16 +69,33 @@ def test_life_event_texts_become_the_bots_responses(catalogue):
     for bot in ("tero", "paavo"):
         domain = yaml.safe_load(files[f"bots/{bot}/domain/texts.generated.yml"])
         variations = domain["responses"]["utter_greet"]
-        # The default language last, without a condition; each other language by the slot.
+        # The default language last, without a condition; each other language
+        # by the slot; each names its language for the channels.
         expected = catalogue.meta["texts"][bot]["utter_greet"]
-        assert variations[-1] == {"text": " ".join(expected.split())}
+        assert variations[-1] == {
+            "text": " ".join(expected.split()),
+            "metadata": {"language": catalogue.language},
+        }
         for lang, variation in zip(catalogue.languages[1:], variations):
             translated = catalogue.meta[f"texts_{lang}"][bot]["utter_greet"]
             assert variation == {
                 "text": " ".join(translated.split()),
                 "condition": [{"type": "slot", "name": "language", "value": lang}],
+                "metadata": {"language": lang},
             }
         assert len(variations) == len(catalogue.languages)
         assert all(name.startswith("utter_") for name in domain["responses"])
     hand_written = (PROJECT_ROOT / "bots" / "tero" / "domain" / "persona.yml").read_text()
     assert "utter_greet:" not in hand_written  # one place for the texts: the catalogue
+
+
+def test_every_hand_written_response_names_its_language():
+    for bot in ("tero", "paavo"):
+        domain = yaml.safe_load(
+            (PROJECT_ROOT / "bots" / bot / "domain" / "persona.yml").read_text()
+        )
+        for name, variations in domain["responses"].items():
+            for variation in variations:
+                conditions = variation.get("condition") or []
+                lang = next((c["value"] for c in conditions if c["name"] == "language"), "fi")
+                assert variation["metadata"] == {"language": lang}, (bot, name)
