@@ -41,10 +41,10 @@ def term_answer(term, catalogue) -> str:
     services = related_services(term, catalogue)
     if services:
         lines += ["", text("term_services_intro")]
-        lines += [
-            f"• {s.name}" + (f" ({s.provider})" if s.provider else "") + f": {s.url}"
-            for s in services
-        ]
+        for s in services:
+            own = catalogue.services.get(s.id)  # a curated service: its name in the language
+            name = own.text("name", lang) if own else s.name
+            lines.append(f"• {name}" + (f" ({s.provider})" if s.provider else "") + f": {s.url}")
     return "\n".join(lines)
 
 

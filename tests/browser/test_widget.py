@@ -334,6 +334,63 @@ def test_mobile_width(browser_run):
         assert (ARTIFACTS / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_the_student_picks_a_language_and_everything_follows(browser_run, catalogue):
+    langs = browser_run["checks"]["languages"]
+    # The switch: each language's name in itself, marked with its language.
+    assert [(b["text"], b["lang"]) for b in langs["switch"]] == [
+        ("Suomi", "fi"),
+        ("Svenska", "sv"),
+        ("English", "en"),
+    ]
+    start = langs["start"]
+    assert start["lang"] == "fi" and start["pressed"] == ["fi"]
+    assert start["title"] == "Kysy opiskelijaboteilta" and start["greetingLang"] == "fi"
+    kela = catalogue.terms["kela"]
+
+    # Not picked: the bot detects English; the reply, the question and then the
+    # widget itself are marked English (for screen readers), the greeting too.
+    reply = langs["unpicked_reply"]
+    assert _flat(kela.text("definition", "en")) in _flat(reply["text"])
+    assert set(reply["langs"]) == {"en"} and reply["userLang"] == "en"
+    after = langs["unpicked_after"]
+    assert after["lang"] == "en" and after["send"] == "Send" and after["pressed"] == ["en"]
+
+    # Swedish, picked: the widget's own texts, the greetings, every answer.
+    sv = langs["sv"]
+    assert sv["lang"] == "sv" and sv["pressed"] == ["sv"]
+    assert (sv["title"], sv["send"], sv["restart"], sv["close"], sv["languages"]) == (
+        "Fråga studentbottarna",
+        "Skicka",
+        "Börja om",
+        "Stäng chatten",
+        "Språk",
+    )
+    assert sv["placeholder"] == "Skriv din fråga…" and sv["launcher"].startswith("Fråga en bot")
+    reply = langs["sv_reply"]
+    assert _flat(kela.text("definition", "sv")) in _flat(reply["text"])
+    assert set(reply["langs"]) == {"sv"} and reply["userLang"] == "sv"
+    paavo = langs["sv_paavo"]
+    assert paavo["greeting"].startswith("Paavo Palvelubotti: Hej, jag är Paavo!")
+    assert paavo["greetingLang"] == "sv"
+    reply = langs["sv_paavo_reply"]
+    assert catalogue.services["tys_asunnot"].text("name", "sv") in reply["text"]
+    assert set(reply["langs"]) == {"sv"}
+    assert langs["sv_after_reload"]["lang"] == "sv"  # the pick is kept for the tab
+
+    # English, picked: even a Finnish question is answered in English.
+    en = langs["en"]
+    assert en["title"] == "Ask the student bots" and en["pressed"] == ["en"]
+    reply = langs["en_reply"]
+    assert _flat(kela.text("definition", "en")) in _flat(reply["text"])
+    assert set(reply["langs"]) == {"en"}
+    for name in ("widget-swedish.png", "widget-english.png"):
+        assert (ARTIFACTS / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_axe_finds_no_serious_or_critical_violations(browser_run):
     assert set(browser_run["axe"]) == {
         "closed",
@@ -341,6 +398,7 @@ def test_axe_finds_no_serious_or_critical_violations(browser_run):
         "open_paavo",
         "mobile",
         "mobile_paavo",
+        "swedish",
     }
     for state, violations in browser_run["axe"].items():
         serious = [v for v in violations if v["impact"] in ("serious", "critical")]

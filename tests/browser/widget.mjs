@@ -89,9 +89,9 @@ try {
     const all = await bots().allTextContents();
     return all.slice(before).join("\n");
   }
-  async function axeRun(name) {
-    await page.evaluate(AXE);  // DevTools evaluation: the page's CSP stays on
-    const found = await page.evaluate(async () => {
+  async function axeRun(name, on = page) {
+    await on.evaluate(AXE);  // DevTools evaluation: the page's CSP stays on
+    const found = await on.evaluate(async () => {
       const r = await window.axe.run(document, {
         runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
       });
@@ -322,6 +322,75 @@ try {
   check("chosen_session_replaced_by", await page.evaluate(() =>
     JSON.parse(sessionStorage.getItem("studybots-widget:tero:session"))));
   check("after_chosen_session_reply", await ask("mikä on kela"));
+
+  // -- languages: the switch, the widget's texts, the bots' replies, `lang` --------------
+  // A new tab: nothing picked yet, the page is in Finnish.
+  const langContext = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: "fi-FI" });
+  const lp = await langContext.newPage();
+  lp.on("pageerror", (e) => result.console.push("pageerror (languages): " + e.message));
+  const askIn = async (text) => {
+    const selector = ".sbw-log:not([hidden]) .sbw-msg.sbw-bot";
+    const before = await lp.locator(selector).count();
+    await lp.locator(".sbw-input").fill(text);
+    await lp.locator(".sbw-input").press("Enter");
+    await lp.waitForFunction(([s, n]) => document.querySelectorAll(s).length > n, [selector, before],
+      { timeout: REPLY_MS });
+    await lp.waitForSelector(".sbw-typing", { state: "hidden", timeout: REPLY_MS });
+    return lp.evaluate(([s, n]) => {
+      const msgs = [...document.querySelectorAll(s)].slice(n);
+      const users = document.querySelectorAll(".sbw-log:not([hidden]) .sbw-msg.sbw-user");
+      return { text: msgs.map((m) => m.textContent).join("\n"), langs: msgs.map((m) => m.lang),
+               userLang: users[users.length - 1]?.lang ?? null };
+    }, [selector, before]);
+  };
+  const widgetTexts = () => lp.evaluate(() => ({
+    lang: document.querySelector(".sbw").lang,
+    title: document.querySelector(".sbw-title").textContent,
+    launcher: document.querySelector(".sbw-launcher").textContent,
+    placeholder: document.querySelector(".sbw-input").placeholder,
+    send: document.querySelector(".sbw-send").textContent,
+    restart: document.querySelector(".sbw-restart").textContent,
+    close: document.querySelector(".sbw-close").getAttribute("aria-label"),
+    languages: document.querySelector(".sbw-langs").getAttribute("aria-label"),
+    pressed: [...document.querySelectorAll(".sbw-lang")].filter((b) =>
+      b.getAttribute("aria-pressed") === "true").map((b) => b.dataset.lang),
+    greeting: document.querySelector(".sbw-log:not([hidden]) .sbw-msg.sbw-bot")?.textContent ?? null,
+    greetingLang: document.querySelector(".sbw-log:not([hidden]) .sbw-msg.sbw-bot")?.lang ?? null,
+  }));
+  const connected = () => lp.waitForFunction(() =>
+    document.querySelector(".sbw")?.dataset.connection === "connected", null, { timeout: 20_000 });
+  await lp.goto(WEB_URL, { waitUntil: "load" });
+  await lp.locator(".sbw-launcher").click();
+  await connected();
+  const langs = {};
+  langs.switch = await lp.$$eval(".sbw-lang", (bs) =>
+    bs.map((b) => ({ text: b.textContent, lang: b.lang, pressed: b.getAttribute("aria-pressed") })));
+  langs.start = await widgetTexts();
+  // Nobody picked: the bot detects English, and the widget follows its reply.
+  langs.unpicked_reply = await askIn("what is kela");
+  langs.unpicked_after = await widgetTexts();
+  // The student picks Swedish: the widget's texts, and every answer, in Swedish.
+  await lp.locator('.sbw-lang[data-lang="sv"]').click();
+  langs.sv = await widgetTexts();
+  langs.sv_reply = await askIn("kela");
+  await lp.locator('.sbw-switch-bot[data-bot="paavo"]').click();
+  await connected();
+  langs.sv_paavo = await widgetTexts();  // its greeting, untouched so far, is now Swedish
+  langs.sv_paavo_reply = await askIn("asunto");
+  await lp.screenshot({ path: path.join(ARTIFACTS, "widget-swedish.png") });
+  await axeRun("swedish", lp);
+  await lp.reload({ waitUntil: "load" });
+  await lp.waitForSelector(".sbw-panel", { state: "visible" });
+  langs.sv_after_reload = await widgetTexts();
+  // English, picked: even a Finnish question is answered in English.
+  await lp.locator('.sbw-lang[data-lang="en"]').click();
+  await lp.locator('.sbw-switch-bot[data-bot="tero"]').click();
+  await connected();
+  langs.en = await widgetTexts();
+  langs.en_reply = await askIn("mikä on kela");
+  await lp.screenshot({ path: path.join(ARTIFACTS, "widget-english.png") });
+  check("languages", langs);
+  await langContext.close();
 
   // -- service cards with hostile content, from a stand-in Socket.IO server ---------------
   // The page gets a fake `io` before the widget loads, which answers any message

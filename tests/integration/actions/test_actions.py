@@ -331,6 +331,17 @@ def in_language(text: str, ranking: list[tuple[str, float]], lang: str, **slots)
     return t
 
 
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_tero_names_the_related_services_in_the_students_language(catalogue, lang):
+    messages = run(ActionAnswerTerm(), in_language("kela", [("termi_kela", 0.9)], lang))
+    curated = [s for s in catalogue.terms["kela"].services if s in catalogue.services]
+    assert curated
+    for service_id in curated:
+        service = catalogue.services[service_id]
+        assert service.text("name", lang) != service.name, service_id  # translated in the table
+        assert f"• {service.text('name', lang)}" in messages[0]["text"]
+
+
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])
 def test_every_message_names_its_language_for_the_channels(lang):
     """The channels mark each message with its language (the widget's `lang`

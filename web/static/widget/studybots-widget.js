@@ -16,6 +16,15 @@
  * `custom` of studybots/bot/channels/cards.py) are checked again here and
  * built the same way: strings only, link buttons only for absolute http(s)
  * addresses (anything else is dropped), never parsed as HTML.
+ * Languages: Finnish, Swedish and English (data-languages, default "fi sv en").
+ * The student picks one in the language switch; the widget's own texts follow
+ * it, and the bots are asked to answer in it (metadata.language of each
+ * message). Until the student picks, the bots detect the language of each
+ * message and the widget follows the language of their replies. Each message
+ * carries its language (`lang` attribute) for screen readers. Page texts per
+ * language: data-title, data-title-sv, data-title-en (likewise data-launcher,
+ * data-placeholder, data-open-label, data-service-link-label and
+ * data-<bot>-greeting); without one, the widget's own text in that language.
  * Privacy: the conversation id and the transcript are kept in sessionStorage
  * (this tab only); "Aloita alusta" forgets them. The id is always the one the
  * bot issued in `session_confirm` (random, with the bot's tag): the widget never
@@ -30,28 +39,107 @@
   var data = script.dataset;
   var base = new URL(".", script.src).href;
 
-  var TEXTS = {
-    title: data.title || "Kysy opiskelijaboteilta",
-    launcher: data.launcher || "Kysy botilta",
-    open: data.openLabel || "avaa chat",
-    close: "Sulje chat",
-    placeholder: data.placeholder || "Kirjoita kysymyksesi…",
-    inputLabel: "Kirjoita viesti",
-    send: "Lähetä",
-    restart: "Aloita alusta",
-    you: "Sinä",
-    typing: "kirjoittaa…",
-    connecting: "Yhdistetään…",
-    reconnecting: "Yhteys katkesi. Yhdistetään uudelleen…",
-    offline: "Ei yhteyttä. Viestisi lähtee, kun yhteys palaa.",
-    slow: "Vastaus viipyy. Yritä hetken päästä uudelleen.",
-    chooseBot: "Valitse botti",
-    quickReplies: "Vastausvaihtoehdot",
-    conversation: "Keskustelu",
-    newTab: "(avautuu uuteen välilehteen)",
-    services: "Palvelut",
-    serviceLink: data.serviceLinkLabel || "Palvelun sivu"
+  var UI = {
+    fi: {
+      title: "Kysy opiskelijaboteilta",
+      launcher: "Kysy botilta",
+      open: "avaa chat",
+      close: "Sulje chat",
+      placeholder: "Kirjoita kysymyksesi…",
+      inputLabel: "Kirjoita viesti",
+      send: "Lähetä",
+      restart: "Aloita alusta",
+      you: "Sinä",
+      typing: "kirjoittaa…",
+      connecting: "Yhdistetään…",
+      reconnecting: "Yhteys katkesi. Yhdistetään uudelleen…",
+      offline: "Ei yhteyttä. Viestisi lähtee, kun yhteys palaa.",
+      slow: "Vastaus viipyy. Yritä hetken päästä uudelleen.",
+      chooseBot: "Valitse botti",
+      chooseLanguage: "Kieli",
+      quickReplies: "Vastausvaihtoehdot",
+      conversation: "Keskustelu",
+      newTab: "(avautuu uuteen välilehteen)",
+      services: "Palvelut",
+      serviceLink: "Palvelun sivu"
+    },
+    sv: {
+      title: "Fråga studentbottarna",
+      launcher: "Fråga en bot",
+      open: "öppna chatten",
+      close: "Stäng chatten",
+      placeholder: "Skriv din fråga…",
+      inputLabel: "Skriv ett meddelande",
+      send: "Skicka",
+      restart: "Börja om",
+      you: "Du",
+      typing: "skriver…",
+      connecting: "Ansluter…",
+      reconnecting: "Anslutningen bröts. Ansluter igen…",
+      offline: "Ingen anslutning. Ditt meddelande skickas när anslutningen är tillbaka.",
+      slow: "Svaret dröjer. Försök igen om en stund.",
+      chooseBot: "Välj bot",
+      chooseLanguage: "Språk",
+      quickReplies: "Svarsalternativ",
+      conversation: "Samtal",
+      newTab: "(öppnas i en ny flik)",
+      services: "Tjänster",
+      serviceLink: "Tjänstens sida"
+    },
+    en: {
+      title: "Ask the student bots",
+      launcher: "Ask a bot",
+      open: "open chat",
+      close: "Close chat",
+      placeholder: "Type your question…",
+      inputLabel: "Type a message",
+      send: "Send",
+      restart: "Start over",
+      you: "You",
+      typing: "is typing…",
+      connecting: "Connecting…",
+      reconnecting: "Connection lost. Reconnecting…",
+      offline: "No connection. Your message will be sent when the connection is back.",
+      slow: "The answer is taking a while. Please try again in a moment.",
+      chooseBot: "Choose a bot",
+      chooseLanguage: "Language",
+      quickReplies: "Reply options",
+      conversation: "Conversation",
+      newTab: "(opens in a new tab)",
+      services: "Services",
+      serviceLink: "Service page"
+    }
   };
+  // Each language's name in itself, for the language switch.
+  var LANGUAGE_NAMES = { fi: "Suomi", sv: "Svenska", en: "English" };
+  // The page's own texts: data-title (Finnish), data-title-sv, data-title-en …
+  var PAGE_TEXTS = {
+    title: "title", launcher: "launcher", open: "openLabel",
+    placeholder: "placeholder", serviceLink: "serviceLinkLabel"
+  };
+  function suffix(lang) { return lang === "fi" ? "" : lang.charAt(0).toUpperCase() + lang.slice(1); }
+  function textsFor(lang) {
+    var texts = {};
+    Object.keys(UI.fi).forEach(function (key) { texts[key] = UI[lang][key]; });
+    Object.keys(PAGE_TEXTS).forEach(function (key) {
+      var own = data[PAGE_TEXTS[key] + suffix(lang)];
+      if (own) { texts[key] = own; }
+    });
+    return texts;
+  }
+
+  var KEY = "studybots-widget:";
+  var LANGUAGES = [];
+  (data.languages || "fi sv en").split(/[\s,]+/).forEach(function (lang) {
+    if (UI[lang] && LANGUAGES.indexOf(lang) < 0) { LANGUAGES.push(lang); }
+  });
+  if (!LANGUAGES.length) { LANGUAGES = ["fi"]; }
+  function known(lang) { return typeof lang === "string" && LANGUAGES.indexOf(lang) >= 0; }
+  // The student's pick (kept for this tab), else the page's language, else the first.
+  var picked = known(load(KEY + "lang", null));
+  var pageLang = (data.lang || document.documentElement.lang || "").slice(0, 2).toLowerCase();
+  var lang = picked ? load(KEY + "lang", null) : known(pageLang) ? pageLang : LANGUAGES[0];
+  var TEXTS = textsFor(lang);
   var MAX_CHARS = 2000;
   var MAX_STORED = 100;
   var REPLY_TIMEOUT_MS = 30000;
@@ -62,11 +150,13 @@
     if (!/^[a-z][a-z0-9]*$/.test(id)) { return; }
     var url = safeUrl(data[id + "Url"] || data.server || "");
     if (!url) { return; }
+    var greetings = {};
+    LANGUAGES.forEach(function (l) { greetings[l] = data[id + "Greeting" + suffix(l)] || ""; });
     bots.push({
       id: id,
       url: url.replace(/\/+$/, ""),
       name: data[id + "Name"] || id,
-      greeting: data[id + "Greeting"] || ""
+      greetings: greetings
     });
   });
   if (!bots.length) {
@@ -103,7 +193,6 @@
     } catch (e) { return fallback; }
   }
 
-  var KEY = "studybots-widget:";
   var uid = 0;
   function nextId(prefix) { uid += 1; return "sbw-" + prefix + "-" + uid; }
 
@@ -116,7 +205,7 @@
   // addresses become <a> elements; everything else stays text. tel: links only
   // in the bots' messages (`allowTel`), never in what the student typed.
   var LINK = /\[([^\]\n]{1,300})\]\(([^)\s]{1,2000})\)|(https?:\/\/[^\s<>"'`]+)/g;
-  function appendRichText(parent, text, allowTel) {
+  function appendRichText(parent, text, allowTel, texts) {
     var last = 0;
     var match;
     LINK.lastIndex = 0;
@@ -136,7 +225,7 @@
       if (!tel) {
         a.target = "_blank";
         a.rel = "noopener noreferrer";
-        a.appendChild(el("span", "sbw-visually-hidden", " " + TEXTS.newTab));
+        a.appendChild(el("span", "sbw-visually-hidden", " " + texts.newTab));
       }
       parent.appendChild(a);
       if (trail) { parent.appendChild(document.createTextNode(trail)); }
@@ -209,10 +298,10 @@
 
   // The cards of one answer: the intro, a card per service (name, provider,
   // one line, a link button), the glossary, the attribution once and small.
-  function renderCards(parent, cards) {
+  function renderCards(parent, cards, texts) {
     if (cards.intro) { parent.appendChild(el("p", "sbw-bubble", cards.intro)); }
     var list = el("ul", "sbw-cards");
-    list.setAttribute("aria-label", TEXTS.services);
+    list.setAttribute("aria-label", texts.services);
     cards.services.forEach(function (s) {
       var card = el("li", "sbw-card");
       card.appendChild(el("h3", "sbw-card-name", s.name));
@@ -225,7 +314,7 @@
         a.target = "_blank";
         a.rel = "noopener noreferrer";
         // The visible label first (WCAG 2.5.3), then which service, then the new tab.
-        a.appendChild(el("span", "sbw-visually-hidden", ": " + s.name + " " + TEXTS.newTab));
+        a.appendChild(el("span", "sbw-visually-hidden", ": " + s.name + " " + texts.newTab));
         row.appendChild(a);
         var host = hostOf(s.url);
         if (host) { row.appendChild(el("span", "sbw-card-host", host)); }
@@ -263,13 +352,14 @@
     if (buttons.length) { entry.buttons = buttons; }
     if (quick.length) { entry.quick = quick; }
     if (message.error) { entry.notice = true; }
+    if (known(message.lang)) { entry.lang = message.lang; }
     if (!entry.text && !cards && !buttons.length && !quick.length) { return null; }
     return entry;
   }
 
   // -- the widget ---------------------------------------------------------------------
   var root = el("div", "sbw");
-  root.setAttribute("lang", data.lang || "fi");
+  root.setAttribute("lang", lang);
   if (data.color && /^#[0-9a-fA-F]{3,8}$|^[a-z]+$/.test(data.color)) {
     root.style.setProperty("--sbw-color", data.color);
   }
@@ -286,9 +376,9 @@
   var bubble = el("span", "sbw-launcher-icon");
   bubble.setAttribute("aria-hidden", "true");
   launcher.appendChild(bubble);
-  launcher.appendChild(el("span", "sbw-launcher-text", TEXTS.launcher));
+  var launcherText = launcher.appendChild(el("span", "sbw-launcher-text"));
   // The accessible name starts with the visible text (WCAG 2.5.3).
-  launcher.appendChild(el("span", "sbw-visually-hidden", " (" + TEXTS.open + ")"));
+  var launcherHint = launcher.appendChild(el("span", "sbw-visually-hidden"));
 
   var panel = el("section", "sbw-panel");
   panel.id = panelId;
@@ -298,24 +388,40 @@
   panel.setAttribute("aria-labelledby", titleId);
 
   var header = el("div", "sbw-header");
-  var title = el("h2", "sbw-title", TEXTS.title);
+  var title = el("h2", "sbw-title");
   title.id = titleId;
-  var restart = el("button", "sbw-restart", TEXTS.restart);
+  var restart = el("button", "sbw-restart");
   restart.type = "button";
   var close = el("button", "sbw-close");
   close.type = "button";
-  close.setAttribute("aria-label", TEXTS.close);
   close.appendChild(el("span", null, "×")).setAttribute("aria-hidden", "true");
   header.appendChild(title);
   header.appendChild(restart);
   header.appendChild(close);
   panel.appendChild(header);
 
+  // The language switch: each language's name in itself, in its own language.
+  var languageButtons = {};
+  var languageGroup = null;
+  if (LANGUAGES.length > 1) {
+    languageGroup = el("div", "sbw-langs");
+    languageGroup.setAttribute("role", "group");
+    LANGUAGES.forEach(function (l) {
+      var b = el("button", "sbw-lang", LANGUAGE_NAMES[l]);
+      b.type = "button";
+      b.setAttribute("lang", l);
+      b.setAttribute("data-lang", l);
+      b.addEventListener("click", function () { setLanguage(l, true); });
+      languageGroup.appendChild(b);
+      languageButtons[l] = b;
+    });
+    panel.appendChild(languageGroup);
+  }
+
   var switcher = null;
   if (bots.length > 1) {
     switcher = el("div", "sbw-switch");
     switcher.setAttribute("role", "group");
-    switcher.setAttribute("aria-label", TEXTS.chooseBot);
     panel.appendChild(switcher);
   }
 
@@ -346,7 +452,7 @@
   var form = el("form", "sbw-form");
   form.setAttribute("novalidate", "");
   var inputId = nextId("input");
-  var label = el("label", "sbw-visually-hidden", TEXTS.inputLabel);
+  var label = el("label", "sbw-visually-hidden");
   label.setAttribute("for", inputId);
   var input = el("input", "sbw-input");
   input.id = inputId;
@@ -354,8 +460,7 @@
   input.name = "message";
   input.autocomplete = "off";
   input.maxLength = MAX_CHARS;
-  input.placeholder = TEXTS.placeholder;
-  var send = el("button", "sbw-send", TEXTS.send);
+  var send = el("button", "sbw-send");
   send.type = "submit";
   form.appendChild(label);
   form.appendChild(input);
@@ -386,18 +491,39 @@
     self.log = el("div", "sbw-log");
     self.log.setAttribute("role", "log");
     self.log.setAttribute("aria-live", "polite");
-    self.log.setAttribute("aria-label", TEXTS.conversation + ": " + bot.name);
     self.log.setAttribute("tabindex", "0");
     self.log.hidden = true;
     self.list = el("ol", "sbw-list");
     self.log.appendChild(self.list);
     logs.appendChild(self.log);
 
-    if (!self.transcript.length && bot.greeting) {
-      self.transcript.push({ who: "bot", text: bot.greeting });
-    }
+    self.lastUser = null;  // the student's latest message and its node, for its `lang`
+    if (!self.transcript.length) { self.greet(); }
     self.transcript.forEach(function (entry) { self.render(entry); });
   }
+
+  // The bot's greeting in the widget's language (its page text, else the default language's).
+  Conversation.prototype.greeting = function () {
+    var greetings = this.bot.greetings;
+    var text = greetings[lang] || greetings[LANGUAGES[0]] || "";
+    return text ? { who: "bot", text: text, lang: greetings[lang] ? lang : LANGUAGES[0], greeting: true } : null;
+  };
+
+  Conversation.prototype.greet = function () {
+    var entry = this.greeting();
+    if (entry) { this.transcript.push(entry); }
+  };
+
+  // A conversation that is only its greeting is greeted again in a new language.
+  Conversation.prototype.regreet = function () {
+    var only = this.transcript.length === 1 && this.transcript[0].greeting;
+    if (!(only || !this.transcript.length)) { return; }
+    var entry = this.greeting();
+    if (only && entry && entry.text === this.transcript[0].text) { return; }
+    this.transcript = [];
+    while (this.list.firstChild) { this.list.removeChild(this.list.firstChild); }
+    if (entry) { this.add(entry); } else { this.save(); }
+  };
 
   Conversation.prototype.save = function () {
     this.transcript = this.transcript.slice(-MAX_STORED);
@@ -407,15 +533,19 @@
   Conversation.prototype.render = function (entry) {
     var self = this;
     var li = el("li", "sbw-msg sbw-" + (entry.who === "user" ? "user" : "bot") + (entry.notice ? " sbw-notice" : ""));
-    li.appendChild(el("span", "sbw-visually-hidden", (entry.who === "user" ? TEXTS.you : self.bot.name) + ": "));
+    if (known(entry.lang)) { li.setAttribute("lang", entry.lang); }
+    if (entry.who === "user") { self.lastUser = { entry: entry, node: li }; }
+    // The hidden words read out are in the message's language (the widget's, if unknown).
+    var texts = known(entry.lang) ? textsFor(entry.lang) : TEXTS;
+    li.appendChild(el("span", "sbw-visually-hidden", (entry.who === "user" ? texts.you : self.bot.name) + ": "));
     // Stored cards are checked again: sessionStorage is the page's to change.
     var cards = entry.who === "bot" ? cardsFrom(entry.cards) : null;
     if (cards) {
       li.className += " sbw-has-cards";
-      renderCards(li, cards);
+      renderCards(li, cards, texts);
     } else if (entry.text) {
       var bubbleText = el("p", "sbw-bubble");
-      appendRichText(bubbleText, entry.text, entry.who !== "user");
+      appendRichText(bubbleText, entry.text, entry.who !== "user", texts);
       li.appendChild(bubbleText);
     }
     [["buttons", "sbw-buttons"], ["quick", "sbw-quick"]].forEach(function (kind) {
@@ -423,7 +553,7 @@
       if (!list || !list.length) { return; }
       var group = el("div", "sbw-choices " + kind[1]);
       group.setAttribute("role", "group");
-      group.setAttribute("aria-label", TEXTS.quickReplies);
+      group.setAttribute("aria-label", texts.quickReplies);
       list.forEach(function (choice) {
         var node;
         if (choice.url) {
@@ -498,7 +628,11 @@
     });
     socket.on("bot_uttered", function (message) {
       var entry = fromBot(message);
-      if (entry) { self.add(entry); }
+      if (entry) {
+        // The channel's own notices (an empty message …) say nothing of the student's language.
+        if (entry.lang && !entry.notice) { self.answeredIn(entry.lang); }
+        self.add(entry);
+      }
       self.moveTyping();
     });
     socket.on("bot_done", function () {
@@ -514,8 +648,24 @@
     });
   };
 
+  // The bot answered in `reply`: the student's message was in it too (as far
+  // as anyone can tell), and a widget whose language nobody picked follows it.
+  Conversation.prototype.answeredIn = function (reply) {
+    var last = this.lastUser;
+    if (last && !last.entry.lang) {
+      last.entry.lang = reply;
+      last.node.setAttribute("lang", reply);
+      last.node.firstChild.textContent = textsFor(reply).you + ": ";
+      this.save();
+    }
+    if (!picked && reply !== lang) { setLanguage(reply, false); }
+  };
+
   Conversation.prototype.emit = function (message) {
-    this.socket.emit("user_uttered", { message: message, session_id: this.sessionId });
+    var event = { message: message, session_id: this.sessionId };
+    // Only the student's own pick is sent: otherwise the bot detects the language.
+    if (picked) { event.metadata = { language: lang }; }
+    this.socket.emit("user_uttered", event);
   };
 
   Conversation.prototype.send = function (message, shown) {
@@ -537,7 +687,7 @@
       self.timer = setTimeout(function () {
         if (self.confirmed && self.waiting > 0) {
           self.waiting = 0;
-          self.add({ who: "bot", text: TEXTS.slow, notice: true });
+          self.add({ who: "bot", text: TEXTS.slow, notice: true, lang: lang });
           self.updateTyping();
         }
       }, REPLY_TIMEOUT_MS);
@@ -555,7 +705,9 @@
     store(this.key + ":session", null);
     store(this.key + ":log", null);
     while (this.list.firstChild) { this.list.removeChild(this.list.firstChild); }
-    if (this.bot.greeting) { this.add({ who: "bot", text: this.bot.greeting }); }
+    this.lastUser = null;
+    var greeting = this.greeting();
+    if (greeting) { this.add(greeting); }
     if (this.socket) {
       // A new session id from the server: the old conversation stays behind.
       this.confirmed = false;
@@ -590,6 +742,43 @@
     tag.onload = function () { clientCallbacks.forEach(function (f) { f(); }); };
     tag.onerror = function () { status.hidden = false; status.textContent = TEXTS.reconnecting; };
     document.head.appendChild(tag);
+  }
+
+  // -- languages ----------------------------------------------------------------------
+  // Every text of the widget in the current language (the messages keep their own).
+  function applyTexts() {
+    root.setAttribute("lang", lang);
+    launcherText.textContent = TEXTS.launcher;
+    launcherHint.textContent = " (" + TEXTS.open + ")";
+    title.textContent = TEXTS.title;
+    restart.textContent = TEXTS.restart;
+    close.setAttribute("aria-label", TEXTS.close);
+    if (switcher) { switcher.setAttribute("aria-label", TEXTS.chooseBot); }
+    if (languageGroup) { languageGroup.setAttribute("aria-label", TEXTS.chooseLanguage); }
+    Object.keys(languageButtons).forEach(function (l) {
+      languageButtons[l].setAttribute("aria-pressed", String(l === lang));
+    });
+    label.textContent = TEXTS.inputLabel;
+    input.placeholder = TEXTS.placeholder;
+    send.textContent = TEXTS.send;
+    Object.keys(conversations).forEach(function (id) {
+      var c = conversations[id];
+      c.log.setAttribute("aria-label", TEXTS.conversation + ": " + c.bot.name);
+    });
+    showState();
+    showTyping();
+  }
+
+  // `byStudent`: the student chose it (kept for this tab, and asked of the bots).
+  function setLanguage(next, byStudent) {
+    if (!known(next)) { return; }
+    if (byStudent) { picked = true; store(KEY + "lang", next); }
+    if (next === lang && !byStudent) { return; }
+    lang = next;
+    TEXTS = textsFor(lang);
+    Object.keys(conversations).forEach(function (id) { conversations[id].regreet(); });
+    applyTexts();
+    if (byStudent) { input.focus(); }
   }
 
   // -- switching, opening, sending ----------------------------------------------------
@@ -659,6 +848,7 @@
     link.rel = "stylesheet";
     link.href = new URL("studybots-widget.css", base).href;
     document.head.appendChild(link);
+    applyTexts();
     select(load(KEY + "bot", bots[0].id), false);
     if (load(KEY + "open", false)) { setOpen(true, false); }
   }
@@ -666,7 +856,8 @@
   window.StudybotsWidget = {
     open: function () { setOpen(true, true); },
     close: function () { setOpen(false, false); },
-    select: function (id) { select(id, false); }
+    select: function (id) { select(id, false); },
+    language: function (l) { setLanguage(l, true); }
   };
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
