@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.schema import CreateColumn
 
 BUSY_TIMEOUT_MS = 5000
 MEMORY_URLS = ("sqlite://", "sqlite:///:memory:")
@@ -163,11 +164,32 @@ def _file_lock(path: Path | None) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
+def add_missing_columns(connection: sa.engine.Connection, metadata: sa.MetaData) -> list[str]:
+    """Add the columns a newer version introduced to tables an older version
+    created; returns them as 'table.column'. Such columns must be nullable
+    (the rows already there have no value for them)."""
+    inspector = sa.inspect(connection)
+    added = []
+    for table in metadata.sorted_tables:
+        if not inspector.has_table(table.name):
+            continue
+        existing = {c["name"] for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in existing:
+                continue
+            if not column.nullable:
+                raise RuntimeError(f"cannot add the required column {table.name}.{column.name}")
+            ddl = CreateColumn(column).compile(dialect=connection.dialect)
+            connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {ddl}")
+            added.append(f"{table.name}.{column.name}")
+    return added
+
+
 def create_tables(
     engine: sa.engine.Engine, metadata: sa.MetaData, statements: Sequence[str] = ()
 ) -> None:
-    """Create missing tables (and run `statements`, e.g. CREATE INDEX IF NOT
-    EXISTS), one process at a time.
+    """Create missing tables and columns (add_missing_columns), and run
+    `statements` (e.g. CREATE INDEX IF NOT EXISTS), one process at a time.
 
     Several processes start at once (the workers of a bot, the replicas of a
     bot on one PostgreSQL database) and each creates what is missing. Without
@@ -183,6 +205,7 @@ def create_tables(
         with engine.begin() as connection:
             connection.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": CREATE_LOCK_KEY})
             metadata.create_all(connection)
+            add_missing_columns(connection, metadata)
             for statement in statements:
                 connection.exec_driver_sql(statement)
         return
@@ -193,5 +216,6 @@ def create_tables(
     )
     with _file_lock(sqlite_file), engine.begin() as connection:
         metadata.create_all(connection)
+        add_missing_columns(connection, metadata)
         for statement in statements:
             connection.exec_driver_sql(statement)

@@ -5,7 +5,7 @@ to the configured event broker. This broker collects the events of one turn,
 and when the bot goes back to listening it records: time, bot, channel, a
 pseudonymous conversation id (keyed hash; the sender id is never stored),
 the text with personal data scrubbed out, the NLU's intent, confidence and
-best guesses, and what the bot did (answered a term, offered guesses,
+best guesses, the language of the reply, and what the bot did (answered a term, offered guesses,
 listed services, small talk, out of scope, routed to crisis help). The outcome is recomputed with
 the same decision functions the actions use (studybots.bot.decide).
 
@@ -28,6 +28,7 @@ from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
 
 from studybots.bot.decide import Thresholds, decide_need, decide_term, load_thresholds
+from studybots.core.language import LANGUAGES
 from studybots.core.names import CRISIS, CRISIS_ACTION
 from studybots.core.settings import load_settings
 from studybots.privacy import at_rest
@@ -48,6 +49,24 @@ class Turn:
     actions: list[str] = field(default_factory=list)
     buttons: bool = False
     links: bool = False
+    lang: str | None = None  # the language of the bot's first reply
+
+
+def reply_language(event: dict[str, Any]) -> str | None:
+    """The language a bot message names (its response's `metadata.language`,
+    which Rasa keeps in the event's metadata)."""
+    outer = event.get("metadata")
+    inner = outer.get("metadata") if isinstance(outer, dict) else None
+    lang = inner.get("language") if isinstance(inner, dict) else None
+    return lang if lang in LANGUAGES else None
+
+
+def turn_language(turn: Turn) -> str | None:
+    """The reply's language, else the one detected in the message."""
+    if turn.lang:
+        return turn.lang
+    detected = (turn.parse_data.get("language") or {}).get("detected")
+    return detected if detected in LANGUAGES else None
 
 
 def outcome_of(turn: Turn, thresholds: Thresholds) -> tuple[str, str]:
@@ -123,6 +142,7 @@ class LogStoreBroker(EventBroker):  # type: ignore[misc]  # Rasa is untyped
             data = event.get("data") or {}
             turn.buttons = turn.buttons or bool(data.get("buttons"))
             turn.links = turn.links or "https://" in (event.get("text") or "")
+            turn.lang = turn.lang or reply_language(event)
         elif kind == "action":
             name = event.get("name") or ""
             if name == "action_listen":
@@ -154,6 +174,7 @@ class LogStoreBroker(EventBroker):  # type: ignore[misc]  # Rasa is untyped
             "outcome": outcome,
             "answer_ref": ref,
             "feedback": None,
+            "lang": turn_language(turn),
         }
         if turn.time:  # else the writer gives the row a random id
             row["event_id"] = self._event_id(sender, turn)

@@ -18,14 +18,14 @@ import sqlalchemy as sa
 from studybots.bot.tracker_store import delete_events_older_than
 from studybots.core.names import BOTS
 from studybots.core.settings import load_settings
-from studybots.questionlog.model import make_log_engine, message_log, metadata
+from studybots.questionlog.model import ensure_schema, make_log_engine, message_log
 
 
 def delete_older_than(url: str, days: int, now: dt.datetime | None = None) -> int:
     now = now or dt.datetime.now(dt.timezone.utc)
     engine = make_log_engine(url)
     try:
-        metadata.create_all(engine)
+        ensure_schema(engine)
         with engine.begin() as connection:
             deleted: int = connection.execute(
                 sa.delete(message_log).where(message_log.c.time < now - dt.timedelta(days=days))

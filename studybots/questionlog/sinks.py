@@ -21,9 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from studybots.core import db
 from studybots.core.names import NOT_QUESTIONS
-from studybots.questionlog.model import make_log_engine, message_log, metadata
+from studybots.questionlog.model import complete, ensure_schema, make_log_engine, message_log
 
 if TYPE_CHECKING:  # aio_pika is imported only when a queue is used
     from aio_pika.abc import AbstractChannel, AbstractConnection
@@ -71,10 +70,11 @@ class SqlSink:
         self._engine: sa.engine.Engine | None = None
 
     def write(self, rows: list[dict[str, Any]]) -> None:
+        rows = complete(rows)
         if self._engine is None:
             engine = make_log_engine(self.url)
             try:
-                db.create_tables(engine, metadata)  # the bots' workers start together
+                ensure_schema(engine)  # the bots' workers start together
             except Exception:
                 engine.dispose()
                 raise

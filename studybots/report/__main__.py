@@ -16,7 +16,7 @@ from pathlib import Path
 
 from studybots.catalogue.load import load_or_report
 from studybots.core.settings import load_settings
-from studybots.questionlog.model import make_log_engine, metadata
+from studybots.questionlog.model import ensure_schema, make_log_engine
 from studybots.report import figures, html, plots
 from studybots.report.texts import LANGUAGES
 
@@ -40,7 +40,7 @@ def write_report(
 ) -> Path:
     engine = make_log_engine(url)
     try:
-        metadata.create_all(engine)
+        ensure_schema(engine)
         tables = figures.compute(engine, period, catalogue)
     finally:
         engine.dispose()

@@ -184,6 +184,35 @@ def summary(connection, period: Period) -> Table:
     )
 
 
+def languages(connection, period: Period, catalogue_languages: tuple[str, ...]) -> Table:
+    """Questions per language (the language the bot answered in), per bot,
+    and the share unanswered: where content in a language is missing. Rows
+    logged before the log kept languages are "?"."""
+    unanswered = sa.func.sum(sa.case((is_unanswered(), 1), else_=0))
+    asked: dict[str, Counter] = defaultdict(Counter)
+    missed: Counter = Counter()
+    for lang, bot, n, u in connection.execute(
+        sa.select(log.c.lang, log.c.bot, sa.func.count(), unanswered)
+        .where(in_period(period), is_question())
+        .group_by(log.c.lang, log.c.bot)
+    ):
+        lang = lang if lang in catalogue_languages else UNKNOWN
+        asked[lang][bot] += n
+        asked[lang][ALL] += n
+        missed[lang] += u or 0
+    shown = [*catalogue_languages, *([UNKNOWN] if asked.get(UNKNOWN) else [])]
+    rows = [
+        {
+            "lang": lang,
+            **{bot: count(asked[lang][bot]) for bot in (*BOTS, ALL)},
+            "unanswered": count(missed[lang]),
+            "unanswered_pct": percent(missed[lang], asked[lang][ALL]),
+        }
+        for lang in shown
+    ]
+    return Table("languages", ("lang", *BOTS, ALL, "unanswered", "unanswered_pct"), rows)
+
+
 def weekly_questions(connection, period: Period) -> Table:
     weeks = period.weeks()
     inner = (
@@ -375,6 +404,7 @@ def compute(engine: sa.engine.Engine, period: Period, catalogue: Catalogue) -> d
         answers = answer_counts(connection, period)
         tables = [
             summary(connection, period),
+            languages(connection, period, catalogue.languages),
             weekly_questions(connection, period),
             topics(answers, known),
             spread("dimensions", "dimension", catalogue.labels["dimension"], answers, known),

@@ -60,6 +60,8 @@ def display(column: str, value: str, lang: str) -> str:
         return value_label("channel", value, lang)
     if column == "kind":
         return value_label("kind", value, lang)
+    if column == "lang":
+        return value_label("lang", value, lang)
     if column == "week":
         return text("week_label", lang, week=int(value[-2:]), year=value[:4])
     if column == "week_start":
@@ -128,6 +130,7 @@ def render(
     groups = tables["unanswered_groups"]
     sections = [
         section("summary", text("definitions", lang), table(tables["summary"], lang), lang),
+        section("languages", text("languages_intro", lang), table(tables["languages"], lang), lang),
         section(
             "weekly",
             text("weekly_intro", lang),

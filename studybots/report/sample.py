@@ -27,7 +27,7 @@ from studybots.catalogue.load import Catalogue, load_catalogue
 from studybots.core.names import NEED_INTENT_PREFIX, TERM_INTENT_PREFIX
 from studybots.core.settings import load_settings
 from studybots.privacy.pseudonyms import pseudonym
-from studybots.questionlog.model import make_log_engine, message_log, metadata
+from studybots.questionlog.model import complete, ensure_schema, make_log_engine, message_log
 from studybots.report.figures import REPORT_TZ, local_midnight
 
 SAMPLE_FILE = "sample-log.db"  # in the var folder; replaced by each run
@@ -150,6 +150,7 @@ def generate(
                 "outcome": outcome,
                 "answer_ref": ref,
                 "feedback": None,
+                "lang": own,
             }
         )
         return rows[-1]
@@ -366,7 +367,7 @@ def write(url: str, sample: Sample, replace: bool = False) -> int:
     """Insert the sample into an empty log (`replace`: empty it first)."""
     engine = make_log_engine(url)
     try:
-        metadata.create_all(engine)
+        ensure_schema(engine)
         with engine.begin() as connection:
             if replace:
                 connection.execute(sa.delete(message_log))
@@ -374,7 +375,7 @@ def write(url: str, sample: Sample, replace: bool = False) -> int:
                 raise LogNotEmpty(
                     f"{url} already has log rows: a sample goes into an empty log only"
                 )
-            connection.execute(message_log.insert(), sample.rows)
+            connection.execute(message_log.insert(), complete(sample.rows))
         return len(sample.rows)
     finally:
         engine.dispose()

@@ -37,6 +37,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "suppressed_rate": "–",
         # sections
         "summary": "Yhteenveto",
+        "languages": "Kysymysten kielet",
+        "languages_intro": (
+            "Kysymykset kielittäin: kieli, jolla botti vastasi (opiskelijan "
+            "valitsema tai viestistä tunnistettu). Vastaamatta jääneiden osuus "
+            "kielittäin näyttää, millä kielellä sisältöä puuttuu eniten."
+        ),
         "weekly": "Kysymykset viikoittain",
         "weekly_intro": (
             "Kysymysten määrä viikoittain boteittain ja kanavittain. Jakson "
@@ -67,6 +73,7 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         # column headings
         "col_bot": "Botti",
+        "col_lang": "Kieli",
         "col_questions": "Kysymyksiä",
         "col_students": "Eri kysyjiä",
         "col_unanswered": "Vastaamatta",
@@ -101,6 +108,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "bot_tero": "Tero",
         "bot_paavo": "Paavo",
         "bot_all": "Yhteensä",
+        "lang_fi": "suomi",
+        "lang_sv": "ruotsi",
+        "lang_en": "englanti",
+        "lang_?": "ei tiedossa",
         "kind_term": "termi",
         "kind_need": "palvelutarve",
         "channel_rest": "verkkosivu",

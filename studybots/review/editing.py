@@ -127,6 +127,13 @@ def apply_sheet(
         if action in ("map", "new") and not target:
             errors.append(f"{where}, sarake 'target': kirjoita termin tai tarpeen tunnus")
             continue
+        lang = row.get("lang", "").casefold()
+        if lang and lang not in languages:
+            errors.append(
+                f"{where}, sarake 'lang': '{row['lang']}' ei ole luettelon kieli "
+                f"({', '.join(languages)}); jätä tyhjäksi, niin kieli tunnistetaan"
+            )
+            continue
         rel, header = PHRASING_TABLES[bot]
         if action == "new":
             if bot != "tero":
@@ -153,7 +160,8 @@ def apply_sheet(
                 ],
             )
         if action in ("map", "new"):
-            texts = [(question, row.get("lang") or question_language(question, languages))]
+            # The inbox names the language the bot answered in; else detected.
+            texts = [(question, lang or question_language(question, languages))]
             if action == "new":
                 texts += [(t, languages[0]) for t in split_multi(row.get("phrasings", ""))]
                 for lang in languages[1:]:

@@ -27,11 +27,12 @@ import sqlalchemy as sa
 from studybots.bot.decide import load_thresholds
 from studybots.core.controls import strip_controls
 from studybots.core.names import CRISIS, UNHANDLED
-from studybots.questionlog.model import make_log_engine, message_log, metadata, review_status
+from studybots.questionlog.model import ensure_schema, make_log_engine, message_log, review_status
 
 EXPORT_COLUMNS = [
     "bot",
     "question",
+    "lang",
     "count",
     "reasons",
     "best_guesses",
@@ -74,6 +75,7 @@ class InboxItem:
     count: int = 0
     reasons: Counter = field(default_factory=Counter)
     guesses: Counter = field(default_factory=Counter)
+    languages: Counter = field(default_factory=Counter)
     first_seen: str = ""
     last_seen: str = ""
     status: str = "pending"
@@ -82,11 +84,18 @@ class InboxItem:
     def key(self) -> str:
         return item_key(self.bot, self.question)
 
+    @property
+    def lang(self) -> str:
+        """The language the bot answered the question in (most often), if known:
+        a question mapped to a term or need becomes a phrasing in it."""
+        return self.languages.most_common(1)[0][0] if self.languages else ""
+
     def as_row(self) -> dict[str, str]:
         return {
             "status": self.status,
             "bot": self.bot,
             "question": self.question,
+            "lang": self.lang,
             "count": str(self.count),
             "reasons": ";".join(r for r, _ in self.reasons.most_common()),
             "best_guesses": ";".join(g for g, _ in self.guesses.most_common(3)),
@@ -115,7 +124,7 @@ def inbox(
 ) -> list[InboxItem]:
     engine = make_log_engine(url)
     try:
-        metadata.create_all(engine)
+        ensure_schema(engine)
         query = sa.select(message_log).where(message_log.c.outcome != "feedback")
         if bot:
             query = query.where(message_log.c.bot == bot)
@@ -139,6 +148,8 @@ def inbox(
         item = items.setdefault(key, InboxItem(row["bot"], text))
         item.count += 1
         item.reasons.update(reasons)
+        if row.get("lang"):
+            item.languages[row["lang"]] += 1
         for candidate in json.loads(row["candidates"] or "[]"):
             name = candidate.get("name") or ""
             if "_" in name and name not in ("out_of_scope", "nlu_fallback"):
@@ -157,7 +168,7 @@ def set_status(url: str, decisions: list[dict[str, str]]) -> None:
     engine = make_log_engine(url)
     now = dt.datetime.now(dt.timezone.utc)
     try:
-        metadata.create_all(engine)
+        ensure_schema(engine)
         with engine.begin() as connection:
             for d in decisions:
                 values = {**d, "updated": now}

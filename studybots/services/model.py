@@ -29,11 +29,11 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
-    inspect,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import declarative_base, relationship
-from sqlalchemy.schema import CreateColumn
+
+from studybots.core import db
 
 # SQLAlchemy 1.4 ships no type information and the project does not use its
 # mypy plugin (deprecated, and tied to sqlalchemy2-stubs), so the declarative
@@ -383,14 +383,5 @@ def ensure_schema(engine: Engine) -> list[str]:
     tables an older version created (all such columns are nullable).
     Returns the added columns as 'table.column'."""
     Base.metadata.create_all(engine)
-    added = []
-    inspector = inspect(engine)
     with engine.begin() as conn:
-        for table in Base.metadata.sorted_tables:
-            existing = {c["name"] for c in inspector.get_columns(table.name)}
-            for column in table.columns:
-                if column.name not in existing:
-                    ddl = CreateColumn(column).compile(dialect=engine.dialect)
-                    conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {ddl}")
-                    added.append(f"{table.name}.{column.name}")
-    return added
+        return db.add_missing_columns(conn, Base.metadata)

@@ -22,7 +22,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from studybots.core.settings import PROJECT_ROOT, load_settings
-from studybots.questionlog.model import make_log_engine, metadata, review_status
+from studybots.questionlog.model import ensure_schema, make_log_engine, review_status
 from studybots.training.evaluate import (
     Labelled,
     dev_set,
@@ -62,7 +62,7 @@ def resolved_questions(log_url: str, bot: str) -> list[Labelled]:
     """Questions editors resolved by mapping them (or by a new term)."""
     engine = make_log_engine(log_url)
     try:
-        metadata.create_all(engine)
+        ensure_schema(engine)
         query = (
             sa.select(review_status.c.question, review_status.c.target)
             .where(

@@ -53,7 +53,8 @@ def row(i: int, **extra) -> dict:
     }
 
 
-def write_log(url, tmp_path, rows):
+def write_log(url, tmp_path, rows, lang=None):
+    """Rows (text, outcome, confidence, feedback, guesses), answered in `lang`."""
     writer = LogWriter(url, tmp_path / "spool", flush_interval=0.05)
     base = dt.datetime(2026, 9, 1, 10, tzinfo=dt.timezone.utc)
     for i, (text, outcome, confidence, feedback, guesses) in enumerate(rows):
@@ -70,6 +71,7 @@ def write_log(url, tmp_path, rows):
                 "answer_ref": "",
                 "feedback": feedback,
                 "candidates": json.dumps([{"name": g, "confidence": 0.1} for g in guesses]),
+                "lang": lang,
             }
         )
     assert writer.flush(10)

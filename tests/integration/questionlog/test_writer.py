@@ -358,3 +358,57 @@ def test_a_turn_published_twice_is_logged_once(tmp_path):
     assert writer.flush(10)
     writer.close()
     assert len(rows(url)) == 2
+
+
+def test_each_row_has_the_language_the_bot_answered_in(tmp_path):
+    url = f"sqlite:///{tmp_path / 'log.db'}"
+    writer = LogWriter(url, tmp_path / "spool", flush_interval=0.05)
+    broker = LogStoreBroker(url, "tero", writer=writer, key=KEY)
+
+    def answered(text: str, lang: str | None, detected: str | None) -> list[dict]:
+        stream = events(
+            "student", text, parse(("termi_kela", 0.9)), [("action_answer_term", {"text": "x"})]
+        )
+        stream[0]["parse_data"]["language"] = {"detected": detected, "confidence": 0.9}
+        if lang:  # as Rasa publishes a reply whose response names its language
+            stream[2]["metadata"] = {"metadata": {"language": lang}}
+        return stream
+
+    for event in (
+        answered("vad är FPA", "sv", "sv")
+        + answered("kela", "en", None)  # a bare name: the conversation's language
+        + answered("what is kela", None, "en")  # no reply names one: the detection
+        + answered("???", None, None)
+        + answered("hmm", "xx", "de")  # nothing the catalogue is written in
+    ):
+        broker.publish(event)
+    assert writer.flush(10)
+    writer.close()
+    assert [r["lang"] for r in rows(url)] == ["sv", "en", "en", None, None]
+
+
+def test_a_log_table_of_an_older_version_gets_the_new_column(tmp_path):
+    url = f"sqlite:///{tmp_path / 'log.db'}"
+    engine = make_log_engine(url)
+    with engine.begin() as c:  # message_log as the first release created it
+        c.exec_driver_sql(
+            "CREATE TABLE message_log (id INTEGER PRIMARY KEY, event_id VARCHAR(32) NOT NULL "
+            "UNIQUE, time DATETIME NOT NULL, bot VARCHAR(16) NOT NULL, channel VARCHAR(32) NOT "
+            "NULL, conversation VARCHAR(32) NOT NULL, text TEXT NOT NULL, intent VARCHAR(100), "
+            "confidence FLOAT, candidates TEXT NOT NULL, outcome VARCHAR(20) NOT NULL, "
+            "answer_ref TEXT NOT NULL, feedback VARCHAR(8))"
+        )
+        c.exec_driver_sql(
+            "INSERT INTO message_log (event_id, time, bot, channel, conversation, text, "
+            "candidates, outcome, answer_ref) VALUES ('old', '2026-09-01 10:00:00', 'tero', "
+            "'rest', 'c', 'vanha kysymys', '[]', 'answer', 'kela')"
+        )
+    engine.dispose()
+    writer = LogWriter(url, tmp_path / "spool", flush_interval=0.05)
+    writer.record(row(1, lang="sv"))
+    assert writer.flush(10)
+    writer.close()
+    assert [(r["text"], r["lang"]) for r in rows(url)] == [
+        ("vanha kysymys", None),
+        ("kysymys 1", "sv"),
+    ]

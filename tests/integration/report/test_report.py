@@ -253,6 +253,25 @@ def test_summary_equals_sql(report_dir, sql):
     assert int(rows[2]["questions"]) > 800  # a realistic volume
 
 
+def test_languages_equal_sql(report_dir, sql):
+    """Questions per language the bot answered in; rows of the log from before
+    it kept languages (here the extra rows) as "?"."""
+    rows = read_csv(report_dir, "languages")
+    assert [r["lang"] for r in rows] == ["fi", "sv", "en", "?"]
+    for r in rows:
+        lang = "lang IS NULL" if r["lang"] == "?" else f"lang = '{r['lang']}'"
+        where = f"{QUESTION} AND {lang}"
+        n = sql.scalar(where)
+        unanswered = sql.scalar(f"{where} AND {UNANSWERED}")
+        assert r == {
+            "lang": r["lang"],
+            **{bot: shown(sql.scalar(where + bot_filter(bot))) for bot in ("tero", "paavo", "all")},
+            "unanswered": shown(unanswered),
+            "unanswered_pct": shown_pct(unanswered, n),
+        }
+    assert int(rows[0]["all"]) > 800 and rows[3]["all"] == "11"
+
+
 def test_weekly_questions_equal_sql(report_dir, sql):
     rows = read_csv(report_dir, "weekly_questions")
     channels = {
@@ -449,6 +468,7 @@ def test_page_shows_exactly_the_csv_figures(report_dir):
     parser.feed((report_dir / "raportti.html").read_text(encoding="utf-8"))
     for name in (
         "summary",
+        "languages",
         "weekly_questions",
         "topics",
         "dimensions",
@@ -635,6 +655,7 @@ def test_report_and_sample_commands(tmp_path, capsys):
         [
             "raportti.html",
             "summary.csv",
+            "languages.csv",
             "weekly_questions.csv",
             "topics.csv",
             "dimensions.csv",

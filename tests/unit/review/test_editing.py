@@ -156,3 +156,25 @@ def test_interactive_review_one_question_at_a_time(editor_env):
     assert [i.question for i in inbox(url)] == ["mikä on bitcoin"]
     statuses = {i.question: i.status for i in inbox(url, statuses=("resolved", "ignored"))}
     assert statuses == {"mikä on hoas": "ignored", "kelan nettipalvelu": "resolved"}
+
+
+def test_a_question_answered_in_swedish_is_mapped_as_a_swedish_phrasing(editor_env, capsys):
+    url, catalogue_dir, tmp_path = editor_env
+    # "nätbanken" could be any language to a detector: the log knows the bot answered in Swedish.
+    write_log(url, tmp_path, [("omakela nätbanken", "suggest", 0.2, None, ["nlu_fallback"])], "sv")
+    sheet = tmp_path / "inbox.csv"
+    assert review_main(["--csv", str(sheet)]) == 0
+    with sheet.open(encoding="utf-8") as fh:
+        exported = {r["question"]: r["lang"] for r in csv.DictReader(fh)}
+    assert exported["omakela nätbanken"] == "sv" and exported["mikä on hoas"] == ""
+
+    fill(sheet, {"omakela nätbanken": {"action": "map", "target": "omakela", "lang": "ruotsi"}})
+    assert review_main(["--import", str(sheet), "--editor", "Maija"]) == 1
+    assert "sarake 'lang': 'ruotsi' ei ole luettelon kieli (fi, sv, en)" in capsys.readouterr().err
+
+    fill(sheet, {"omakela nätbanken": {"action": "map", "target": "omakela", "lang": "sv"}})
+    assert review_main(["--import", str(sheet), "--editor", "Maija"]) == 0
+    assert "+omakela,sv,omakela nätbanken" in capsys.readouterr().out
+    catalogue = load_catalogue(catalogue_dir)
+    assert "omakela nätbanken" in catalogue.term_phrasings["omakela"]
+    assert catalogue.phrasing_languages["omakela nätbanken"] == "sv"
