@@ -39,20 +39,28 @@ MAX_GLOSSARY = 2
 
 
 def service_cards(results: list[Ranked], catalogue=None) -> list[dict[str, str]]:
-    """The found services as the cards payload takes them (cards.build); a
-    curated service's name and description in the reply language."""
+    """The found services as the cards payload takes them (cards.build): a
+    curated service's name and description in the reply language; a PTV
+    service's in it where PTV has them, else in the catalogue's own language,
+    marked (`lang`) and with a note that the description is only in that."""
     lang = current_language()
+    own_language = catalogue.language if catalogue is not None else lang
     cards_ = []
     for r in results:
         own = catalogue.services.get(r.service.id) if catalogue is not None else None
-        cards_.append(
-            {
-                "name": own.text("name", lang) if own else r.service.name,
-                "provider": r.service.provider,
-                "description": own.text("description", lang) if own else r.service.description,
-                "url": r.service.url,
-            }
-        )
+        card = {"provider": r.service.provider, "url": r.service.url}
+        if own:
+            card.update(name=own.text("name", lang), description=own.text("description", lang))
+        elif lang == own_language:
+            card.update(name=r.service.name, description=r.service.description)
+        else:  # PTV's texts in the language where PTV has them
+            name, summary = r.service.texts.get(lang, ("", ""))
+            card.update(name=name or r.service.name, description=summary or r.service.description)
+            if not summary and r.service.description:
+                card["note"] = text("service_text_untranslated")
+            if not name and not summary:
+                card["lang"] = own_language
+        cards_.append(card)
     return cards_
 
 

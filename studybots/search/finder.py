@@ -39,7 +39,7 @@ from studybots.core import db
 from studybots.core.text import normalise_query
 from studybots.search import language
 from studybots.search.indexes import DenseIndex, LexicalIndex, NameIndex, SearchDoc, top_k
-from studybots.services.model import CodeLabel, NeedRow, ServiceCode, ServiceRow
+from studybots.services.model import CodeLabel, NeedRow, ServiceCode, ServiceRow, ServiceText
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +102,31 @@ class ServiceInfo:
     student_relevance: float
     phase: str | None = None
     codes: frozenset[str] = frozenset()  # life events, target groups, service classes
+    # PTV's name and summary per language, where PTV has them: language -> (name, summary)
+    texts: dict[str, tuple[str, str]] = field(default_factory=dict, compare=False, hash=False)
+
+
+def _texts_by_language(session: Session) -> dict[str, dict[str, tuple[str, str]]]:
+    """service id -> language -> (name, summary) from PTV's localised texts
+    (the importer keeps each language); a missing summary falls back to the
+    description in that language."""
+    found: dict[str, dict[str, dict[str, str]]] = {}
+    query = select(
+        ServiceText.service_id, ServiceText.language, ServiceText.kind, ServiceText.value
+    )
+    for sid, lang, kind, value in session.execute(
+        query.where(ServiceText.kind.in_(("name", "summary", "description"))).where(
+            ServiceText.position == 0
+        )
+    ):
+        found.setdefault(sid, {}).setdefault(lang, {})[kind] = value or ""
+    return {
+        sid: {
+            lang: (kinds.get("name", ""), kinds.get("summary") or kinds.get("description", ""))
+            for lang, kinds in by_lang.items()
+        }
+        for sid, by_lang in found.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -247,6 +272,7 @@ class ServiceFinder:
                     ServiceRow.keywords,
                 )
                 rows = session.execute(select(*columns).order_by(ServiceRow.id)).all()
+                texts = _texts_by_language(session)
                 services = [
                     ServiceInfo(
                         r.id,
@@ -260,6 +286,7 @@ class ServiceFinder:
                         r.student_relevance,
                         r.phase,
                         frozenset(codes.get(r.id, ())),
+                        texts.get(r.id, {}),
                     )
                     for r in rows
                 ]

@@ -4,7 +4,10 @@ widget's language choice (message metadata) wins over detection."""
 
 from __future__ import annotations
 
+import time
+
 from tests.support.chat import post, say, texts
+from tests.support.log_rows import wait_for_rows
 
 
 def _flat(text: str) -> str:
@@ -87,3 +90,14 @@ def test_the_channels_own_replies_follow_the_widgets_choice(stack):
             {"recipient_id": f"e2e-lang-empty-{lang}", "text": body[0]["text"], "lang": lang}
         ]
         assert body[0]["text"].startswith(expected)
+
+
+def test_the_log_keeps_the_language_each_question_was_answered_in(stack):
+    """The editors' inbox and the report read it (review.inbox, report.figures)."""
+    port = stack["settings"].tero_port
+    log_url = f"sqlite:///{stack['settings'].var_dir / 'log.db'}"
+    for lang, question in (("sv", "vad är FPA"), ("en", "what is kela"), ("fi", "mikä on kela")):
+        marker = f"zq{lang}{time.time_ns()}"
+        say(port, f"e2e-lang-log-{lang}", f"{question} {marker}")
+        rows = wait_for_rows(log_url, marker, 20)
+        assert [r["lang"] for r in rows] == [lang], (lang, rows)

@@ -6,7 +6,8 @@ and this module's payload as the message's `custom`:
 
     {"studybots": "services",
      "intro": "Nämä palvelut voisivat auttaa:",
-     "services": [{"name", "provider", "summary", "url", "link_label"}, ...],
+     "services": [{"name", "provider", "summary", "url", "link_label",
+                   "lang", "note"}, ...],
      "glossary": [{"term", "definition"}, ...],
      "attribution": "Palveluiden tiedot: ..." or ""}
 
@@ -22,6 +23,10 @@ is an absolute http(s) address (anything else, `javascript:` included,
 becomes ""). Nothing here escapes HTML or Slack markup: each channel does
 that for its own format (the widget uses textContent only).
 
+A service whose texts are not in the reply's language (a PTV service PTV
+has no translation of) names their language as `lang` ("" when they are in
+the reply's language) and says so in a short `note`.
+
 A `summary` is the description's first sentence when that is short enough,
 otherwise the description cut at a word boundary with "…" after a whole
 word: never "…" in the middle of a word.
@@ -35,6 +40,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from studybots.core.controls import strip_controls
+from studybots.core.language import LANGUAGES
 
 __all__ = [
     "KIND",
@@ -57,6 +63,7 @@ INTRO_CHARS = 300
 NAME_CHARS = 150
 PROVIDER_CHARS = 150
 SUMMARY_CHARS = 180
+NOTE_CHARS = 80
 TERM_CHARS = 80
 DEFINITION_CHARS = 180
 LABEL_CHARS = 40
@@ -146,6 +153,8 @@ def _service(item: Mapping[str, Any], link_label: str) -> dict[str, str] | None:
         "summary": summary(item.get("summary"), SUMMARY_CHARS),
         "url": url,
         "link_label": label if url else "",
+        "lang": lang if (lang := item.get("lang")) in LANGUAGES else "",
+        "note": clean(item.get("note"), NOTE_CHARS),
     }
 
 
@@ -238,7 +247,7 @@ def plain_text(payload: Mapping[str, Any], glossary_line: str = "{term} = {defin
         if service.get("provider"):
             head += f" – {service['provider']}"
         lines.append(head)
-        lines += [f"   {service[key]}" for key in ("summary", "url") if service.get(key)]
+        lines += [f"   {service[key]}" for key in ("summary", "note", "url") if service.get(key)]
     glossary = [
         glossary_line.format(term=g["term"], definition=g["definition"])
         for g in payload.get("glossary") or []

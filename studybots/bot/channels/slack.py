@@ -247,6 +247,8 @@ def service_blocks(
             parts.append(_fit(service["provider"], 900))
         if service.get("summary"):
             parts.append(_fit(service["summary"], 1100))
+        if service.get("note"):  # "only in Finnish"
+            parts.append(f"_{_fit(service['note'], 200)}_")
         block: dict[str, Any] = {
             "type": "section",
             "block_id": f"studybots_service_{i}",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import re
 
 import pytest
@@ -15,6 +16,7 @@ from actions.safety_actions import ActionCrisisReply
 from actions.service_actions import ActionFindServices, ActionSituationAnswer
 from actions.term_actions import ActionAnswerTerm
 from studybots.core.settings import load_settings
+from studybots.search.finder import Ranked
 
 
 @pytest.fixture(autouse=True)
@@ -372,3 +374,54 @@ def test_the_crisis_reply_names_the_language_it_was_written_in(text, verdict, la
     messages = run(ActionCrisisReply(), t)
     assert len(messages) == 1 and "112" in messages[0]["text"]
     assert messages[0]["metadata"] == {"language": lang}
+
+
+def test_a_ptv_service_is_shown_in_the_language_ptv_has_it_in_else_marked(tmp_path, catalogue):
+    """PTV keeps its texts per language (the importer stores each): a
+    Swedish-speaking student gets PTV's Swedish name and summary; a service PTV
+    has only in Finnish comes in Finnish, marked so, with a note."""
+    from actions.service_actions import service_cards
+    from actions.texts import use_language
+    from studybots.core import db
+    from studybots.ptv.client import read_files
+    from studybots.ptv.importer import PtvImporter
+    from studybots.ptv.v11 import PtvV11Reader
+    from studybots.search.finder import ServiceFinder
+    from studybots.services.model import ensure_schema
+    from tests.support.ptv_helpers import ETALUKIO, LIPERI, SERVICE_FILE, SERVICES_FILE, load
+
+    swedish = load(SERVICE_FILE)
+    swedish["languages"] = ["fi", "sv"]
+    swedish["serviceNames"].append(
+        {"language": "sv", "value": "Distansgymnasium för vuxna", "type": "Name"}
+    )
+    swedish["serviceDescriptions"].append(
+        {"language": "sv", "value": "Gymnasiestudier för vuxna på nätet.", "type": "Summary"}
+    )
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "sv.json").write_text(json.dumps(swedish), encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'ptv.db'}"
+    engine = db.engine(url)
+    ensure_schema(engine)
+    PtvImporter(engine).run(read_files([tmp_path / "in", SERVICES_FILE], PtvV11Reader()))
+    engine.dispose()
+    finder = ServiceFinder.from_database(url, embeddings=False)
+    assert finder.services[ETALUKIO].texts["sv"] == (
+        "Distansgymnasium för vuxna",
+        "Gymnasiestudier för vuxna på nätet.",
+    )
+    results = [Ranked(finder.services[ETALUKIO], 1.0), Ranked(finder.services[LIPERI], 0.9)]
+
+    use_language(in_language("gymnasium", [("nlu_fallback", 0.5)], "sv"))
+    translated, finnish = service_cards(results, catalogue)
+    assert translated["name"] == "Distansgymnasium för vuxna" and "note" not in translated
+    assert translated["description"] == "Gymnasiestudier för vuxna på nätet."
+    assert finnish["name"] == "Yksilöllistetty oppimäärä" and finnish["lang"] == "fi"
+    assert finnish["note"] == "Beskrivningen finns bara på finska."
+
+    use_language(in_language("lukio", [("nlu_fallback", 0.5)], "fi"))
+    assert [c["name"] for c in service_cards(results, catalogue)] == [
+        "Nettilukio aikuisille",
+        "Yksilöllistetty oppimäärä",
+    ]
+    assert not any("note" in c for c in service_cards(results, catalogue))

@@ -273,7 +273,9 @@
         provider: line(s.provider, 150),
         summary: line(s.summary, 180),
         url: url || "",
-        link_label: url ? line(s.link_label, 40) || TEXTS.serviceLink : ""
+        link_label: url ? line(s.link_label, 40) || TEXTS.serviceLink : "",
+        lang: known(s.lang) ? s.lang : "",
+        note: line(s.note, 80)
       });
     });
     if (!services.length) { return null; }
@@ -304,9 +306,15 @@
     list.setAttribute("aria-label", texts.services);
     cards.services.forEach(function (s) {
       var card = el("li", "sbw-card");
-      card.appendChild(el("h3", "sbw-card-name", s.name));
+      var name = card.appendChild(el("h3", "sbw-card-name", s.name));
       if (s.provider) { card.appendChild(el("p", "sbw-card-provider", s.provider)); }
-      if (s.summary) { card.appendChild(el("p", "sbw-card-summary", s.summary)); }
+      var summary = s.summary ? card.appendChild(el("p", "sbw-card-summary", s.summary)) : null;
+      // A service PTV has no translation of: its texts in their own language, and a note.
+      if (s.lang) {
+        name.setAttribute("lang", s.lang);
+        if (summary) { summary.setAttribute("lang", s.lang); }
+      }
+      if (s.note) { card.appendChild(el("p", "sbw-card-note", s.note)); }
       if (s.url) {
         var row = el("p", "sbw-card-actions");
         var a = el("a", "sbw-card-link", s.link_label);

@@ -48,6 +48,8 @@ def test_payload_has_a_card_per_service_with_a_readable_link():
                 "summary": "Kela maksaa yleistä asumistukea pienituloisille asumismenoihin.",
                 "url": "https://www.kela.fi/yleinen-asumistuki",
                 "link_label": "Palvelun sivu",
+                "lang": "",
+                "note": "",
             },
             {
                 "name": "TYS:n opiskelija-asunnot",
@@ -55,6 +57,8 @@ def test_payload_has_a_card_per_service_with_a_readable_link():
                 "summary": "",
                 "url": "https://tys.fi",
                 "link_label": "Palvelun sivu",
+                "lang": "",
+                "note": "",
             },
         ],
         "glossary": [{"term": "Kela", "definition": "Kela on Kansaneläkelaitos."}],
@@ -216,3 +220,25 @@ def test_read_cleans_a_payload_of_the_wrong_shape():
     assert len(read["services"][1]["link_label"]) <= cards.LABEL_CHARS
     assert len(read["glossary"]) == cards.MAX_GLOSSARY
     assert all(isinstance(v, str) for s in read["services"] for v in s.values())
+
+
+def test_a_card_in_another_language_says_so():
+    payload = cards.build(
+        "Tjänster som kan hjälpa:",
+        [
+            {
+                "name": "Adoptioneuvonta",
+                "description": "Adoptioneuvonnassa autetaan hakijoita.",
+                "url": "https://www.suomi.fi/palvelut/x",
+                "lang": "fi",
+                "note": "Beskrivningen finns bara på finska.",
+            },
+            {"name": "X", "url": "https://x.example", "lang": "<b>", "note": "<b>" * 100},
+        ],
+        link_label="Tjänstens sida",
+    )
+    first, second = payload["services"]
+    assert (first["lang"], first["note"]) == ("fi", "Beskrivningen finns bara på finska.")
+    assert second["lang"] == "" and len(second["note"]) <= cards.NOTE_CHARS
+    assert "   Beskrivningen finns bara på finska." in cards.plain_text(payload)
+    assert cards.read(payload) == payload  # a channel reads it back the same
