@@ -384,56 +384,69 @@ def reply_language(parsed: dict, default: str, languages: Sequence[str]) -> str:
     return choose(detection, None, default, None, languages)
 
 
+def language_figures(
+    bot: str,
+    model: Path,
+    database_url: str,
+    languages: Sequence[str],
+    errors: dict[str, list[str]],
+    replies: dict[str, list[bool]] | None = None,
+) -> dict[str, float]:
+    """One bot's figures in the languages other than the tables' own (the
+    first of `languages`): Tero top-1 or Paavo recall@3 on each language's dev
+    set. `replies`, if given, collects per language whether each dev
+    question (the own language's too) would be answered in its language."""
+    sets = language_dev_sets(languages[1:])[bot]
+    sets[languages[0]] = dev_set(bot)
+    by_lang = {lang: qs for lang, qs in sets.items() if lang in languages}
+    if replies is None and set(by_lang) == {languages[0]}:
+        return {}
+    parses = parse_sets(model, *[[q.text for q in qs] for qs in by_lang.values()])
+    thresholds = load_thresholds(bot)
+    finder, situations = paavo_finder(database_url) if bot == "paavo" else (None, None)
+    figures: dict[str, float] = {}
+    for (lang, questions), parsed in zip(by_lang.items(), parses):
+        if replies is not None:
+            for q, p in zip(questions, parsed):
+                got = reply_language(p, languages[0], languages)
+                replies.setdefault(lang, []).append(got == lang)
+                if got != lang:
+                    errors.setdefault(f"reply_language_{lang}", []).append(f"{q.text!r}: {got}")
+        if lang == languages[0]:
+            continue
+        if bot == "tero":
+            key = f"tero_top1_{lang}"
+            figures[key] = share_correct(
+                questions,
+                parsed,
+                lambda p, q, t=thresholds: tero_correct(p, q.expected, t),
+                errors.setdefault(key, []),
+            )
+            continue
+        key = f"paavo_recall_at_3_{lang}"
+        hits = 0
+        for q, p in zip(questions, parsed):
+            rank = paavo_rank(p, q.text, set(q.expected.split(";")), thresholds, finder, situations)
+            hits += rank is not None and rank <= 3
+            if not (rank is not None and rank <= 3):
+                ids = paavo_ids(p, q.text, thresholds, finder, situations)
+                errors.setdefault(key, []).append(f"{q.text!r}: want {q.expected}, got {ids[:3]}")
+        figures[key] = hits / len(questions)
+    return figures
+
+
 def evaluate_languages(
     models_dir: Path, database_url: str, errors: dict[str, list[str]]
 ) -> dict[str, float]:
     """Issue 13's figures: per language, Tero top-1, Paavo recall@3, and the
     share of first messages (both bots' dev questions) answered in their language."""
-    catalogue = load_catalogue(load_settings().catalogue_dir)
-    languages = catalogue.languages
-    sets = language_dev_sets(languages[1:])
-    sets["tero"][languages[0]] = dev_set("tero")
-    sets["paavo"][languages[0]] = dev_set("paavo")
+    languages = load_catalogue(load_settings().catalogue_dir).languages
+    replies: dict[str, list[bool]] = {}
     figures: dict[str, float] = {}
-    same: dict[str, list[bool]] = {lang: [] for lang in languages}
-    finder, situations = paavo_finder(database_url)
     for bot in ("tero", "paavo"):
-        by_lang = {lang: qs for lang, qs in sets[bot].items() if lang in languages}
-        parses = parse_sets(
-            models_dir / f"{bot}.tar.gz", *[[q.text for q in qs] for qs in by_lang.values()]
-        )
-        thresholds = load_thresholds(bot)
-        for (lang, questions), parsed in zip(by_lang.items(), parses):
-            for q, p in zip(questions, parsed):
-                got = reply_language(p, languages[0], languages)
-                same[lang].append(got == lang)
-                if got != lang:
-                    errors.setdefault(f"reply_language_{lang}", []).append(f"{q.text!r}: {got}")
-            if lang == languages[0]:
-                continue
-            if bot == "tero":
-                key = f"tero_top1_{lang}"
-                figures[key] = share_correct(
-                    questions,
-                    parsed,
-                    lambda p, q, t=thresholds: tero_correct(p, q.expected, t),
-                    errors.setdefault(key, []),
-                )
-            else:
-                key = f"paavo_recall_at_3_{lang}"
-                hits = 0
-                for q, p in zip(questions, parsed):
-                    rank = paavo_rank(
-                        p, q.text, set(q.expected.split(";")), thresholds, finder, situations
-                    )
-                    hits += rank is not None and rank <= 3
-                    if not (rank is not None and rank <= 3):
-                        ids = paavo_ids(p, q.text, thresholds, finder, situations)
-                        errors.setdefault(key, []).append(
-                            f"{q.text!r}: want {q.expected}, got {ids[:3]}"
-                        )
-                figures[key] = hits / len(questions)
-    for lang, flags in same.items():
+        model = models_dir / f"{bot}.tar.gz"
+        figures.update(language_figures(bot, model, database_url, languages, errors, replies))
+    for lang, flags in replies.items():
         if flags:
             figures[f"reply_language_{lang}"] = sum(flags) / len(flags)
     return figures

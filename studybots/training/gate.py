@@ -1,8 +1,10 @@
 """Is a newly trained model at least as good as the one the bot runs now?
 
 Both models answer the same questions: the held-out dev set, the off-topic
-set, and every question editors have marked resolved in the review inbox
-(mapped to a term or need, or answered by a new term). A figure that drops by
+set, the dev set of each other language the catalogue is written in (Tero
+top-1, Paavo recall@3 per language), and every question editors have marked
+resolved in the review inbox (mapped to a term or need, or answered by a new
+term). A figure that drops by
 more than `MAX_DROP` (2 points) is a regression, and `studybots.training.publish`
 refuses the candidate unless forced.
 
@@ -21,6 +23,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from studybots.catalogue import meta
 from studybots.core.settings import PROJECT_ROOT, load_settings
 from studybots.questionlog.model import ensure_schema, make_log_engine, review_status
 from studybots.training.evaluate import (
@@ -28,6 +31,7 @@ from studybots.training.evaluate import (
     dev_set,
     evaluate_paavo,
     evaluate_tero,
+    language_figures,
     out_of_scope_set,
 )
 from studybots.training.evaluate_safety import CRISIS_RECALL_FLOOR
@@ -52,10 +56,27 @@ GATED = {
         "crisis_recall_paavo": "kriisiviestit ohjattu avun luo",
     },
 }
+# The same figure in another language of the catalogue (issue 13).
+LANGUAGE_GATED = {"tero": "tero_top1", "paavo": "paavo_recall_at_3"}
+LANGUAGE_NAMES = {"sv": "ruotsi", "en": "englanti"}
 FLOORS = {
     "crisis_recall_tero": CRISIS_RECALL_FLOOR,
     "crisis_recall_paavo": CRISIS_RECALL_FLOOR,
 }
+
+
+def gated(bot: str) -> dict[str, str]:
+    """The figures compared for `bot`, with labels: GATED, and its dev-set
+    figure in each other language the catalogue is written in."""
+    languages = meta.languages(meta.read(load_settings().catalogue_dir))
+    base = LANGUAGE_GATED[bot]
+    per_language = {
+        f"{base}_{lang}": f"{GATED[bot][base]} ({LANGUAGE_NAMES.get(lang, lang)})"
+        for lang in languages[1:]
+    }
+    labels = list(GATED[bot].items())
+    at = list(GATED[bot]).index(base) + 1  # beside the own language's figure
+    return dict(labels[:at] + list(per_language.items()) + labels[at:])
 
 
 def resolved_questions(log_url: str, bot: str) -> list[Labelled]:
@@ -132,7 +153,9 @@ def _measure(
         figures, _ = evaluate_tero(model, dev_set("tero"), oos, resolved)
     else:
         figures, _ = evaluate_paavo(model, dev_set("paavo"), oos, database_url, resolved)
-    return {k: v for k, v in figures.items() if k in GATED[bot]}
+    languages = meta.languages(meta.read(load_settings().catalogue_dir))
+    figures.update(language_figures(bot, model, database_url, languages, {}))
+    return {k: v for k, v in figures.items() if k in gated(bot)}
 
 
 @dataclass
@@ -157,7 +180,7 @@ class Verdict:
             f"{self.bot}: {self.resolved_count} ratkaistua kysymystä mukana arvioinnissa",
             f"  {'':52} {'nyt':>7} {'uusi':>7}",
         ]
-        for key, label in GATED[self.bot].items():
+        for key, label in gated(self.bot).items():
             if key not in self.new:
                 continue
             old = f"{self.old[key]:7.1%}" if self.old and key in self.old else f"{'-':>7}"
@@ -176,7 +199,7 @@ def compare(
     max_drop: float = MAX_DROP,
 ) -> Verdict:
     verdict = Verdict(bot, new, old, resolved_count)
-    for key in GATED[bot]:
+    for key in gated(bot):
         if key not in new:
             continue
         dropped = old is not None and key in old and new[key] < old[key] - max_drop - 1e-9
