@@ -411,3 +411,44 @@ def test_crisis_reply_in_slack_has_plain_numbers(slack):
     assert "Tack för att du berättar" in text and "112" in text and "09 2525 0112" in text
     assert "tel:" not in text and "](" not in text
     assert not button_values(posts[0])
+
+
+def button_titles(post: dict) -> list[str]:
+    return [
+        e["text"]["text"]
+        for b in post.get("blocks") or []
+        if b.get("type") == "actions"
+        for e in b["elements"]
+    ]
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_tero_answers_in_swedish_and_english_in_slack(slack, catalogue):
+    """Slack has no language switch: the bots detect the student's language."""
+    kela = catalogue.terms["kela"]
+    for lang, question in (("sv", "vad är FPA"), ("en", "what is kela")):
+        double, channel = slack["double"], uid("D")
+        send_event(slack["tero"], TERO_SECRET, message_event(question, uid("U"), channel))
+        posts = double.wait_posts(channel, 1, settle=1.0)
+        assert len(posts) == 1, posts
+        assert _flat(kela.text("definition", lang)) in _flat(section_text(posts[0])), lang
+        assert kela.definition not in section_text(posts[0])
+        titles = button_titles(posts[0])
+        assert len(titles) == 2 and not any("Hyödyllinen" in t for t in titles), titles
+
+
+def test_paavo_answers_in_english_in_slack(slack, catalogue):
+    double, channel = slack["double"], uid("D")
+    event = message_event("i need a student apartment in turku", uid("U"), channel)
+    send_event(slack["paavo"], PAAVO_SECRET, event)
+    posts = double.wait_posts(channel, 1, settle=1.0)
+    tys = catalogue.services["tys_asunnot"]
+    assert f"*{tys.text('name', 'en')}*" in section_text(posts[0])
+    assert {"text": "Service page", "url": tys.url} in link_buttons(posts[0])
+    # Its optional question about the situation, if it asks one, is in English too.
+    question = catalogue.situations["asuu_turussa"]
+    if len(posts) > 1:
+        assert question.text("question", "en") in posts[1]["text"]
