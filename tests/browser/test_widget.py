@@ -78,7 +78,18 @@ def browser_run(stack, request):
     # stack is shared with the other end-to-end tests: the table is put back.
     terms = stack["settings"].catalogue_dir / "terms" / "terms.csv"
     original = terms.read_bytes()
-    request.addfinalizer(lambda: terms.write_bytes(original))
+
+    def put_back() -> None:
+        # ...and wait until the bot answers from it again: the tests after
+        # this module expect the committed definition (the bot reloads the
+        # catalogue on its own schedule).
+        terms.write_bytes(original)
+        deadline = time.monotonic() + 30
+        while "window.__xss" in tero_says(stack["settings"].tero_port, "mikä on verokortti"):
+            assert time.monotonic() < deadline, "the committed definition did not come back"
+            time.sleep(0.5)
+
+    request.addfinalizer(put_back)
     set_definition(stack, "verokortti", EDITOR_MARKUP)
     deadline = time.monotonic() + 20
     while "window.__xss" not in tero_says(stack["settings"].tero_port, "mikä on verokortti"):
