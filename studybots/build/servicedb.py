@@ -156,12 +156,18 @@ def precompute_embeddings(database_url: str, embedding_cache=None) -> int:
     from studybots.search.language import code_labels
 
     texts = [passage_text(r.name, r.description or "") for r in rows]
-    # The machine's cache: only new texts are embedded (all of them on a fresh machine).
-    vectors = vectors_for(texts, embedding_cache, progress=_print_progress)
-    # ... and into the service database itself, where every action server reads them.
+    # Into the service database itself, where every action server reads them.
     target = VectorCache(database_url)
     try:
-        target.put_many({text_hash(t): v for t, v in zip(texts, vectors)})
+        # The texts it has vectors for from an earlier build are not embedded
+        # again (a publish in a new var directory, a new machine on the same
+        # PostgreSQL database); the others come from the machine's cache, or
+        # are embedded now (all of them on a fresh machine).
+        known = target.get_many([text_hash(t) for t in texts])
+        missing = list(dict.fromkeys(t for t in texts if text_hash(t) not in known))
+        if missing:
+            vectors = vectors_for(missing, embedding_cache, progress=_print_progress)
+            target.put_many({text_hash(t): v for t, v in zip(missing, vectors)})
         # The PTV code labels' query vectors: the finder's language offsets
         # (studybots.search.language), so that no server embeds them at start.
         labels = code_labels(label_rows)

@@ -37,6 +37,7 @@ from studybots.bot.decide import (
     shows_services,
 )
 from studybots.catalogue.load import load_catalogue
+from studybots.core import console
 from studybots.core.settings import PROJECT_ROOT, load_settings
 from studybots.search.finder import ServiceFinder, options_from_meta
 from studybots.search.situations import guided_rank
@@ -487,6 +488,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.disable(logging.WARNING)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    console.quiet_warnings()
     settings = load_settings()
     tools = general.PaavoTools(parse_all, paavo_ids, paavo_finder)
     if args.general:

@@ -29,7 +29,6 @@ import logging
 import shutil
 import sys
 import time
-import warnings
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -38,7 +37,7 @@ from pathlib import Path
 from studybots.build import nlu
 from studybots.build.servicedb import build_database
 from studybots.catalogue.load import load_or_report
-from studybots.core import secret_files
+from studybots.core import console, secret_files
 from studybots.core.names import BOTS
 from studybots.core.settings import Settings, load_settings
 from studybots.training.gate import FLOORS, check, measure_live
@@ -229,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     secret_files.export()  # the Job's Secret, mounted as files (deploy/kubernetes)
-    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    console.quiet_warnings()
     unknown = set(args.bots) - set(BOTS)
     if unknown:
         parser.error(f"unknown bot(s): {sorted(unknown)}; choose from {BOTS}")

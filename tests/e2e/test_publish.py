@@ -133,6 +133,9 @@ def test_editor_loop_publishes_into_running_bot_without_failed_requests(loop_sta
         assert published.returncode == 0, published.stdout + published.stderr
         assert "julkaistu" in published.stdout
         assert "ratkaistut kysymykset" in published.stdout  # the gate used the resolved question
+        assert "(ruotsi)" in published.stdout  # ... and each language's dev set
+        # A quiet console: stages and figures, no library warnings (issue 11).
+        assert "Warning" not in published.stdout + published.stderr, published.stderr[-2000:]
         new_digest = content_digest(model_path("tero", settings.models_dir))[:12]
         assert new_digest != model_before
         # Every worker switches over: ten health checks in a row report the new model.
