@@ -60,8 +60,10 @@ def run(
     for number, item in enumerate(items, 1):
         row = item.as_row()
         guesses = [g for g in row["best_guesses"].split(";") if g]
+        lang = f" ({row['lang']})" if row["lang"] else ""
         print(
-            f"\n[{number}/{len(items)}] {row['count']}× [{row['bot']}] {row['question']}", file=out
+            f"\n[{number}/{len(items)}] {row['count']}× [{row['bot']}]{lang} {row['question']}",
+            file=out,
         )
         print(f"  syy: {row['reasons']}", file=out)
         for i, guess in enumerate(guesses, 1):
@@ -79,7 +81,8 @@ def run(
                 return 0
             if choice in ("s", ""):
                 break
-            base = {"bot": row["bot"], "question": row["question"]}
+            # A mapped question becomes a phrasing in the language it was answered in.
+            base = {"bot": row["bot"], "question": row["question"], "lang": row["lang"]}
             if choice.isdigit() and 1 <= int(choice) <= len(guesses):
                 decision = {**base, "action": "map", "target": guesses[int(choice) - 1]}
             elif choice == "m":

@@ -178,3 +178,21 @@ def test_a_question_answered_in_swedish_is_mapped_as_a_swedish_phrasing(editor_e
     catalogue = load_catalogue(catalogue_dir)
     assert "omakela nätbanken" in catalogue.term_phrasings["omakela"]
     assert catalogue.phrasing_languages["omakela nätbanken"] == "sv"
+
+
+def test_interactive_review_shows_the_language_and_maps_in_it(editor_env):
+    import io
+
+    from studybots.review.interactive import run
+
+    url, catalogue_dir, tmp_path = editor_env
+    write_log(
+        url, tmp_path, [("login to omakela", "suggest", 0.2, None, ["nlu_fallback"])] * 5, "en"
+    )
+    # The most asked first: "login to omakela" (5), answered in English.
+    answers = iter(["m", "omakela", "q"])
+    out = io.StringIO()
+    assert run("Maija", ask=lambda prompt: next(answers), out=out) == 0
+    assert "[tero] (en) login to omakela" in out.getvalue()
+    catalogue = load_catalogue(catalogue_dir)
+    assert catalogue.phrasing_languages["login to omakela"] == "en"
