@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,57 +19,23 @@ os.environ.setdefault("STUDYBOTS_RATE_LIMIT_IP", "100000")
 
 from studybots.build.servicedb import build_database
 from studybots.catalogue.load import load_catalogue
-from studybots.core.settings import PROJECT_ROOT, Settings, load_settings, rasa_env
+from studybots.core.settings import PROJECT_ROOT, Settings, load_settings
 from studybots.ops.supervisor import free_port
 
 CATALOGUE = PROJECT_ROOT / "catalogue"
 TESTS = Path(__file__).resolve().parent
 _FOLDER_MARKERS = {"integration": ("integration",), "e2e": ("e2e",), "browser": ("e2e", "browser")}
-# Unit and integration tests first: the models train meanwhile (`models_dir`).
-_FOLDER_ORDER = {"unit": 0, "integration": 1, "e2e": 2, "browser": 3}
-_training: subprocess.Popen | None = None
-
-
-def _folder(item: pytest.Item) -> str:
-    try:
-        return Path(item.fspath).resolve().relative_to(TESTS).parts[0]
-    except ValueError:
-        return ""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Each test is marked by the folder it is in (tests/<folder>/...), and
-    the folders run in the order of _FOLDER_ORDER (a module stays together)."""
+    """Each test is marked by the folder it is in (tests/<folder>/...)."""
     for item in items:
-        for name in _FOLDER_MARKERS.get(_folder(item), ()):
+        try:
+            folder = Path(item.fspath).resolve().relative_to(TESTS).parts[0]
+        except ValueError:
+            continue
+        for name in _FOLDER_MARKERS.get(folder, ()):
             item.add_marker(name)
-    items.sort(key=lambda item: _FOLDER_ORDER.get(_folder(item), 1))
-
-
-def pytest_collection_finish(session: pytest.Session) -> None:
-    """When tests need the trained models, train them in the background from
-    the start: the unit and integration tests leave a core idle much of the
-    time. `models_dir` waits for it."""
-    global _training
-    needed = any("models_dir" in getattr(item, "fixturenames", ()) for item in session.items)
-    if not needed or session.config.option.collectonly:
-        return
-    log = load_settings().var_dir / "logs" / "test-training.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("wb") as out:
-        _training = subprocess.Popen(
-            [sys.executable, "-m", "studybots.training.train"],
-            cwd=PROJECT_ROOT,
-            env=rasa_env(),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-
-
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    if _training is not None and _training.poll() is None:  # stopped early (-x, Ctrl-C)
-        _training.terminate()
-        _training.wait(30)
 
 
 @pytest.fixture()
@@ -99,9 +63,7 @@ def models_dir() -> Path:
     """Models trained from the committed catalogue (reused when up to date)."""
     from studybots.training import train
 
-    if _training is not None:
-        _training.wait()  # started at collection; its log: var/logs/test-training.log
-    assert train.main([]) == 0  # up to date now, or trained here if that failed
+    assert train.main([]) == 0
     return load_settings().models_dir
 
 
