@@ -27,6 +27,7 @@ from typing import Any
 from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
 
+from studybots.bot.channels import replies
 from studybots.bot.decide import Thresholds, decide_need, decide_term, load_thresholds
 from studybots.core.language import LANGUAGES
 from studybots.core.names import CRISIS, CRISIS_ACTION
@@ -50,15 +51,6 @@ class Turn:
     buttons: bool = False
     links: bool = False
     lang: str | None = None  # the language of the bot's first reply
-
-
-def reply_language(event: dict[str, Any]) -> str | None:
-    """The language a bot message names (its response's `metadata.language`,
-    which Rasa keeps in the event's metadata)."""
-    outer = event.get("metadata")
-    inner = outer.get("metadata") if isinstance(outer, dict) else None
-    lang = inner.get("language") if isinstance(inner, dict) else None
-    return lang if lang in LANGUAGES else None
 
 
 def turn_language(turn: Turn) -> str | None:
@@ -142,7 +134,8 @@ class LogStoreBroker(EventBroker):  # type: ignore[misc]  # Rasa is untyped
             data = event.get("data") or {}
             turn.buttons = turn.buttons or bool(data.get("buttons"))
             turn.links = turn.links or "https://" in (event.get("text") or "")
-            turn.lang = turn.lang or reply_language(event)
+            # Rasa keeps the bot message's own keys (its `metadata`) in the event's metadata.
+            turn.lang = turn.lang or replies.language_of(event.get("metadata") or {})
         elif kind == "action":
             name = event.get("name") or ""
             if name == "action_listen":

@@ -127,8 +127,8 @@ def apply_sheet(
         if action in ("map", "new") and not target:
             errors.append(f"{where}, sarake 'target': kirjoita termin tai tarpeen tunnus")
             continue
-        lang = row.get("lang", "").casefold()
-        if lang and lang not in languages:
+        question_lang = row.get("lang", "").casefold()
+        if question_lang and question_lang not in languages:
             errors.append(
                 f"{where}, sarake 'lang': '{row['lang']}' ei ole luettelon kieli "
                 f"({', '.join(languages)}); jätä tyhjäksi, niin kieli tunnistetaan"
@@ -161,7 +161,7 @@ def apply_sheet(
             )
         if action in ("map", "new"):
             # The inbox names the language the bot answered in; else detected.
-            texts = [(question, lang or question_language(question, languages))]
+            texts = [(question, question_lang or question_language(question, languages))]
             if action == "new":
                 texts += [(t, languages[0]) for t in split_multi(row.get("phrasings", ""))]
                 for lang in languages[1:]:
