@@ -32,8 +32,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from studybots.core import db
 from studybots.core.text import normalise_query
@@ -109,16 +109,25 @@ class ServiceInfo:
 def _texts_by_language(session: Session) -> dict[str, dict[str, tuple[str, str]]]:
     """service id -> language -> (name, summary) from PTV's localised texts
     (the importer keeps each language); a missing summary falls back to the
-    description in that language."""
+    description in that language, which is read only where there is no
+    summary (PTV requires one: seldom), not for every service at start."""
     found: dict[str, dict[str, dict[str, str]]] = {}
-    query = select(
-        ServiceText.service_id, ServiceText.language, ServiceText.kind, ServiceText.value
-    )
-    for sid, lang, kind, value in session.execute(
-        query.where(ServiceText.kind.in_(("name", "summary", "description"))).where(
-            ServiceText.position == 0
+    texts = ServiceText
+    summary = aliased(ServiceText)
+    has_summary = (
+        select(summary.service_id)
+        .where(
+            summary.service_id == texts.service_id,
+            summary.language == texts.language,
+            summary.kind == "summary",
         )
-    ):
+        .exists()
+    )
+    wanted = or_(
+        texts.kind.in_(("name", "summary")), and_(texts.kind == "description", ~has_summary)
+    )
+    query = select(texts.service_id, texts.language, texts.kind, texts.value)
+    for sid, lang, kind, value in session.execute(query.where(wanted, texts.position == 0)):
         found.setdefault(sid, {}).setdefault(lang, {})[kind] = value or ""
     return {
         sid: {

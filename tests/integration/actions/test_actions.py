@@ -388,7 +388,14 @@ def test_a_ptv_service_is_shown_in_the_language_ptv_has_it_in_else_marked(tmp_pa
     from studybots.ptv.v11 import PtvV11Reader
     from studybots.search.finder import ServiceFinder
     from studybots.services.model import ensure_schema
-    from tests.support.ptv_helpers import ETALUKIO, LIPERI, SERVICE_FILE, SERVICES_FILE, load
+    from tests.support.ptv_helpers import (
+        ETALUKIO,
+        LIPERI,
+        SERVICE_FILE,
+        SERVICES_FILE,
+        load,
+        variant,
+    )
 
     swedish = load(SERVICE_FILE)
     swedish["languages"] = ["fi", "sv"]
@@ -398,8 +405,17 @@ def test_a_ptv_service_is_shown_in_the_language_ptv_has_it_in_else_marked(tmp_pa
     swedish["serviceDescriptions"].append(
         {"language": "sv", "value": "Gymnasiestudier för vuxna på nätet.", "type": "Summary"}
     )
+    swedish["serviceDescriptions"].append(  # the summary wins over it
+        {"language": "sv", "value": "En lång beskrivning.", "type": "Description"}
+    )
+    # A service PTV has a Swedish description of but no Swedish summary: the description.
+    described = variant(load(SERVICES_FILE)[LIPERI], 1)
+    described["serviceDescriptions"].append(
+        {"language": "sv", "value": "Individualiserad lärokurs.", "type": "Description"}
+    )
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "sv.json").write_text(json.dumps(swedish), encoding="utf-8")
+    (tmp_path / "in" / "described.json").write_text(json.dumps(described), encoding="utf-8")
     url = f"sqlite:///{tmp_path / 'ptv.db'}"
     engine = db.engine(url)
     ensure_schema(engine)
@@ -410,6 +426,7 @@ def test_a_ptv_service_is_shown_in_the_language_ptv_has_it_in_else_marked(tmp_pa
         "Distansgymnasium för vuxna",
         "Gymnasiestudier för vuxna på nätet.",
     )
+    assert finder.services[described["id"]].texts["sv"] == ("", "Individualiserad lärokurs.")
     results = [Ranked(finder.services[ETALUKIO], 1.0), Ranked(finder.services[LIPERI], 0.9)]
 
     use_language(in_language("gymnasium", [("nlu_fallback", 0.5)], "sv"))
