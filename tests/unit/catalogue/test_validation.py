@@ -134,14 +134,20 @@ def test_too_few_phrasings_is_reported(catalogue_copy):
 
 def test_missing_column_missing_file_and_bad_encoding(catalogue_copy):
     (catalogue_copy / "services" / "need_phrasings.csv").unlink()
-    (catalogue_copy / "services" / "needs.csv").write_bytes(b"id,name\n\xff\xfe,x\n")
+    # UTF-8 with a row pasted in from a Windows-1252 file: two encodings in one file.
+    (catalogue_copy / "services" / "needs.csv").write_bytes(
+        "id,name\nasunto,Asunnon löytäminen\n".encode()
+        + "muutto,Muutto Turkuun\xe4\n".encode("latin-1")
+    )
     text = (catalogue_copy / "terms" / "terms.csv").read_text(encoding="utf-8")
     (catalogue_copy / "terms" / "terms.csv").write_text(
         text.replace(",checked,", ",tarkistettu,", 1), encoding="utf-8"
     )
     problems = problems_for(catalogue_copy)
     assert any(p.startswith("services/need_phrasings.csv") and "puuttuu" in p for p in problems)
-    assert any(p.startswith("services/needs.csv") and "UTF-8" in p for p in problems)
+    assert any(p.startswith("services/needs.csv: rivi 3") and "UTF-8" in p for p in problems), (
+        problems
+    )
     assert any("sarake 'checked'" in p and "puuttuu" in p for p in problems)
     assert any("sarake 'tarkistettu'" in p and "tuntematon" in p for p in problems)
 
@@ -150,6 +156,20 @@ def test_spreadsheet_bom_is_accepted(catalogue_copy):
     path = catalogue_copy / "terms" / "terms.csv"
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     assert validate_catalogue(catalogue_copy) == []
+
+
+def test_a_table_saved_by_a_finnish_excel_is_read_as_it_was(catalogue_copy):
+    """Semicolons, CRLF and Windows-1252 (an older Excel's "CSV"): the same catalogue."""
+    for rel in ("terms/terms.csv", "services/needs.csv"):
+        path = catalogue_copy / rel
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.reader(fh))
+        with path.open("w", encoding="cp1252", newline="") as fh:
+            csv.writer(fh, delimiter=";", lineterminator="\r\n").writerows(rows)
+    assert validate_catalogue(catalogue_copy) == []
+    original = load_catalogue(PROJECT_ROOT / "catalogue")
+    resaved = load_catalogue(catalogue_copy)
+    assert resaved.terms == original.terms and resaved.needs == original.needs
 
 
 def test_loading_refuses_an_invalid_catalogue(catalogue_copy):
