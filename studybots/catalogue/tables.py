@@ -42,21 +42,22 @@ class TextFormat:
     def is_utf8(self) -> bool:
         return self.encoding == "utf-8"
 
-    def describe(self) -> str:
-        """In Finnish, for the editor: "merkistö UTF-8 (BOM), erotin puolipiste, rivinvaihto CRLF"."""
-        encoding = {
+    @property
+    def encoding_name(self) -> str:
+        """ "UTF-8 (BOM)", "Windows-1252 (vanha Excel)", ..."""
+        name = {
             "utf-8": "UTF-8",
             "cp1252": "Windows-1252 (vanha Excel)",
             "latin-1": "Latin-1",
             "utf-16": "UTF-16",
         }[self.encoding]
-        if self.bom:
-            encoding += " (BOM)"
+        return f"{name} (BOM)" if self.bom else name
+
+    def describe(self) -> str:
+        """In Finnish, for the editor: "merkistö UTF-8 (BOM), erotin puolipiste, rivinvaihto CRLF"."""
         line_end = {"\r\n": "CRLF", "\n": "LF", "\r": "CR"}.get(self.line_end, "LF")
-        return (
-            f"merkistö {encoding}, erotin {DELIMITER_NAMES.get(self.delimiter, self.delimiter)}, "
-            f"rivinvaihto {line_end}"
-        )
+        delimiter = DELIMITER_NAMES.get(self.delimiter, self.delimiter)
+        return f"merkistö {self.encoding_name}, erotin {delimiter}, rivinvaihto {line_end}"
 
 
 @dataclass(frozen=True)

@@ -308,3 +308,66 @@ def test_translations_are_loaded_and_fall_back_to_the_tables_language(catalogue_
         "sv",
         "en",
     }
+
+
+def test_an_unknown_code_lists_the_valid_ones_and_what_was_meant(catalogue_copy):
+    """An editor wrote the dimension's name, not its code (issue 14)."""
+    line = edit_cell(catalogue_copy / "terms" / "terms.csv", 0, "dimension", "sosiaaliset suhteet")
+    (problem,) = [
+        p for p in problems_for(catalogue_copy) if f"rivi {line}, sarake 'dimension'" in p
+    ]
+    assert "'sosiaaliset suhteet'" in problem
+    assert "Tarkoititko '6' (sosiaaliset suhteet)" in problem
+    assert "1 = aineellinen elintaso" in problem and "8 = turvallisuus" in problem
+
+
+def test_a_long_code_list_offers_the_closest_codes(catalogue_copy):
+    path = catalogue_copy / "services" / "services.csv"
+    line = edit_cell(path, 0, "service_classes", "Vuokra-asuminen")
+    line2 = edit_cell(path, 1, "service_classes", "P1.1,P1.2")
+    found = problems_for(catalogue_copy)
+    (problem,) = [p for p in found if f"rivi {line}, sarake 'service_classes'" in p]
+    assert "Tarkoititko 'P1.1' (Vuokra-asuminen)" in problem
+    assert "P27" not in problem  # not the whole list of 230 codes
+    (problem,) = [p for p in found if f"rivi {line2}, sarake 'service_classes'" in p]
+    assert "Erota arvot puolipisteellä: P1.1;P1.2" in problem
+
+
+def test_a_dangling_reference_offers_the_closest_ids(catalogue_copy):
+    line = edit_cell(catalogue_copy / "services" / "needs.csv", 0, "services", "tys_asunto")
+    (problem,) = [p for p in problems_for(catalogue_copy) if f"rivi {line}, sarake 'services'" in p]
+    assert "'tys_asunto'" in problem and "Tarkoititko 'tys_asunnot'?" in problem
+    assert "services/services.csv" in problem  # where all of them are
+
+
+def test_a_date_reformatted_by_a_finnish_excel_says_how_to_write_it(catalogue_copy):
+    line = edit_cell(catalogue_copy / "terms" / "terms.csv", 0, "checked", "27.11.2026")
+    (problem,) = [p for p in problems_for(catalogue_copy) if f"rivi {line}, sarake 'checked'" in p]
+    assert "kirjoita 2026-11-27" in problem and "tekstiksi" in problem
+
+
+def test_every_problem_is_reported_at_once(catalogue_copy):
+    terms = catalogue_copy / "terms" / "terms.csv"
+    edit_cell(terms, 0, "phase", "kesä")
+    edit_cell(terms, 0, "source_url", "http://kela.fi")
+    edit_cell(terms, 4, "area", "rahat")
+    edit_cell(catalogue_copy / "services" / "needs.csv", 2, "phase", "talvi")
+    found = problems_for(catalogue_copy)
+    assert [p.split(":")[0] for p in found] == [
+        "services/needs.csv, rivi 4, sarake 'phase'",
+        "terms/terms.csv, rivi 2, sarake 'phase'",
+        "terms/terms.csv, rivi 2, sarake 'source_url'",
+        "terms/terms.csv, rivi 6, sarake 'area'",
+    ]
+    assert "Tarkoititko 'raha'" in found[3]
+
+
+def test_the_command_says_which_table_was_not_utf8(catalogue_copy, monkeypatch, capsys):
+    from studybots.catalogue.__main__ import main
+
+    monkeypatch.setenv("STUDYBOTS_CATALOGUE_DIR", str(catalogue_copy))
+    path = catalogue_copy / "services" / "needs.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("cp1252"))
+    assert main() == 0
+    out = capsys.readouterr().out
+    assert "services/needs.csv: luettu merkistöllä Windows-1252" in out and "CSV UTF-8" in out
