@@ -11,7 +11,7 @@ import difflib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -51,6 +51,10 @@ class Problem:
     line: int
     column: str
     message: str
+    # What the problem is about, where the column does not say it:
+    # "phrasings:<lang>" = too few phrasings in that language (the review
+    # sheet points the editor at its phrasings column).
+    topic: str = field(default="", compare=False)
 
     def __str__(self) -> str:
         where = f"{self.file}"
@@ -473,6 +477,7 @@ def _check_phrasing_counts(
                     f"'{key}': {counts[key]} ilmaisua"
                     + (f" kielellä {lang[0]}" if lang else "")
                     + f", vähintään {minimum} tarvitaan taulukkoon {raw[table].path.name}",
+                    topic=f"phrasings:{lang[0] if lang else ''}",
                 )
             )
     return problems
