@@ -400,3 +400,47 @@ def test_interactive_review_shows_the_language_and_maps_in_it(editor_env):
     assert "[tero] (en) login to omakela" in out.getvalue()
     catalogue = load_catalogue(catalogue_dir)
     assert catalogue.phrasing_languages["login to omakela"] == "en"
+
+
+def test_interactive_new_term_is_dated_only_when_the_editor_says_it_was_checked(editor_env):
+    import io
+
+    from studybots.review.interactive import new_term_fields, run
+
+    url, catalogue_dir, _ = editor_env
+    values = {**NEW_TERM, "checked": "kyllä"}
+    # "mikä on hoas" (4) first: a new term, every field asked in fi, sv, en; then quit.
+    fields = new_term_fields(("fi", "sv", "en"))
+    assert [n for n, _ in fields][-7:] == [
+        "term_sv",
+        "definition_sv",
+        "phrasings_sv",
+        "term_en",
+        "definition_en",
+        "phrasings_en",
+        "checked",
+    ]
+    answers = iter(["n", *[values[name] for name, _ in fields], "q"])
+    out = io.StringIO()
+    assert run("Maija", ask=lambda prompt: next(answers), out=out) == 0
+    from studybots.review.editing import today
+
+    assert load_catalogue(catalogue_dir).terms["hoas"].checked == today().isoformat()
+
+
+def test_interactive_review_shows_the_guesses_by_name(editor_env):
+    import io
+
+    from studybots.review.interactive import run
+
+    url, catalogue_dir, _ = editor_env
+    answers = iter(["s", "q"])
+    out = io.StringIO()
+    assert run("Maija", ask=lambda prompt: next(answers), out=out) == 0
+    shown = out.getvalue()
+    assert "syy: botti piti kysymystä aiheen ulkopuolisena" in shown
+    answers = iter(["s", "1", "q"])  # "kelan nettipalvelu": its first guess by name
+    out = io.StringIO()
+    assert run("Maija", ask=lambda prompt: next(answers), out=out) == 0
+    assert "  1) OmaKela\n" in out.getvalue()
+    assert "kelan nettipalvelu" in load_catalogue(catalogue_dir).term_phrasings["omakela"]
