@@ -23,7 +23,7 @@ def main() -> int:
         print(f"Luettelo kunnossa: {catalogue_dir} (catalogue OK)")
         return 0
     for file, items in problems_by_file(problems).items():
-        print(f"{file}: {len(items)} virhettä")
+        print(f"{file}: {len(items)} {'virhe' if len(items) == 1 else 'virhettä'}")
         for p in items:
             print(f"  {p}")
     print(f"Yhteensä {len(problems)} virhettä. Korjaa taulukot ja aja tarkistus uudelleen.")

@@ -146,7 +146,8 @@ def read_table(path: Path) -> RawTable:
     # csv splits the lines itself (CR, LF or CRLF), also inside quoted cells.
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=fmt.delimiter)
     try:
-        names = [h.strip() for h in next(reader)]
+        # A second byte order mark: a sheet saved again by a tool that added its own.
+        names = [h.strip().lstrip("\ufeff") for h in next(reader)]
     except StopIteration:
         raise TableReadError(path, "tiedosto on tyhjä (file is empty)") from None
     # Excel adds empty header cells (`id;term;;`) right of a table once a cell

@@ -93,3 +93,9 @@ def test_sheets_are_written_for_a_finnish_excel_and_read_back(tmp_path):
     write_sheet(path, ROWS[0], rows, delimiter=",")
     assert path.read_bytes().startswith(b"\xef\xbb\xbfid,term,definition\r\n")
     assert [r.cells for r in read_table(path).rows] == rows
+
+
+def test_a_doubled_byte_order_mark_is_no_part_of_the_first_column(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"\xef\xbb\xbf\xef\xbb\xbfid;term\r\nkela;Kela\r\n")
+    assert read_table(path).header == ["id", "term"]
