@@ -7,9 +7,11 @@ catalogue can be built. Nothing is built from a catalogue with problems.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -24,6 +26,7 @@ from studybots.catalogue.schema import (
     MIN_PHRASINGS_PER_TERM,
     MIN_SAFETY_PHRASINGS_PER_CATEGORY,
     TABLES,
+    TABLES_BY_NAME,
     Column,
     Table,
 )
@@ -31,6 +34,15 @@ from studybots.catalogue.tables import RawTable, TableReadError, read_table, spl
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 PHONE_PATTERN = re.compile(r"^\+?[0-9]+( [0-9]+)*$")
+# A date a Finnish Excel shows (and saves) as 27.11.2026.
+FINNISH_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+# A list of valid values this long or shorter is shown whole; a longer one by
+# its closest few.
+SHOW_ALL = 12
+CLOSEST = 3
+
+# A code list's codes with their Finnish names (code -> name), or a table's ids.
+Known = Mapping[str, str] | Collection[str]
 
 
 @dataclass(frozen=True, order=True)
@@ -39,6 +51,10 @@ class Problem:
     line: int
     column: str
     message: str
+    # What the problem is about, where the column does not say it:
+    # "phrasings:<lang>" = too few phrasings in that language (the review
+    # sheet points the editor at its phrasings column).
+    topic: str = field(default="", compare=False)
 
     def __str__(self) -> str:
         where = f"{self.file}"
@@ -49,25 +65,73 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-def load_code_lists(catalogue_dir: Path) -> tuple[dict[str, set[str]], list[Problem]]:
-    codes: dict[str, set[str]] = {}
+def read_code_lists(catalogue_dir: Path) -> tuple[dict[str, dict[str, str]], list[Problem]]:
+    """Every code list: code -> its Finnish name (empty when the list has none)."""
+    codes: dict[str, dict[str, str]] = {}
     problems: list[Problem] = []
     for name, rel in CODE_LISTS.items():
         try:
             table = read_table(catalogue_dir / rel)
         except TableReadError as exc:
             problems.append(Problem(rel, 0, "", exc.message))
-            codes[name] = set()
+            codes[name] = {}
             continue
         if "code" not in table.header:
             problems.append(Problem(rel, 1, "code", "sarake puuttuu (column missing)"))
-            codes[name] = set()
+            codes[name] = {}
             continue
-        codes[name] = {row.cells["code"] for row in table.rows if row.cells.get("code")}
+        codes[name] = {
+            row.cells["code"]: row.cells.get("fi", "")
+            for row in table.rows
+            if row.cells.get("code")
+        }
     return codes, problems
 
 
-def _check_cell(table: Table, column: Column, value: str, codes: dict[str, set[str]]) -> list[str]:
+def load_code_lists(catalogue_dir: Path) -> tuple[dict[str, set[str]], list[Problem]]:
+    codes, problems = read_code_lists(catalogue_dir)
+    return {name: set(found) for name, found in codes.items()}, problems
+
+
+def suggest(value: str, known: Known, source: str = "") -> str:
+    """What the editor may have meant by `value` (a name written for its code,
+    or a near miss), and the valid values: all of them when there are few,
+    else the closest few and the file (`source`) that lists them all."""
+    names = dict(known) if isinstance(known, Mapping) else dict.fromkeys(known, "")
+    if not names:
+        return ""
+
+    def label(code: str) -> str:
+        return f"'{code}' ({names[code]})" if names[code] else f"'{code}'"
+
+    parts = [part.strip() for part in value.split(",")]
+    if len(parts) > 1 and all(part in names for part in parts):
+        return f"Erota arvot puolipisteellä: {';'.join(parts)}."
+    folded = value.casefold()
+    meant = [c for c, n in names.items() if folded in (c.casefold(), n.casefold())]
+    if not meant:
+        by_text: dict[str, str] = {}
+        for code, name in names.items():
+            by_text.setdefault(code.casefold(), code)
+            if name:
+                by_text.setdefault(name.casefold(), code)
+        close = difflib.get_close_matches(folded, list(by_text), n=CLOSEST, cutoff=0.6)
+        meant = list(dict.fromkeys(by_text[c] for c in close))
+    if len(meant) == 1:
+        hints = [f"Tarkoititko {label(meant[0])}?"]
+    elif meant and len(names) > SHOW_ALL:
+        hints = ["Lähimmät: " + ", ".join(label(c) for c in meant) + "."]
+    else:
+        hints = []
+    if len(names) <= SHOW_ALL:
+        listed = ", ".join(f"{c} = {n}" if n else c for c, n in names.items())
+        hints.append(f"Kelvolliset: {listed}.")
+    elif source:
+        hints.append(f"Kaikki {len(names)} vaihtoehtoa: {source}.")
+    return " ".join(hints)
+
+
+def _check_cell(table: Table, column: Column, value: str, codes: Mapping[str, Known]) -> list[str]:
     """Problems with one cell's own value (references are checked later)."""
     if not value:
         return ["pakollinen tieto puuttuu (required value missing)"] if column.required else []
@@ -106,7 +170,15 @@ def _check_cell(table: Table, column: Column, value: str, codes: dict[str, set[s
             try:
                 dt.date.fromisoformat(item)
             except ValueError:
-                errors.append(f"'{item}' ei ole päivämäärä muodossa VVVV-KK-PP")
+                message = f"'{item}' ei ole päivämäärä muodossa VVVV-KK-PP"
+                finnish = FINNISH_DATE.match(item)
+                if finnish:
+                    day, month, year = finnish.groups()
+                    message += (
+                        f": kirjoita {year}-{int(month):02d}-{int(day):02d} (Excel muuttaa "
+                        "päivämäärän muotoon 27.11.2026: muotoile sarake tekstiksi ennen kirjoittamista)"
+                    )
+                errors.append(message)
         elif column.kind == "int":
             if not item.isdigit():
                 errors.append(f"'{item}' ei ole kokonaisluku")
@@ -117,13 +189,18 @@ def _check_cell(table: Table, column: Column, value: str, codes: dict[str, set[s
         elif column.kind == "code":
             known = codes.get(column.codes or "", set())
             if item not in known:
-                errors.append(f"tuntematon koodi '{item}' (koodisto {column.codes})")
+                source = CODE_LISTS.get(column.codes or "", "")
+                hint = suggest(item, known, source)
+                errors.append(
+                    f"tuntematon koodi '{item}' (koodisto {column.codes})"
+                    + (f". {hint}" if hint else "")
+                )
     return errors
 
 
 def validate_tables(
     raw: dict[str, RawTable],
-    codes: dict[str, set[str]],
+    codes: Mapping[str, Known],
     catalogue_dir: Path,
     languages: tuple[str, ...] = ("fi",),
 ) -> list[Problem]:
@@ -196,16 +273,19 @@ def validate_tables(
             if column.kind != "ref":
                 continue
             known = keys.get(column.ref or "", set())
+            ref_path = TABLES_BY_NAME[column.ref].path if column.ref in TABLES_BY_NAME else ""
             for row in data.rows:
                 value = row.cells.get(column.name, "")
                 for item in split_multi(value) if column.multi else ([value] if value else []):
                     if item not in known and item not in column.choices:
+                        hint = suggest(item, sorted(known | set(column.choices)), ref_path)
                         problems.append(
                             Problem(
                                 rel,
                                 row.line,
                                 column.name,
-                                f"viittaus '{item}' ei löydy taulukosta {column.ref}",
+                                f"viittaus '{item}' ei löydy taulukosta {column.ref}"
+                                + (f". {hint}" if hint else ""),
                             )
                         )
 
@@ -231,7 +311,7 @@ def validate_tables(
 
 
 def _check_translations(
-    table: Table, row, rel: str, codes: dict[str, set[str]], languages: tuple[str, ...]
+    table: Table, row, rel: str, codes: Mapping[str, Known], languages: tuple[str, ...]
 ) -> list[Problem]:
     """Each translation cell is checked like its base column; in a switched-on
     language every required translation of a filled base cell must be there."""
@@ -397,6 +477,7 @@ def _check_phrasing_counts(
                     f"'{key}': {counts[key]} ilmaisua"
                     + (f" kielellä {lang[0]}" if lang else "")
                     + f", vähintään {minimum} tarvitaan taulukkoon {raw[table].path.name}",
+                    topic=f"phrasings:{lang[0] if lang else ''}",
                 )
             )
     return problems
@@ -414,7 +495,7 @@ def read_all(catalogue_dir: Path) -> tuple[dict[str, RawTable], list[Problem]]:
 
 
 def validate_catalogue(catalogue_dir: Path) -> list[Problem]:
-    codes, problems = load_code_lists(catalogue_dir)
+    codes, problems = read_code_lists(catalogue_dir)
     raw, read_problems = read_all(catalogue_dir)
     problems += read_problems
     try:

@@ -16,7 +16,7 @@ from pathlib import Path
 from studybots.core.names import BOTS
 from studybots.core.settings import load_settings
 from studybots.review.editing import import_sheet
-from studybots.review.inbox import inbox, write_csv
+from studybots.review.inbox import inbox, target_names, write_csv
 from studybots.review.interactive import run
 
 
@@ -24,6 +24,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bot", choices=BOTS)
     parser.add_argument("--csv", type=Path, help="write the inbox to this CSV file")
+    parser.add_argument(
+        "--comma",
+        action="store_true",
+        help="separate the sheet's columns by commas (default: semicolons, as a Finnish Excel)",
+    )
     parser.add_argument("--limit", type=int, default=50)
     parser.add_argument("--all", action="store_true", help="also resolved and ignored")
     parser.add_argument(
@@ -45,17 +50,24 @@ def main(argv: list[str] | None = None) -> int:
     if args.import_file:
         return import_sheet(args.import_file, args.editor)
     statuses = ("pending", "resolved", "ignored") if args.all else ("pending",)
-    items = inbox(load_settings().log_url, args.bot, statuses)
+    settings = load_settings()
+    items = inbox(settings.log_url, args.bot, statuses)
+    names = target_names(settings.catalogue_dir)
     if args.csv:
-        write_csv(items, args.csv)
-        print(f"{len(items)} questions written to {args.csv}")
+        write_csv(items, args.csv, names, "," if args.comma else ";")
+        count = "1 kysymys" if len(items) == 1 else f"{len(items)} kysymystä"
+        print(
+            f"{count} kirjoitettu tiedostoon {args.csv} (CSV UTF-8, "
+            f"{'pilkuilla' if args.comma else 'puolipisteillä'} eroteltu). "
+            "Avaa se Excelissä tai LibreOffice Calcissa."
+        )
         return 0
     if not items:
         print("Ei käsiteltäviä kysymyksiä. (Inbox is empty.)")
         return 0
     for item in items[: args.limit]:
-        row = item.as_row()
-        status = "" if row["status"] == "pending" else f" ({row['status']})"
+        row = item.sheet_row(names)
+        status = "" if item.status == "pending" else f" ({row['status']})"
         print(f"{row['count']:>4}× [{row['bot']}] {row['question']}{status}")
         print(f"       syy: {row['reasons']}   arvaukset: {row['best_guesses'] or '-'}")
     if len(items) > args.limit:

@@ -9,11 +9,15 @@ guesses, and a status: pending, resolved or ignored.
 in `action` (map, new or ignore), `target` and, for a new term, its row;
 studybots/review/editing.py applies the sheet. The command is
 studybots/review/__main__.py (`make review`).
+
+The sheet is for an editor, not a programmer: the bot's guesses are shown by
+their term or need names, the reasons in Finnish (their codes in the last
+column, `reason_codes`), times in Turku's local time; it is written as a
+Finnish Excel opens it (UTF-8 with a byte order mark, semicolons, CRLF).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import json
@@ -21,12 +25,15 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from studybots.bot.decide import load_thresholds
+from studybots.catalogue.schema import TABLES_BY_NAME
+from studybots.catalogue.tables import SHEET_DELIMITER, TableReadError, read_table, write_sheet
 from studybots.core.controls import strip_controls
-from studybots.core.names import CRISIS, UNHANDLED
+from studybots.core.names import CRISIS, NEED_INTENT_PREFIX, TERM_INTENT_PREFIX, UNHANDLED
 from studybots.questionlog.model import ensure_schema, make_log_engine, message_log, review_status
 
 EXPORT_COLUMNS = [
@@ -44,6 +51,8 @@ EXPORT_COLUMNS = [
     "term",
     "definition",
     "source_url",
+    # Empty, or the editor's word that the facts were checked: kyllä or the date.
+    "checked",
     "area",
     "dimension",
     "phase",
@@ -55,7 +64,25 @@ EXPORT_COLUMNS = [
         for column in ("term", "definition", "phrasings")
     ],
     "editor",
+    # The reasons' codes, for tools; `reasons` says them in Finnish.
+    "reason_codes",
 ]
+# Why a question is in the inbox, as the editor reads it.
+REASONS_FI = {
+    CRISIS: "ohjattiin kriisiavun luo",
+    "out_of_scope": "botti piti kysymystä aiheen ulkopuolisena",
+    "suggest": "botti ei ollut varma ja tarjosi vaihtoehtoja",
+    "no_answer": "botilla ei ollut vastausta",
+    "fallback": "botti ei ymmärtänyt kysymystä",
+    "low_confidence": "botti vastasi, mutta epävarmasti",
+    "thumbs_down": "opiskelija antoi 👎",
+}
+STATUS_FI = {"pending": "odottaa", "resolved": "ratkaistu", "ignored": "ohitettu"}
+LOCAL_TIME = ZoneInfo("Europe/Helsinki")
+# The intents an editor can map a question to: the bots' terms and needs.
+GUESS_PREFIXES = (TERM_INTENT_PREFIX, NEED_INTENT_PREFIX)
+# bot -> term or need id -> its name in the catalogue.
+TargetNames = dict[str, dict[str, str]]
 _PUNCTUATION = re.compile(r"[^\w\s\-\[\]]+")
 
 
@@ -102,6 +129,51 @@ class InboxItem:
             "first_seen": self.first_seen,
             "last_seen": self.last_seen,
         }
+
+    def guess_ids(self, n: int = 3) -> list[str]:
+        """The bot's best guesses: ids of terms (Tero) or needs (Paavo)."""
+        return [g for g, _ in self.guesses.most_common(n)]
+
+    def sheet_row(self, names: TargetNames | None = None) -> dict[str, str]:
+        """The row as the editor reads it: names, Finnish, local time."""
+        known = (names or {}).get(self.bot, {})
+        codes = [r for r, _ in self.reasons.most_common()]
+        return {
+            **self.as_row(),
+            "status": STATUS_FI.get(self.status, self.status),
+            "reasons": "; ".join(REASONS_FI.get(r, r) for r in codes),
+            "reason_codes": ";".join(codes),
+            "best_guesses": "; ".join(known.get(g) or g for g in self.guess_ids()),
+            "first_seen": local_time(self.first_seen),
+            "last_seen": local_time(self.last_seen),
+        }
+
+
+def local_time(logged: str) -> str:
+    """A logged time (UTC; SQLite returns it without its zone) in Turku's time."""
+    if not logged:
+        return ""
+    when = dt.datetime.fromisoformat(logged)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    return when.astimezone(LOCAL_TIME).strftime("%Y-%m-%d %H:%M")
+
+
+def target_names(catalogue_dir: Path) -> TargetNames:
+    """Each bot's term or need names by id, from the tables as they are (a
+    table that cannot be read leaves its ids as they are)."""
+    names: TargetNames = {}
+    for bot, table, column in (("tero", "terms", "term"), ("paavo", "needs", "name")):
+        try:
+            raw = read_table(catalogue_dir / TABLES_BY_NAME[table].path)
+        except TableReadError:
+            raw = None
+        names[bot] = {
+            r.cells["id"]: r.cells.get(column, "")
+            for r in (raw.rows if raw else [])
+            if r.cells.get("id") and r.cells.get(column)
+        }
+    return names
 
 
 def reasons_for(row: dict, answer_threshold: float) -> list[str]:
@@ -152,8 +224,9 @@ def inbox(
             item.languages[row["lang"]] += 1
         for candidate in json.loads(row["candidates"] or "[]"):
             name = candidate.get("name") or ""
-            if "_" in name and name not in ("out_of_scope", "nlu_fallback"):
-                item.guesses[name.split("_", 1)[1]] += 1
+            for prefix in GUESS_PREFIXES:
+                if name.startswith(prefix) and len(name) > len(prefix):
+                    item.guesses[name[len(prefix) :]] += 1
         when = row["time"].isoformat(timespec="minutes") if row["time"] else ""
         item.first_seen = item.first_seen or when
         item.last_seen = when
@@ -181,8 +254,12 @@ def set_status(url: str, decisions: list[dict[str, str]]) -> None:
         engine.dispose()
 
 
-def write_csv(items: list[InboxItem], path: Path) -> None:
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(item.as_row() for item in items)
+def write_csv(
+    items: list[InboxItem],
+    path: Path,
+    names: TargetNames | None = None,
+    delimiter: str = SHEET_DELIMITER,
+) -> None:
+    """The sheet for the editor's spreadsheet (tables.write_sheet: UTF-8 with a
+    byte order mark, semicolons unless `delimiter`, CRLF)."""
+    write_sheet(path, EXPORT_COLUMNS, [item.sheet_row(names) for item in items], delimiter)

@@ -9,17 +9,18 @@ editor's name and the time.
 
 from __future__ import annotations
 
-import csv
 import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from studybots.catalogue import meta
 from studybots.catalogue.load import load_catalogue
+from studybots.catalogue.tables import write_sheet
 from studybots.core.settings import Settings, load_settings
 from studybots.review.editing import import_sheet
-from studybots.review.inbox import EXPORT_COLUMNS, inbox
+from studybots.review.inbox import EXPORT_COLUMNS, inbox, target_names
 
 NEW_TERM_FIELDS = [
     ("target", "uuden termin tunnus (esim. hoas)"),
@@ -31,6 +32,27 @@ NEW_TERM_FIELDS = [
     ("phase", "elämäntapahtuman vaihe ({phases})"),
     ("phrasings", "vähintään 7 muuta ilmaisua puolipisteillä eroteltuina"),
 ]
+# The same in every other switched-on language (catalogue.yml).
+TRANSLATED_FIELDS = [
+    ("term", "termin nimi kielellä {lang}"),
+    ("definition", "määritelmä kielellä {lang}"),
+    ("phrasings", "vähintään 8 ilmaisua kielellä {lang} puolipisteillä eroteltuina"),
+]
+# The date is set only on the editor's word (editing.checked_date).
+CHECKED_FIELD = (
+    "checked",
+    "tarkistitko faktat virallisesta lähteestä? kyllä = tarkistettu tänään, tyhjä = ei tarkistettu",
+)
+
+
+def new_term_fields(languages: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The prompts for a new term in a catalogue of `languages` (its own first)."""
+    fields = list(NEW_TERM_FIELDS)
+    for lang in languages[1:]:
+        fields += [
+            (f"{name}_{lang}", prompt.replace("{lang}", lang)) for name, prompt in TRANSLATED_FIELDS
+        ]
+    return [*fields, CHECKED_FIELD]
 
 
 def _labels(settings: Settings) -> dict[str, dict[str, str]]:
@@ -42,11 +64,8 @@ def _labels(settings: Settings) -> dict[str, dict[str, str]]:
 def _apply(row: dict[str, str], editor: str) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         sheet = Path(tmp) / "kysymys.csv"
-        with sheet.open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
-            writer.writeheader()
-            writer.writerow({**{c: "" for c in EXPORT_COLUMNS}, **row, "editor": editor})
-        return import_sheet(sheet, editor)
+        write_sheet(sheet, EXPORT_COLUMNS, [{**row, "editor": editor}])
+        return import_sheet(sheet, editor, describe=False)
 
 
 def run(
@@ -54,12 +73,14 @@ def run(
 ) -> int:
     settings = load_settings()
     items = inbox(settings.log_url, bot)
+    names = target_names(settings.catalogue_dir)
     if not items:
         print("Ei käsiteltäviä kysymyksiä. (Inbox is empty.)", file=out)
         return 0
     for number, item in enumerate(items, 1):
-        row = item.as_row()
-        guesses = [g for g in row["best_guesses"].split(";") if g]
+        row = item.sheet_row(names)
+        guesses = item.guess_ids()
+        known = names.get(item.bot, {})
         lang = f" ({row['lang']})" if row["lang"] else ""
         print(
             f"\n[{number}/{len(items)}] {row['count']}× [{row['bot']}]{lang} {row['question']}",
@@ -67,7 +88,7 @@ def run(
         )
         print(f"  syy: {row['reasons']}", file=out)
         for i, guess in enumerate(guesses, 1):
-            print(f"  {i}) {guess}", file=out)
+            print(f"  {i}) {known.get(guess) or guess}", file=out)
         while True:
             choice = (
                 ask(
@@ -86,11 +107,16 @@ def run(
             if choice.isdigit() and 1 <= int(choice) <= len(guesses):
                 decision = {**base, "action": "map", "target": guesses[int(choice) - 1]}
             elif choice == "m":
-                decision = {**base, "action": "map", "target": ask("  tunnus: ").strip()}
+                decision = {
+                    **base,
+                    "action": "map",
+                    "target": ask("  tunnus tai nimi: ").strip(),
+                }
             elif choice == "n" and row["bot"] == "tero":
                 decision = {**base, "action": "new"}
                 codes = {name: ", ".join(labels) for name, labels in _labels(settings).items()}
-                for field, prompt in NEW_TERM_FIELDS:
+                languages = meta.languages(meta.read(settings.catalogue_dir))
+                for field, prompt in new_term_fields(languages):
                     decision[field] = ask(f"  {prompt.format(**codes)}: ").strip()
             elif choice == "i":
                 decision = {**base, "action": "ignore"}

@@ -23,6 +23,7 @@ import pytest
 
 from studybots.training.model_files import content_digest, model_path
 from tests.support.chat import Load, health, run_tool, say, texts, wait_for
+from tests.support.sheets import fill_sheet, read_sheet
 
 UNKNOWN = "mikä on varha"
 PARAPHRASE = "mitä tarkoittaa Varha?"
@@ -84,24 +85,15 @@ def loop_stack(tmp_path_factory, models_dir):
 def export_inbox(env: dict[str, str], sheet: Path, question: str) -> bool:
     """The editor exports the inbox; True when `question` is in it."""
     assert run_tool(env, "studybots.review", "--csv", str(sheet)).returncode == 0
-    with sheet.open(encoding="utf-8") as fh:
-        return any(r["question"] == question for r in csv.DictReader(fh))
+    return any(r["question"] == question for r in read_sheet(sheet)[1])
 
 
 def fill_and_import(
     env: dict[str, str], sheet: Path, question: str, values: dict[str, str]
 ) -> subprocess.CompletedProcess:
-    """The editor fills the row of `question` in the sheet and imports it."""
-    with sheet.open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-        columns = list(rows[0].keys())
-    for row in rows:
-        if row["question"] == question:
-            row.update(values)
-    with sheet.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(rows)
+    """The editor fills the row of `question` in the sheet, saves it as a
+    Finnish Excel does and imports it."""
+    fill_sheet(sheet, {question: values})
     return run_tool(env, "studybots.review", "--import", str(sheet))
 
 

@@ -134,14 +134,20 @@ def test_too_few_phrasings_is_reported(catalogue_copy):
 
 def test_missing_column_missing_file_and_bad_encoding(catalogue_copy):
     (catalogue_copy / "services" / "need_phrasings.csv").unlink()
-    (catalogue_copy / "services" / "needs.csv").write_bytes(b"id,name\n\xff\xfe,x\n")
+    # UTF-8 with a row pasted in from a Windows-1252 file: two encodings in one file.
+    (catalogue_copy / "services" / "needs.csv").write_bytes(
+        "id,name\nasunto,Asunnon löytäminen\n".encode()
+        + "muutto,Muutto Turkuun\xe4\n".encode("latin-1")
+    )
     text = (catalogue_copy / "terms" / "terms.csv").read_text(encoding="utf-8")
     (catalogue_copy / "terms" / "terms.csv").write_text(
         text.replace(",checked,", ",tarkistettu,", 1), encoding="utf-8"
     )
     problems = problems_for(catalogue_copy)
     assert any(p.startswith("services/need_phrasings.csv") and "puuttuu" in p for p in problems)
-    assert any(p.startswith("services/needs.csv") and "UTF-8" in p for p in problems)
+    assert any(p.startswith("services/needs.csv: rivi 3") and "UTF-8" in p for p in problems), (
+        problems
+    )
     assert any("sarake 'checked'" in p and "puuttuu" in p for p in problems)
     assert any("sarake 'tarkistettu'" in p and "tuntematon" in p for p in problems)
 
@@ -150,6 +156,20 @@ def test_spreadsheet_bom_is_accepted(catalogue_copy):
     path = catalogue_copy / "terms" / "terms.csv"
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     assert validate_catalogue(catalogue_copy) == []
+
+
+def test_a_table_saved_by_a_finnish_excel_is_read_as_it_was(catalogue_copy):
+    """Semicolons, CRLF and Windows-1252 (an older Excel's "CSV"): the same catalogue."""
+    for rel in ("terms/terms.csv", "services/needs.csv"):
+        path = catalogue_copy / rel
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.reader(fh))
+        with path.open("w", encoding="cp1252", newline="") as fh:
+            csv.writer(fh, delimiter=";", lineterminator="\r\n").writerows(rows)
+    assert validate_catalogue(catalogue_copy) == []
+    original = load_catalogue(PROJECT_ROOT / "catalogue")
+    resaved = load_catalogue(catalogue_copy)
+    assert resaved.terms == original.terms and resaved.needs == original.needs
 
 
 def test_loading_refuses_an_invalid_catalogue(catalogue_copy):
@@ -288,3 +308,66 @@ def test_translations_are_loaded_and_fall_back_to_the_tables_language(catalogue_
         "sv",
         "en",
     }
+
+
+def test_an_unknown_code_lists_the_valid_ones_and_what_was_meant(catalogue_copy):
+    """An editor wrote the dimension's name, not its code (issue 14)."""
+    line = edit_cell(catalogue_copy / "terms" / "terms.csv", 0, "dimension", "sosiaaliset suhteet")
+    (problem,) = [
+        p for p in problems_for(catalogue_copy) if f"rivi {line}, sarake 'dimension'" in p
+    ]
+    assert "'sosiaaliset suhteet'" in problem
+    assert "Tarkoititko '6' (sosiaaliset suhteet)" in problem
+    assert "1 = aineellinen elintaso" in problem and "8 = turvallisuus" in problem
+
+
+def test_a_long_code_list_offers_the_closest_codes(catalogue_copy):
+    path = catalogue_copy / "services" / "services.csv"
+    line = edit_cell(path, 0, "service_classes", "Vuokra-asuminen")
+    line2 = edit_cell(path, 1, "service_classes", "P1.1,P1.2")
+    found = problems_for(catalogue_copy)
+    (problem,) = [p for p in found if f"rivi {line}, sarake 'service_classes'" in p]
+    assert "Tarkoititko 'P1.1' (Vuokra-asuminen)" in problem
+    assert "P27" not in problem  # not the whole list of 230 codes
+    (problem,) = [p for p in found if f"rivi {line2}, sarake 'service_classes'" in p]
+    assert "Erota arvot puolipisteellä: P1.1;P1.2" in problem
+
+
+def test_a_dangling_reference_offers_the_closest_ids(catalogue_copy):
+    line = edit_cell(catalogue_copy / "services" / "needs.csv", 0, "services", "tys_asunto")
+    (problem,) = [p for p in problems_for(catalogue_copy) if f"rivi {line}, sarake 'services'" in p]
+    assert "'tys_asunto'" in problem and "Tarkoititko 'tys_asunnot'?" in problem
+    assert "services/services.csv" in problem  # where all of them are
+
+
+def test_a_date_reformatted_by_a_finnish_excel_says_how_to_write_it(catalogue_copy):
+    line = edit_cell(catalogue_copy / "terms" / "terms.csv", 0, "checked", "27.11.2026")
+    (problem,) = [p for p in problems_for(catalogue_copy) if f"rivi {line}, sarake 'checked'" in p]
+    assert "kirjoita 2026-11-27" in problem and "tekstiksi" in problem
+
+
+def test_every_problem_is_reported_at_once(catalogue_copy):
+    terms = catalogue_copy / "terms" / "terms.csv"
+    edit_cell(terms, 0, "phase", "kesä")
+    edit_cell(terms, 0, "source_url", "http://kela.fi")
+    edit_cell(terms, 4, "area", "rahat")
+    edit_cell(catalogue_copy / "services" / "needs.csv", 2, "phase", "talvi")
+    found = problems_for(catalogue_copy)
+    assert [p.split(":")[0] for p in found] == [
+        "services/needs.csv, rivi 4, sarake 'phase'",
+        "terms/terms.csv, rivi 2, sarake 'phase'",
+        "terms/terms.csv, rivi 2, sarake 'source_url'",
+        "terms/terms.csv, rivi 6, sarake 'area'",
+    ]
+    assert "Tarkoititko 'raha'" in found[3]
+
+
+def test_the_command_says_which_table_was_not_utf8(catalogue_copy, monkeypatch, capsys):
+    from studybots.catalogue.__main__ import main
+
+    monkeypatch.setenv("STUDYBOTS_CATALOGUE_DIR", str(catalogue_copy))
+    path = catalogue_copy / "services" / "needs.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("cp1252"))
+    assert main() == 0
+    out = capsys.readouterr().out
+    assert "services/needs.csv: luettu merkistöllä Windows-1252" in out and "CSV UTF-8" in out

@@ -55,10 +55,15 @@ def test_unknown_contact_ids_and_phone_numbers_in_replies_are_refused(catalogue_
     line = edit(path, 2, "contacts", "hatanumero_112;kriisilinja_keksitty")
     line2 = edit(path, 3, "reply_fi", "Soita numeroon 09 123 456: {contacts}")
     found = problems(catalogue_copy)
-    assert (
-        f"safety/categories.csv, rivi {line}, sarake 'contacts': viittaus 'kriisilinja_keksitty' "
-        "ei löydy taulukosta safety_contacts" in found
-    )
+    (problem,) = [
+        p
+        for p in found
+        if p.startswith(
+            f"safety/categories.csv, rivi {line}, sarake 'contacts': viittaus "
+            "'kriisilinja_keksitty' ei löydy taulukosta safety_contacts."
+        )
+    ]
+    assert "vaihtoehtoa: safety/contacts.csv" in problem  # where the valid ids are
     assert any(f"rivi {line2}, sarake 'reply_fi'" in p and "numeroita" in p for p in found)
 
 
