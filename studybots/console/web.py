@@ -175,6 +175,13 @@ async def _audit(request: web.Request, action: str, account: str | None, detail:
     await blocking(write)
 
 
+def timeouts(settings: ConsoleSettings) -> sessions.Timeouts:
+    return sessions.Timeouts(
+        idle=dt.timedelta(minutes=settings.idle_minutes),
+        absolute=dt.timedelta(hours=settings.absolute_hours),
+    )
+
+
 @web.middleware
 async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     if not ours(request):  # the demo page's routes
@@ -189,11 +196,7 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
             return _forbidden(request, "csrf_title", "csrf")
         return await handler(request)
     token = request.cookies.get(session_cookie(settings))
-    timeouts = sessions.Timeouts(
-        idle=dt.timedelta(minutes=settings.idle_minutes),
-        absolute=dt.timedelta(hours=settings.absolute_hours),
-    )
-    account = await blocking(sessions.lookup, engine, token, timeouts)
+    account = await blocking(sessions.lookup, engine, token, timeouts(settings))
     if account is None:
         if wants_page(request):
             where = pages.PREFIX + "kirjaudu" + ("?loppui=1" if token else "")
@@ -253,6 +256,7 @@ async def _start_session(
     settings = request.app[SETTINGS]
     old = request.cookies.get(session_cookie(settings))
     await blocking(sessions.delete, request.app[ENGINE], old)  # never reuse a session
+    await blocking(sessions.purge, request.app[ENGINE], timeouts(settings))  # the expired ones
     token = await blocking(sessions.create, request.app[ENGINE], account.id)
     set_cookie(response, settings, session_cookie(settings), token)
 

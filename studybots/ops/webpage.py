@@ -112,10 +112,17 @@ def main() -> None:
     args = parser.parse_args()
     console = None
     if args.console:
-        from studybots.console.settings import check_interface, load_console_settings
+        from studybots.console.settings import (
+            ConsoleConfigError,
+            check_interface,
+            load_console_settings,
+        )
 
-        console = load_console_settings()
-        check_interface(console, args.host)
+        try:
+            console = load_console_settings()
+            check_interface(console, args.host)
+        except ConsoleConfigError as exc:
+            raise SystemExit(f"web page: {exc}") from None
     web.run_app(make_app(console), host=args.host, port=args.port, print=None)
 
 
