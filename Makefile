@@ -34,11 +34,11 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: help install k8s-check validate generate build train publish retrain run test test-fast lint types audit data-validate eval bench bench-chaos bench-soak bench-ptv bench-search tune review report sample-log ptv-import log-retention clean
+.PHONY: help install k8s-check validate generate build train publish retrain run test test-fast lint types audit data-validate eval bench bench-chaos bench-soak bench-ptv bench-search tune review report sample-log ptv-import log-retention console-admin clean
 
 # The console shows what the commands print, not the commands themselves.
 .SILENT: validate generate build train publish retrain run eval review report sample-log \
-         ptv-import log-retention lint types test test-fast
+         ptv-import log-retention console-admin lint types test test-fast
 
 help:
 	@echo "make run        install, validate, build, train if needed, start both bots + the chat widget demo page"
@@ -57,6 +57,7 @@ help:
 	@echo "make k8s-check  checkov over deploy/kubernetes (security/checkov-skip.txt)"
 	@echo "make audit      known vulnerabilities of the locked dependencies (security/pip-audit-ignore.txt)"
 	@echo "make ptv-import import PTV services (ARGS=\"--files catalogue/ptv/v11\" or \"--municipality 853\")"
+	@echo "make console-admin NAME=...  the first admin of the editors' console (asks the password)"
 
 install: $(STAMP) $(NODE_STAMP) $(WIDGET_VENDOR) $(CHECKOV_STAMP)
 	@scripts/install_system_packages.sh
@@ -185,6 +186,12 @@ report: install
 # A made-up question log for demos and trying the report: var/sample-log.db.
 sample-log: install
 	$(PY) -m studybots.report.sample $(ARGS)
+
+# An admin of the editors' console (http://localhost:8080/toimitus/ under make run):
+# the password is asked at the prompt, never given on the command line.
+console-admin: install
+	@test -n "$(NAME)" || { echo 'make console-admin NAME=account-name' >&2; exit 1; }
+	$(PY) -m studybots.console create-admin "$(NAME)"
 
 # Delete question-log rows older than STUDYBOTS_LOG_RETENTION_DAYS (default 365).
 log-retention: install

@@ -102,6 +102,7 @@ def stack(tmp_path_factory, models_dir, catalogue, slack_api):
         tero_port=free_port(),
         paavo_port=free_port(),
         web_port=free_port(),
+        console_port=free_port(),
         model_port=free_port(),
     )
     logs = root / "logs"

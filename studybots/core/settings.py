@@ -29,6 +29,8 @@ class Settings:
     tero_port: int
     paavo_port: int
     web_port: int = 8080
+    # The editors' console on its own (production profile; embedded: at web_port/toimitus/).
+    console_port: int = 8090
     model_port: int = 5070
     # How often each bot worker asks the model server for a newer model.
     model_pull_seconds: int = 10
@@ -104,6 +106,7 @@ def load_settings() -> Settings:
         tero_port=int(os.environ.get("TERO_PORT", "5005")),
         paavo_port=int(os.environ.get("PAAVO_PORT", "5006")),
         web_port=int(os.environ.get("WEB_PORT", "8080")),
+        console_port=int(os.environ.get("CONSOLE_PORT", "8090")),
         model_port=int(os.environ.get("MODEL_PORT", "5070")),
         model_pull_seconds=int(os.environ.get("MODEL_PULL_SECONDS", "10")),
         project_dir=_path("STUDYBOTS_PROJECT_DIR", PROJECT_ROOT),

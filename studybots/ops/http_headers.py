@@ -8,6 +8,9 @@ signal runs for it. `every_response` covers all of them: the signal for
 routed requests, a request class for the rest (aiohttp's
 `Application._make_request(_cls=...)`, pinned in tests/unit/bot/test_extensions.py).
 
+SECURITY_HEADERS are the headers both web servers send (the demo page and
+the editors' console), each with its own Content-Security-Policy.
+
 The `Server` header is set too, so aiohttp's "Python/3.10 aiohttp/3.x"
 banner never goes out.
 """
@@ -20,6 +23,15 @@ from functools import partial
 from aiohttp import web
 
 SERVER = "studybots"
+# The demo page's and the editors' console's (each adds its own Content-Security-Policy).
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+}
 
 
 def every_response(app: web.Application, headers: Mapping[str, str]) -> None:

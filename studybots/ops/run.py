@@ -1,5 +1,5 @@
-"""`make run`: prepare everything, then run the action server, Tero, Paavo
-and the demo page with the chat widget until Ctrl-C.
+"""`make run`: prepare everything, then run the action server, Tero, Paavo,
+the demo page with the chat widget and the editors' console until Ctrl-C.
 
 Preparation refuses an invalid catalogue, regenerates the NLU data, rebuilds
 the service database and trains only the bots whose inputs changed.
@@ -41,6 +41,11 @@ def slack_lines(settings, bots: list[str]) -> str:
     )
 
 
+def console_url(settings) -> str:
+    port = settings.console_port if settings.production else settings.web_port
+    return f"http://localhost:{port}/toimitus/"
+
+
 def main() -> int:
     settings = load_settings()
     try:
@@ -73,6 +78,7 @@ def main() -> int:
         f"""
 Ready.
   Demo page with the chat widget:  http://localhost:{settings.web_port}/
+  Editors' console:  {console_url(settings)}  (first admin: make console-admin NAME=...)
   Tero (REST):     POST http://localhost:{settings.tero_port}/webhooks/rest/webhook
   Paavo (REST):    POST http://localhost:{settings.paavo_port}/webhooks/rest/webhook
   Socket.IO (the widget):  http://localhost:{settings.tero_port}/socket.io/ and :{settings.paavo_port}

@@ -1,4 +1,5 @@
-"""Start and stop the running system: action server, model server, both bots, web page.
+"""Start and stop the running system: action server, model server, both bots, web
+page and the editors' console.
 
 Used by `make run`, by the end-to-end tests and by the benchmark, so all
 three exercise the same processes with the same settings.
@@ -303,17 +304,42 @@ def server_specs(
             env,
             TERO_URL=f"http://localhost:{settings.tero_port}",
             PAAVO_URL=f"http://localhost:{settings.paavo_port}",
+            # The console's cookies without Secure: these servers listen on
+            # this machine only, over plain http (the console refuses another
+            # interface with this setting).
+            STUDYBOTS_CONSOLE_PLAIN_HTTP=environ.get("STUDYBOTS_CONSOLE_PLAIN_HTTP", "1"),
         )
+        # The editors' console: at /toimitus/ of the web page, or in the
+        # production profile a server of its own (as its own Deployment).
+        console = [] if settings.production else ["--console"]
         specs.append(
             Server(
                 "web",
-                [python, "-m", "studybots.ops.webpage", "--port", str(settings.web_port)],
+                [python, "-m", "studybots.ops.webpage", "--port", str(settings.web_port), *console],
                 settings.web_port,
                 "/health",
                 web_env,
                 log("web"),
             )
         )
+        if settings.production:
+            specs.append(
+                Server(
+                    "console",
+                    [
+                        python,
+                        "-m",
+                        "studybots.console",
+                        "serve",
+                        "--port",
+                        str(settings.console_port),
+                    ],
+                    settings.console_port,
+                    "/health",
+                    web_env,
+                    log("console"),
+                )
+            )
     return specs
 
 

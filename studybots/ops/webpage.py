@@ -2,7 +2,8 @@
 
 The page (web/index.html) looks like a city's site for students and embeds
 the widget the way any website would: one script tag with a few data-*
-attributes. The bots' addresses come from the environment (TERO_URL,
+attributes. With --console the same server has the editors' console at
+/toimitus/ (studybots/console). The bots' addresses come from the environment (TERO_URL,
 PAAVO_URL) so that ports can change without editing the page; they are put
 into the page's {{TERO_URL}} and {{PAAVO_URL}} placeholders, HTML-escaped.
 
@@ -19,22 +20,18 @@ from __future__ import annotations
 import argparse
 import html
 import os
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from aiohttp import web
 
 from studybots.core.settings import PROJECT_ROOT
-from studybots.ops.http_headers import every_response
+from studybots.ops.http_headers import SECURITY_HEADERS, every_response
+
+if TYPE_CHECKING:
+    from studybots.console.settings import ConsoleSettings
 
 WEB_DIR = PROJECT_ROOT / "web"
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-    "Cross-Origin-Opener-Policy": "same-origin",
-    "Cross-Origin-Resource-Policy": "same-origin",
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
-}
 REQUIRED_FILES = (
     "index.html",
     "static/widget/studybots-widget.js",
@@ -64,7 +61,9 @@ def content_security_policy(bot_urls: list[str]) -> str:
     )
 
 
-def make_app() -> web.Application:
+def make_app(console: ConsoleSettings | None = None) -> web.Application:
+    """The demo page; with `console`, the editors' console at /toimitus/
+    (its own headers and Content-Security-Policy: studybots/console/web.py)."""
     bots = {
         "TERO_URL": os.environ.get("TERO_URL", "http://localhost:5005").rstrip("/"),
         "PAAVO_URL": os.environ.get("PAAVO_URL", "http://localhost:5006").rstrip("/"),
@@ -94,6 +93,10 @@ def make_app() -> web.Application:
     app.router.add_get("/", index)
     app.router.add_get("/health", health)
     app.router.add_static("/static/", WEB_DIR / "static")
+    if console is not None:
+        from studybots.console.web import install
+
+        install(app, console)
     return app
 
 
@@ -101,8 +104,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--host", default=os.environ.get("WEB_INTERFACE", "127.0.0.1"))
+    parser.add_argument(
+        "--console",
+        action="store_true",
+        help="serve the editors' console at /toimitus/ too (make run's embedded profile)",
+    )
     args = parser.parse_args()
-    web.run_app(make_app(), host=args.host, port=args.port, print=None)
+    console = None
+    if args.console:
+        from studybots.console.settings import (
+            ConsoleConfigError,
+            check_interface,
+            load_console_settings,
+        )
+
+        try:
+            console = load_console_settings()
+            check_interface(console, args.host)
+        except ConsoleConfigError as exc:
+            raise SystemExit(f"web page: {exc}") from None
+    web.run_app(make_app(console), host=args.host, port=args.port, print=None)
 
 
 if __name__ == "__main__":

@@ -120,6 +120,38 @@ def render(
     life_event: str = "",
 ) -> str:
     """The report page; `life_event` is the catalogue's life event (its name)."""
+    title = text("title", lang)
+    return (
+        f'<!DOCTYPE html>\n<html lang="{e(lang)}"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{e(CSP)}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{e(title)} – {e(subtitle(period, lang, life_event))}</title>"
+        f"<style>{STYLE}</style></head><body>"
+        + content(tables, images, period, lang, today, life_event)
+        + "</body></html>\n"
+    )
+
+
+def subtitle(period: Period, lang: str, life_event: str) -> str:
+    return text(
+        "subtitle",
+        lang,
+        life_event=life_event,
+        start=_date(period.first, lang),
+        end=_date(period.last, lang),
+    )
+
+
+def content(
+    tables: dict[str, Table],
+    images: dict[str, bytes | None],
+    period: Period,
+    lang: str = "fi",
+    today: dt.date | None = None,
+    life_event: str = "",
+) -> str:
+    """The page's body: its header and sections, without a document around
+    them (the editors' console shows it inside its own page)."""
     today = today or dt.date.today()
     k = MIN_COUNT
     title = text("title", lang)
@@ -184,21 +216,8 @@ def render(
             lang,
         ),
     ]
-    subtitle = text(
-        "subtitle",
-        lang,
-        life_event=life_event,
-        start=_date(period.first, lang),
-        end=_date(period.last, lang),
-    )
     return (
-        f'<!DOCTYPE html>\n<html lang="{e(lang)}"><head><meta charset="utf-8">'
-        f'<meta http-equiv="Content-Security-Policy" content="{e(CSP)}">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{e(title)} – {e(subtitle)}</title><style>{STYLE}</style></head><body>"
-        f"<header><h1>{e(title)}</h1><p>{e(subtitle)}</p>"
+        f"<header><h1>{e(title)}</h1><p>{e(subtitle(period, lang, life_event))}</p>"
         f'<p class="meta">{e(text("generated", lang, date=_date(today, lang)))}</p>'
-        f'<p class="note">{e(text("privacy", lang, k=k))}</p></header>'
-        + "".join(sections)
-        + "</body></html>\n"
+        f'<p class="note">{e(text("privacy", lang, k=k))}</p></header>' + "".join(sections)
     )

@@ -68,6 +68,7 @@ def create(root: Path, models_dir: Path, model_pull_seconds: int = 1) -> Workspa
         tero_port=free_port(),
         paavo_port=free_port(),
         web_port=free_port(),
+        console_port=free_port(),
         model_port=free_port(),
         model_pull_seconds=model_pull_seconds,
         project_dir=project,

@@ -90,7 +90,7 @@ def test_internal_services_are_not_public():
         for rule in ingress["spec"]["rules"]
         for p in rule["http"]["paths"]
     }
-    assert backends == {"tero", "paavo", "web"}
+    assert backends == {"tero", "paavo", "web", "console"}
     config = next(d for d in manifests() if d["kind"] == "ConfigMap")["data"]
     assert config["STUDYBOTS_PROFILE"] == "production"
     assert not (SECRET_KEYS & set(config)), "secrets belong in the Secret"
@@ -132,7 +132,8 @@ def test_secrets_are_files_never_environment_variables():
             for variable in container.get("env", []):
                 assert "secretKeyRef" not in variable.get("valueFrom", {}), (name, variable)
         files = secret_files(spec)
-        assert set(files.values()) <= SECRET_KEYS | {"STUDYBOTS_DATABASE_URL"}, name
+        optional = {"STUDYBOTS_DATABASE_URL", "STUDYBOTS_CONSOLE_OIDC_CLIENT_SECRET"}
+        assert set(files.values()) <= SECRET_KEYS | optional, name
         if files:
             env = {e["name"]: e.get("value") for e in spec["containers"][0].get("env", [])}
             assert env.get("STUDYBOTS_SECRETS_DIR") == SECRETS_DIR, name
@@ -146,6 +147,33 @@ def test_secrets_are_files_never_environment_variables():
     assert by_name["paavo"]["STUDYBOTS_TRACKER_URL"] == "PAAVO_TRACKER_URL"
     for bot in ("tero", "paavo"):
         assert "STUDYBOTS_INTERNAL_TOKEN" in by_name[bot]  # presented to actions and models
+    # The console: its tables and the report are in the log database; no internal token.
+    assert by_name["console"] == {
+        "STUDYBOTS_LOG_URL": "STUDYBOTS_LOG_URL",
+        "STUDYBOTS_CONSOLE_OIDC_CLIENT_SECRET": "STUDYBOTS_CONSOLE_OIDC_CLIENT_SECRET",
+    }
+
+
+def test_the_console_is_served_at_toimitus_on_its_own_port():
+    console = dict(containers())["console"]
+    command = console["command"]
+    port = int(command[command.index("--port") + 1])
+    assert command[:4] == ["python", "-m", "studybots.console", "serve"]
+    assert console["readinessProbe"]["httpGet"] == {"path": "/health", "port": port}
+    env = {e["name"]: e.get("value") for e in console["env"]}
+    assert "STUDYBOTS_CONSOLE_PLAIN_HTTP" not in env  # Secure cookies behind TLS
+    assert env["STUDYBOTS_CONSOLE_ORIGINS"].startswith("https://")
+    ingress = next(d for d in manifests() if d["kind"] == "Ingress")
+    paths = [p for rule in ingress["spec"]["rules"] for p in rule["http"]["paths"]]
+    to_console = [p for p in paths if p["backend"]["service"]["name"] == "console"]
+    assert len(to_console) == 1
+    pattern = re.compile(to_console[0]["path"])
+    rewrite = ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/rewrite-target"]
+    for path in ("/toimitus/", "/toimitus/kirjaudu", "/toimitus"):
+        match = pattern.match(path)
+        assert match, path
+        assert rewrite.replace("$2", match.group(2)) == path  # the console sees its own path
+    assert to_console[0]["backend"]["service"]["port"]["number"] == port
 
 
 def test_the_log_consumer_has_a_health_check_on_its_port():

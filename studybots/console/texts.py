@@ -1,0 +1,132 @@
+"""Every text of the console's pages, per language, in one place.
+
+Finnish is the only language now; Swedish and English are each a new dict
+with the same keys (tests/unit/console/test_texts.py checks that every
+language has every key and the same {placeholders}). The messages of
+accounts.py and passwords.py are Finnish too and move here with the second
+language.
+"""
+
+from __future__ import annotations
+
+LANGUAGES = ("fi",)
+
+TEXTS: dict[str, dict[str, str]] = {
+    "fi": {
+        "console": "Toimitus",
+        "console_long": "Tero ja Paavo: toimittajien työkalut",
+        "skip": "Siirry sisältöön",
+        "signed_in_as": "Kirjautuneena: {name}",
+        "logout": "Kirjaudu ulos",
+        "nav": "Päävalikko",
+        "nav_home": "Etusivu",
+        "nav_accounts": "Tunnukset",
+        "nav_audit": "Tapahtumaloki",
+        "nav_report": "Raportti",
+        # sign-in
+        "login_title": "Kirjaudu sisään",
+        "login_name": "Tunnus",
+        "login_password": "Salasana",
+        "login_submit": "Kirjaudu",
+        "login_failed": (
+            "Kirjautuminen ei onnistunut. Tarkista tunnus ja salasana. Viiden "
+            "epäonnistuneen yrityksen jälkeen tunnus lukitaan {minutes} minuutiksi."
+        ),
+        "login_oidc": "Kirjaudu organisaation tunnuksella",
+        "login_or": "tai",
+        "oidc_failed": "Kirjautuminen organisaation tunnuksella ei onnistunut. Yritä uudelleen.",
+        "oidc_no_account": (
+            "Organisaation tunnuksellasi ei ole toimituksen tunnusta tai rooleja. "
+            "Pyydä ylläpitäjää lisäämään se."
+        ),
+        "oidc_continue": "Jatka toimitukseen",
+        "logged_out": "Olet kirjautunut ulos.",
+        "session_ended": "Istunto on päättynyt. Kirjaudu uudelleen.",
+        # landing
+        "home_title": "Etusivu",
+        "home_roles": "Roolisi: {roles}",
+        "home_no_roles": "Tunnuksellasi ei ole vielä rooleja. Pyydä ylläpitäjää lisäämään ne.",
+        "home_can": "Voit",
+        "can_inbox": "käydä läpi kysymykset, joihin botit eivät osanneet vastata (tulossa)",
+        "can_tables": "muokata termi- ja palvelutaulukoita (tulossa)",
+        "can_publish": "julkaista muutokset botteihin (tulossa)",
+        "can_rollback": "palauttaa edellisen julkaisun (tulossa)",
+        "can_report": "lukea raportin siitä, mitä boteilta kysytään",
+        "can_accounts": "hallita tunnuksia ja rooleja",
+        "can_audit": "lukea tapahtumalokin",
+        "role_editor": "toimittaja",
+        "role_publisher": "julkaisija",
+        "role_analyst": "analyytikko",
+        "role_admin": "ylläpitäjä",
+        # accounts
+        "accounts_title": "Tunnukset",
+        "accounts_create": "Uusi tunnus",
+        "accounts_name": "Tunnus",
+        "accounts_roles": "Roolit",
+        "accounts_password": "Salasana (vähintään {n} merkkiä)",
+        "accounts_password_optional": (
+            "Salasana (vähintään {n} merkkiä; tyhjä: vain organisaation tunnuksella)"
+        ),
+        "accounts_create_submit": "Luo tunnus",
+        "accounts_status": "Tila",
+        "accounts_created": "Luotu",
+        "accounts_actions": "Toiminnot",
+        "accounts_save_roles": "Tallenna roolit",
+        "accounts_disable": "Poista käytöstä",
+        "accounts_enable": "Ota käyttöön",
+        "accounts_unlock": "Avaa lukitus",
+        "accounts_new_password": "Uusi salasana",
+        "accounts_set_password": "Vaihda salasana",
+        "status_active": "käytössä",
+        "status_disabled": "ei käytössä",
+        "status_locked": "lukittu {until} asti",
+        "done_created": "Tunnus {name} luotu.",
+        "done_roles": "Tunnuksen {name} roolit tallennettu.",
+        "done_disabled": "Tunnus {name} poistettu käytöstä.",
+        "done_enabled": "Tunnus {name} otettu käyttöön.",
+        "done_unlocked": "Tunnuksen {name} lukitus avattu.",
+        "done_password": "Tunnuksen {name} salasana vaihdettu.",
+        "bad_request": "Pyyntö ei kelpaa.",
+        # audit
+        "audit_title": "Tapahtumaloki",
+        "audit_intro": (
+            "Toimituksen {n} uusinta tapahtumaa, uusin ensin. Ajat Suomen aikaa. "
+            "Lokiin ei tallenneta salasanoja eikä opiskelijoiden tietoja."
+        ),
+        "audit_time": "Aika",
+        "audit_account": "Tunnus",
+        "audit_action": "Tapahtuma",
+        "audit_detail": "Tiedot",
+        "audit_nobody": "(ei kirjautunut)",
+        "action_login": "kirjautuminen",
+        "action_login_failed": "epäonnistunut kirjautuminen",
+        "action_login_locked": "tunnus lukittu",
+        "action_logout": "uloskirjautuminen",
+        "action_account_created": "tunnus luotu",
+        "action_roles_changed": "roolit muutettu",
+        "action_account_disabled": "tunnus poistettu käytöstä",
+        "action_account_enabled": "tunnus otettu käyttöön",
+        "action_account_unlocked": "lukitus avattu",
+        "action_password_set": "salasana vaihdettu",
+        "action_csrf_refused": "lomake hylätty (CSRF)",
+        "action_forbidden": "pääsy estetty",
+        # report
+        "report_title": "Raportti",
+        "report_from": "Alkaen",
+        "report_to": "Päättyen",
+        "report_show": "Näytä",
+        "report_bad_period": "Anna jakso muodossa VVVV-KK-PP, alku ennen loppua, enintään vuosi.",
+        # errors
+        "forbidden_title": "Ei oikeutta",
+        "forbidden": "Tunnuksellasi ei ole oikeutta tälle sivulle.",
+        "csrf_title": "Lomake vanhentui",
+        "csrf": "Lomake ei ollut voimassa. Lataa sivu uudelleen ja yritä uudestaan.",
+        "not_found_title": "Sivua ei löydy",
+        "not_found": "Sivua ei löydy.",
+    },
+}
+
+
+def text(key: str, lang: str = "fi", **values: object) -> str:
+    template = TEXTS[lang][key]
+    return template.format(**values) if values else template
