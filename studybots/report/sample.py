@@ -117,6 +117,10 @@ def generate(
     catalogue: Catalogue, first: dt.date, last: dt.date, students: int = 400, seed: int = 1
 ) -> Sample:
     rng = random.Random(seed)
+    # The unknown questions draw from a stream of their own, so that adding a
+    # phrasing to the catalogue (which changes what `rng` draws next) does not
+    # change which unknown questions the sample's students ask.
+    unknown = random.Random(f"{seed}-unknown")
     days = (last - first).days + 1
     key = f"sample-{seed}".encode()
     # The sample students write in the catalogue's own language (as the sample's
@@ -156,8 +160,8 @@ def generate(
         return rows[-1]
 
     def ask_tero(when, channel, student) -> dict | None:
-        if rng.random() < 0.12:
-            text = rng.choices(*zip(*UNKNOWN_TERO))[0]
+        if unknown.random() < 0.12:
+            text = unknown.choices(*zip(*UNKNOWN_TERO))[0]
             guess = TERM_INTENT_PREFIX + rng.choice(terms)
             c = round(rng.uniform(0.3, 0.7), 4)
             for _ in range(2 if rng.random() < 0.2 else 1):  # some ask again, the same way
@@ -223,8 +227,8 @@ def generate(
         return None
 
     def ask_paavo(when, channel, student) -> dict | None:
-        if rng.random() < 0.14:
-            text = rng.choices(*zip(*UNKNOWN_PAAVO))[0]
+        if unknown.random() < 0.14:
+            text = unknown.choices(*zip(*UNKNOWN_PAAVO))[0]
             guess = NEED_INTENT_PREFIX + rng.choice(needs)
             c = round(rng.uniform(0.2, 0.5), 4)
             row(
