@@ -121,8 +121,10 @@ data-validate: generate
 
 # The dependency audit (marker `audit`) is not part of it: it needs PyPI's
 # per-version JSON API or osv.dev, which these machines cannot reach (make audit).
+# Both cores: the bots trained once, then two pytest processes side by side
+# (scripts/test_suite.py says which tests each runs).
 test: install lint types
-	$(PY) -m pytest -m "not audit" --durations=40
+	$(PY) scripts/test_suite.py -m "not audit"
 
 # Unit tests only (tests/unit): no training, no servers, no network; under a minute.
 test-fast: install
