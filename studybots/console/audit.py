@@ -34,6 +34,8 @@ ACTIONS = (
     "password_set",
     "csrf_refused",
     "forbidden",
+    "publish_started",
+    "publish_finished",
 )
 
 

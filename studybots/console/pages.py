@@ -21,6 +21,7 @@ CSS = PREFIX + "static/console.css"
 
 # (permission, path, text key) of the navigation.
 NAV = (
+    ("publish", PREFIX + "julkaisu", "nav_publish"),
     ("report", PREFIX + "raportti", "nav_report"),
     ("accounts", PREFIX + "tunnukset", "nav_accounts"),
     ("audit", PREFIX + "loki", "nav_audit"),
@@ -51,10 +52,12 @@ def layout(
     current: str = "",
     heading: bool = True,
     refresh: str = "",
+    reload: int = 0,
 ) -> str:
     """A whole page; with `account`, the navigation and the logout button.
     `heading`: the title as the page's h1 (False: the body has its own);
-    `refresh`: a path of this console to go on to at once."""
+    `refresh`: a path of this console to go on to at once; `reload`: the
+    page reloads itself after so many seconds (a running publish)."""
     header = f'<a class="brand" href="{PREFIX}">{e(text("console", lang))}</a>'
     if account is not None:
         links = [(PREFIX, "nav_home")] + [
@@ -78,6 +81,7 @@ def layout(
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{e(title)} – {e(text('console', lang))}</title>"
         + (f'<meta http-equiv="refresh" content="0; url={e(refresh)}">' if refresh else "")
+        + (f'<meta http-equiv="refresh" content="{int(reload)}">' if reload else "")
         + f'<link rel="stylesheet" href="{CSS}"></head><body>'
         f'<a class="skip" href="#main">{e(text("skip", lang))}</a>'
         f"<header>{header}</header>"

@@ -8,6 +8,10 @@ Cookies are `Secure` unless STUDYBOTS_CONSOLE_PLAIN_HTTP=1 says that the
 console is reached over plain http on this machine only (`make run`; the
 console then refuses to listen anywhere but a loopback address).
 
+The publishing page runs `studybots.training.publish` in the console's own
+process tree, so it needs the bots' var directory: on in `make run`, off in
+the production profile unless STUDYBOTS_CONSOLE_PUBLISH=1.
+
 OpenID Connect sign-in is on when STUDYBOTS_CONSOLE_OIDC_ISSUER is set; the
 client secret comes from STUDYBOTS_CONSOLE_OIDC_CLIENT_SECRET, in production a
 file of the mounted Secret (studybots/core/secret_files.py).
@@ -62,6 +66,11 @@ class ConsoleSettings:
     origins: tuple[str, ...] = ()
     lang: str = "fi"
     oidc: OidcSettings | None = None
+    # Publishing from the console: the models directory it reads the gate's
+    # verdicts and the history from (None: no publishing page), and the
+    # environment the publish command runs in (default: the console's own).
+    models_dir: Path | None = None
+    publish_environ: Mapping[str, str] | None = None
 
     @property
     def secure_cookies(self) -> bool:
@@ -146,6 +155,10 @@ def load_console_settings(
         lockout_minutes=_int(env, "LOCKOUT_MINUTES", 15),
         origins=tuple(o.rstrip("/") for o in env.get(ENV_PREFIX + "ORIGINS", "").split()),
         oidc=load_oidc(env),
+        # In the production profile the console's pods have no models volume:
+        # publishing stays the operators' Job unless STUDYBOTS_CONSOLE_PUBLISH=1
+        # says this console shares the bots' var directory.
+        models_dir=base.models_dir if not base.production or _flag(env, "PUBLISH") else None,
     )
 
 

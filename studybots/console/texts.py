@@ -23,6 +23,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "nav_accounts": "Tunnukset",
         "nav_audit": "Tapahtumaloki",
         "nav_report": "Raportti",
+        "nav_publish": "Julkaisu",
         # sign-in
         "login_title": "Kirjaudu sisään",
         "login_name": "Tunnus",
@@ -49,8 +50,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "home_can": "Voit",
         "can_inbox": "käydä läpi kysymykset, joihin botit eivät osanneet vastata (tulossa)",
         "can_tables": "muokata termi- ja palvelutaulukoita (tulossa)",
-        "can_publish": "julkaista muutokset botteihin (tulossa)",
-        "can_rollback": "palauttaa edellisen julkaisun (tulossa)",
+        "can_publish": "julkaista muutokset botteihin",
+        "can_rollback": "palauttaa edellisen julkaisun",
         "can_report": "lukea raportin siitä, mitä boteilta kysytään",
         "can_accounts": "hallita tunnuksia ja rooleja",
         "can_audit": "lukea tapahtumalokin",
@@ -116,6 +117,101 @@ TEXTS: dict[str, dict[str, str]] = {
         "report_to": "Päättyen",
         "report_show": "Näytä",
         "report_bad_period": "Anna jakso muodossa VVVV-KK-PP, alku ennen loppua, enintään vuosi.",
+        # publishing
+        "publish_title": "Julkaisu",
+        "publish_intro": (
+            "Julkaisu vie luetteloon tehdyt muutokset botteihin: luettelo tarkistetaan, botit "
+            "koulutetaan uudelleen, uutta mallia verrataan käytössä olevaan ja se otetaan "
+            "käyttöön ilman katkoa. Julkaisu kestää yleensä muutaman minuutin."
+        ),
+        "publish_now": "Tilanne",
+        "publish_none_yet": "Tästä toimituksesta ei ole vielä julkaistu mitään.",
+        "publish_running_publish": (
+            "Julkaisu on käynnissä (aloitti {name} {time}). Sivu päivittyy itsestään."
+        ),
+        "publish_running_force": (
+            "Julkaisu ilman laaduntarkistuksen hyväksyntää on käynnissä (aloitti {name} "
+            "{time}). Sivu päivittyy itsestään."
+        ),
+        "publish_running_rollback": (
+            "Edellistä mallia palautetaan (aloitti {name} {time}). Sivu päivittyy itsestään."
+        ),
+        "publish_done_publish": "Julkaisu valmis (aloitti {name} {time}).",
+        "publish_done_force": "Julkaisu valmis ilman laaduntarkistuksen hyväksyntää (aloitti {name} {time}).",
+        "publish_done_rollback": "Edellinen malli palautettu (aloitti {name} {time}).",
+        "publish_refused": (
+            "Uutta mallia ei julkaistu: se oli laaduntarkistuksessa heikompi kuin käytössä "
+            "oleva (aloitti {name} {time}). Katso taulukko alla ja viimeisimmät muutokset. "
+            "Botit jatkavat vanhalla mallilla."
+        ),
+        "publish_refused_floor": (
+            "Uutta mallia ei julkaistu: se ohjaa liian harvan kriisiviestin avun luo (aloitti "
+            "{name} {time}). Tätä ei voi ohittaa; tarkista turvallisuussisältö. Botit jatkavat "
+            "vanhalla mallilla."
+        ),
+        "publish_failed": (
+            "Julkaisu ei onnistunut (aloitti {name} {time}). Botit jatkavat vanhalla mallilla. "
+            "Syy on tulosteessa alla; luettelon virheet näkyvät tiedoston, rivin ja sarakkeen "
+            "kanssa."
+        ),
+        "publish_busy": "Julkaisu on jo käynnissä. Odota, että se valmistuu.",
+        "publish_unavailable": (
+            "Julkaisu ei ole käytössä tässä toimituksessa: ylläpito julkaisee muutokset."
+        ),
+        "publish_stages": "Julkaisun vaiheet",
+        "publish_output": "Julkaisun tuloste",
+        "publish_no_output": "(ei vielä tulostetta)",
+        "publish_button": "Julkaise muutokset",
+        "publish_button_hint": (
+            "Kouluttaa botit, joiden aineisto muuttui, ja julkaisee ne, jos ne ovat vähintään "
+            "yhtä hyviä kuin nykyiset."
+        ),
+        "publish_force": "Julkaise silti",
+        "publish_force_hint": (
+            "Julkaisee uuden mallin, vaikka se oli jossain mittarissa heikompi. Käytä vain, kun "
+            "tiedät miksi (esimerkiksi termi poistettiin tarkoituksella)."
+        ),
+        "publish_rollback": "Palauta edellinen malli",
+        "publish_rollback_hint": "Ottaa käyttöön mallin, joka oli käytössä ennen viimeisintä julkaisua.",
+        "stage_check": "Luettelon tarkistus",
+        "stage_train": "Koulutus: {bot}",
+        "stage_gate": "Laaduntarkistus: {bot}",
+        "stage_install": "Käyttöönotto: {bot}",
+        "stage_unchanged": "{bot}: koulutusaineisto ei muuttunut",
+        "stage_rollback": "Edellisen mallin palautus: {bot}",
+        "stage_rollback_all": "Edellisen mallin palautus",
+        "state_done": "valmis",
+        "state_running": "käynnissä",
+        "state_failed": "ei onnistunut",
+        "state_skipped": "ei tarvittu",
+        "gate_title": "Laaduntarkistus",
+        "gate_intro": (
+            "Uusi malli ja käytössä oleva vastaavat samoihin kysymyksiin, joita kumpikaan ei ole "
+            "nähnyt koulutuksessa. Uutta ei julkaista, jos jokin luku heikkenee yli 2 "
+            "prosenttiyksikköä tai kriisiviestien ohjaus jää alle rajan."
+        ),
+        "gate_none_yet": "Laaduntarkistusta ei ole vielä tehty.",
+        "gate_caption": "{bot}, {time}: {outcome} ({resolved} ratkaistua kysymystä mukana)",
+        "gate_figure": "Mittari",
+        "gate_live": "Käytössä ollut",
+        "gate_new": "Uusi",
+        "gate_result": "Tulos",
+        "gate_ok": "kunnossa",
+        "gate_weaker": "heikompi",
+        "gate_below_floor": "alle rajan {floor}",
+        "history_title": "Julkaisuhistoria",
+        "history_none": "Ei vielä julkaisuja.",
+        "history_time": "Aika",
+        "history_bot": "Botti",
+        "history_model": "Malli",
+        "history_action": "Tapahtuma",
+        "history_published": "julkaistu",
+        "history_forced": "julkaistu silti",
+        "history_refused": "hylätty",
+        "history_refused_floor": "hylätty (kriisiraja)",
+        "history_rollback": "palautettu",
+        "action_publish_started": "julkaisu aloitettu",
+        "action_publish_finished": "julkaisu päättyi",
         # errors
         "forbidden_title": "Ei oikeutta",
         "forbidden": "Tunnuksellasi ei ole oikeutta tälle sivulle.",

@@ -26,6 +26,7 @@ import asyncio
 import datetime as dt
 import functools
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -35,7 +36,17 @@ import aiohttp
 import sqlalchemy as sa
 from aiohttp import web
 
-from studybots.console import accounts, audit, model, pages, passwords, report_page, sessions
+from studybots.console import (
+    accounts,
+    audit,
+    model,
+    pages,
+    passwords,
+    publish_page,
+    publishing,
+    report_page,
+    sessions,
+)
 from studybots.console.oidc import OidcClient, OidcError, account_for
 from studybots.console.roles import allowed
 from studybots.console.settings import ConsoleSettings
@@ -71,6 +82,8 @@ ENGINE: web.AppKey[sa.engine.Engine] = web.AppKey("engine")
 SETTINGS: web.AppKey[ConsoleSettings] = web.AppKey("settings")
 OIDC: web.AppKey[OidcClient | None] = web.AppKey("oidc")
 HTTP: web.AppKey[aiohttp.ClientSession] = web.AppKey("http")
+PUBLISHER: web.AppKey[publishing.Publisher | None] = web.AppKey("publisher")
+RELOAD_SECONDS = 3  # the publishing page while a job runs
 
 
 def public(handler: H) -> H:
@@ -125,6 +138,7 @@ def page(
     status: int = 200,
     current: str = "",
     heading: bool = True,
+    reload: int = 0,
 ) -> web.Response:
     settings = request.app[SETTINGS]
     html = pages.layout(
@@ -135,6 +149,7 @@ def page(
         request.get("csrf", ""),
         current,
         heading,
+        reload=reload,
     )
     return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
 
@@ -489,6 +504,87 @@ async def report(request: web.Request) -> web.StreamResponse:
     return page(request, text("report_title", lang), body, current=current, heading=False)
 
 
+# -- publishing ------------------------------------------------------------------
+
+
+def _publishing_body(request: web.Request, note: str = "") -> str:
+    settings = request.app[SETTINGS]
+    publisher = request.app[PUBLISHER]
+    if publisher is None or settings.models_dir is None:
+        return pages.error_note(text("publish_unavailable", settings.lang))
+    return publish_page.body(
+        publisher.job,
+        publishing.read_verdicts(settings.models_dir),
+        publishing.read_history(settings.models_dir),
+        settings.lang,
+        request["csrf"],
+        allowed(request["account"].roles, "rollback"),
+        note,
+    )
+
+
+def _publishing_page(request: web.Request, body: str, status: int = 200) -> web.Response:
+    publisher = request.app[PUBLISHER]
+    running = publisher is not None and publisher.job is not None and publisher.job.running
+    return page(
+        request,
+        text("publish_title", request.app[SETTINGS].lang),
+        body,
+        status=status,
+        current=publish_page.PATH,
+        reload=RELOAD_SECONDS if running else 0,
+    )
+
+
+@needs("publish")
+async def publishing_view(request: web.Request) -> web.StreamResponse:
+    return _publishing_page(request, await blocking(_publishing_body, request))
+
+
+async def _start(request: web.Request, action: str) -> web.StreamResponse:
+    publisher = request.app[PUBLISHER]
+    if publisher is None:
+        raise web.HTTPNotFound(text="404\n")
+    account = request["account"].name
+    try:
+        publisher.start(action, account)
+    except publishing.Busy:
+        note = text("publish_busy", request.app[SETTINGS].lang)
+        return _publishing_page(request, await blocking(_publishing_body, request, note), 409)
+    await _audit(request, "publish_started", account, action)
+    raise web.HTTPSeeOther(publish_page.PATH)
+
+
+@needs("publish")
+async def start_publish(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    action = form.get("action")
+    if action not in ("publish", "force"):
+        raise web.HTTPBadRequest(text="400\n")
+    return await _start(request, str(action))
+
+
+@needs("rollback")
+async def start_rollback(request: web.Request) -> web.StreamResponse:
+    return await _start(request, "rollback")
+
+
+def _audit_finished(engine: sa.engine.Engine) -> Callable[[publishing.Job], Awaitable[None]]:
+    async def finished(job: publishing.Job) -> None:
+        def write() -> None:
+            with engine.begin() as connection:
+                audit.record(
+                    connection,
+                    "publish_finished",
+                    job.account,
+                    f"{job.action}: exit {job.returncode}",
+                )
+
+        await blocking(write)
+
+    return finished
+
+
 # -- the application -------------------------------------------------------------
 
 
@@ -513,6 +609,9 @@ ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("POST", "tunnukset", change_account),
     ("GET", "loki", audit_page),
     ("GET", "raportti", report),
+    ("GET", "julkaisu", publishing_view),
+    ("POST", "julkaisu", start_publish),
+    ("POST", "julkaisu/palauta", start_rollback),
     ("GET", "static/console.css", stylesheet),
 )
 
@@ -534,6 +633,7 @@ def install(
     app[SETTINGS] = settings
     app[ENGINE] = engine or model.make_engine(settings.database_url)
     app[OIDC] = None
+    app[PUBLISHER] = None
     app.middlewares.append(guard)
 
     async def headers(request: web.Request, response: web.StreamResponse) -> None:
@@ -545,8 +645,17 @@ def install(
         if settings.oidc is not None:
             app[HTTP] = aiohttp.ClientSession()
             app[OIDC] = OidcClient(settings.oidc, app[HTTP])
+        if settings.models_dir is not None:
+            environ = settings.publish_environ
+            app[PUBLISHER] = publishing.Publisher(
+                os.environ if environ is None else environ,
+                on_finish=_audit_finished(app[ENGINE]),
+            )
 
     async def stop(app: web.Application) -> None:
+        publisher = app[PUBLISHER]
+        if publisher is not None:
+            await publisher.close()
         if HTTP in app:
             await app[HTTP].close()
         if engine is None:

@@ -175,6 +175,26 @@ class Verdict:
         """Figures under their absolute floor: no --force publishes these."""
         return [k for k in FLOORS if k in self.new and self.new[k] < FLOORS[k] - 1e-9]
 
+    def rows(self) -> list[dict[str, object]]:
+        """The table's rows as data (the console draws them): label, the
+        running and the new model's figure, and whether it failed the gate."""
+        rows: list[dict[str, object]] = []
+        for key, label in gated(self.bot).items():
+            if key not in self.new:
+                continue
+            rows.append(
+                {
+                    "key": key,
+                    "label": label,
+                    "old": self.old.get(key) if self.old else None,
+                    "new": self.new[key],
+                    "weaker": key in self.regressions,
+                    "floor": FLOORS.get(key),
+                    "below_floor": key in self.below_floor,
+                }
+            )
+        return rows
+
     def table(self) -> str:
         lines = [
             f"{self.bot}: {self.resolved_count} ratkaistua kysymystä mukana arvioinnissa",

@@ -25,7 +25,9 @@ import argparse
 import csv
 import datetime as dt
 import fcntl
+import json
 import logging
+import os
 import shutil
 import sys
 import time
@@ -40,7 +42,7 @@ from studybots.catalogue.load import load_or_report
 from studybots.core import console, secret_files
 from studybots.core.names import BOTS
 from studybots.core.settings import Settings, load_settings
-from studybots.training.gate import FLOORS, check, measure_live
+from studybots.training.gate import FLOORS, Verdict, check, measure_live
 from studybots.training.model_files import (
     content_digest,
     install,
@@ -83,6 +85,30 @@ def record(models_dir: Path, bot: str, model: Path, action: str, figures: dict[s
                 "figures": " ".join(f"{k}={v:.3f}" for k, v in figures.items()),
             }
         )
+
+
+VERDICTS = "last-verdicts.json"
+
+
+def write_verdict(models_dir: Path, verdict: Verdict, action: str) -> None:
+    """Each bot's latest gate verdict, for the console's publishing page:
+    models_dir/last-verdicts.json, {bot: {time, action, resolved, rows}}."""
+    path = models_dir / VERDICTS
+    try:
+        verdicts = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        verdicts = {}
+    if not isinstance(verdicts, dict):
+        verdicts = {}
+    verdicts[verdict.bot] = {
+        "time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "action": action,
+        "resolved": verdict.resolved_count,
+        "rows": verdict.rows(),
+    }
+    scratch = path.with_name(f".{path.name}.{os.getpid()}")
+    scratch.write_text(json.dumps(verdicts, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(scratch, path)
 
 
 def prepare(settings: Settings) -> bool:
@@ -132,6 +158,7 @@ def gate_and_install(
             file=sys.stderr,
         )
         record(models_dir, bot, candidate, "refused", verdict.new)
+        write_verdict(models_dir, verdict, "refused_floor")
         return REFUSED
     if not verdict.passed and not force:
         print(
@@ -141,9 +168,12 @@ def gate_and_install(
             file=sys.stderr,
         )
         record(models_dir, bot, candidate, "refused", verdict.new)
+        write_verdict(models_dir, verdict, "refused")
         return REFUSED
     install(bot, candidate_dir, models_dir)
-    record(models_dir, bot, live, "forced" if not verdict.passed else "published", verdict.new)
+    action = "forced" if not verdict.passed else "published"
+    record(models_dir, bot, live, action, verdict.new)
+    write_verdict(models_dir, verdict, action)
     print(
         f"{bot}: julkaistu ({content_digest(live)[:12]}). Käynnissä oleva botti ottaa "
         f"mallin käyttöön {settings.model_pull_seconds} sekunnin kuluessa ilman uudelleenkäynnistystä."

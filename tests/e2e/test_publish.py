@@ -2,7 +2,8 @@
 
 A student asks Tero about something the catalogue does not have; the question
 reaches the review inbox; an editor adds the term in the inbox sheet and
-imports it; `studybots.training.publish` retrains, evaluates and publishes; the bots,
+imports it; a publisher presses Publish in the editors' console, which runs
+`studybots.training.publish` (retrain, evaluate, publish); the bots,
 never restarted, then answer the question and a paraphrase of it. While the
 new model is published and swapped in, clients keep sending messages: none
 may fail. Every step uses the command an editor or operator would run.
@@ -14,6 +15,7 @@ in the repository.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import subprocess
 import time
@@ -82,6 +84,43 @@ def loop_stack(tmp_path_factory, models_dir):
         supervisor.stop(specs)
 
 
+def publish_from_console(loop_stack) -> str:
+    """A publisher signs in to the console, presses Publish and follows the
+    page (it reloads itself every few seconds) until the publish has ended;
+    returns the last page."""
+    from studybots.console import web
+    from tests.support.console import Browser, add_account, console_settings, serving
+
+    settings = loop_stack["settings"]
+    console = console_settings(
+        loop_stack["root"],
+        catalogue_dir=settings.catalogue_dir,
+        log_url=settings.log_url,
+        models_dir=settings.models_dir,
+        publish_environ=loop_stack["env"],
+    )
+    add_account(console, "pirkko", ["publisher"])
+    page = "/toimitus/julkaisu"
+
+    async def scenario() -> str:
+        async with serving(web.make_app(console)) as base:
+            browser = Browser(base)
+            try:
+                assert await browser.login("pirkko") == 303
+                await browser.get(page)
+                status, _, _ = await browser.post(page, {"csrf": browser.csrf, "action": "publish"})
+                assert status == 303
+                while True:
+                    _, body, _ = await browser.get(page)
+                    if "Julkaisu on käynnissä" not in body:
+                        return body
+                    await asyncio.sleep(3)
+            finally:
+                await browser.close()
+
+    return asyncio.run(asyncio.wait_for(scenario(), 900))
+
+
 def export_inbox(env: dict[str, str], sheet: Path, question: str) -> bool:
     """The editor exports the inbox; True when `question` is in it."""
     assert run_tool(env, "studybots.review", "--csv", str(sheet)).returncode == 0
@@ -119,15 +158,20 @@ def test_editor_loop_publishes_into_running_bot_without_failed_requests(loop_sta
     assert imported.returncode == 0, imported.stderr
     assert "+varha," in imported.stdout  # the diff shows the new term row
 
-    # 4. Retrain and publish while students keep asking.
+    # 4. A publisher presses Publish in the console while students keep asking.
     with Load(port) as load:
-        published = run_tool(env, "studybots.training.publish", "tero")
-        assert published.returncode == 0, published.stdout + published.stderr
-        assert "julkaistu" in published.stdout
-        assert "ratkaistut kysymykset" in published.stdout  # the gate used the resolved question
-        assert "(ruotsi)" in published.stdout  # ... and each language's dev set
-        # A quiet console: stages and figures, no library warnings (issue 11).
-        assert "Warning" not in published.stdout + published.stderr, published.stderr[-2000:]
+        page = publish_from_console(loop_stack)
+        assert "Julkaisu valmis (aloitti pirkko" in page, page[-3000:]
+        for stage in ("Koulutus: Tero", "Laaduntarkistus: Tero", "Käyttöönotto: Tero"):
+            assert f"{stage}: <strong>valmis</strong>" in page, stage
+        assert "Paavo: koulutusaineisto ei muuttunut" in page  # nothing to train for Paavo
+        gate = page.split('<table class="gate">', 1)[1].split("</table>", 1)[0]
+        assert "ratkaistut kysymykset" in gate  # the gate used the resolved question
+        assert "(ruotsi)" in gate  # ... and each language's dev set
+        assert "heikompi" not in gate
+        # Plain stages and figures, no library warnings or logs (issues 11 and 14).
+        log = page.split('<pre class="log"', 1)[1].split("</pre>", 1)[0]
+        assert "Warning" not in log and "INFO" not in log and "Traceback" not in log, log
         new_digest = content_digest(model_path("tero", settings.models_dir))[:12]
         assert new_digest != model_before
         # Every worker switches over: ten health checks in a row report the new model.

@@ -23,8 +23,17 @@ from tests.support.console import (
     serving,
 )
 
-GET_PAGES = ["", "tunnukset", "loki", "raportti", "ei-ole", "oidc/ei-ole", "static/../tunnukset"]
-POSTS = ["ulos", "tunnukset", "kirjaudu/ei-ole", "loki"]
+GET_PAGES = [
+    "",
+    "tunnukset",
+    "loki",
+    "raportti",
+    "julkaisu",
+    "ei-ole",
+    "oidc/ei-ole",
+    "static/../tunnukset",
+]
+POSTS = ["ulos", "tunnukset", "kirjaudu/ei-ole", "loki", "julkaisu", "julkaisu/palauta"]
 PUBLIC = ["kirjaudu", "static/console.css"]
 
 

@@ -87,3 +87,12 @@ def test_plain_http_only_on_a_loopback_interface():
     with pytest.raises(settings.ConsoleConfigError):
         settings.check_interface(plain, "0.0.0.0")
     settings.check_interface(settings.load_console_settings({}, base()), "0.0.0.0")
+
+
+def test_publishing_is_on_where_the_console_shares_the_bots_var_directory():
+    assert settings.load_console_settings({}, base()).models_dir == Path("/tmp/var/models")
+    assert settings.load_console_settings({}, base("production")).models_dir is None
+    shared = {"STUDYBOTS_CONSOLE_PUBLISH": "1"}
+    assert settings.load_console_settings(shared, base("production")).models_dir == Path(
+        "/tmp/var/models"
+    )
