@@ -34,6 +34,11 @@ ACTIONS = (
     "password_set",
     "csrf_refused",
     "forbidden",
+    "inbox_mapped",
+    "inbox_ignored",
+    "inbox_new_term",
+    "suggestion_confirmed",
+    "suggestion_dismissed",
 )
 
 
