@@ -70,6 +70,7 @@ SUGGESTIONS = BASE + "/ehdotukset"
 TERM_FIELDS = ("target", "term", "definition", "source_url", "area", "dimension", "phase")
 TRANSLATED = ("term", "definition", "phrasings")
 LONG = {"definition", "phrasings"}
+PAGE = 30  # groups a page shows, most asked first
 
 
 @dataclass
@@ -77,6 +78,7 @@ class View:
     groups: list[Group]
     names: TargetNames
     frequent: dict[str, suggestions.Suggestion]
+    resemblance: suggestions.Resemblance
 
 
 @dataclass
@@ -93,7 +95,9 @@ def _load(settings: ConsoleSettings, bot: str | None) -> View:
     items = inbox(settings.log_url, bot)
     names = target_names(settings.catalogue_dir)
     groups = group(items, e5_embedder())
-    return View(groups, names, {s.key: s for s in suggestions.frequent(groups, names)})
+    resemblance = suggestions.Resemblance(settings.catalogue_dir, e5_embedder())
+    offered = suggestions.frequent(groups, names, resemblance)
+    return View(groups, names, {s.key: s for s in offered}, resemblance)
 
 
 def _bot(value: object) -> str | None:
@@ -260,7 +264,37 @@ def _filter(bot: str | None, lang: str) -> str:
     )
 
 
-def _inbox_body(view: View, bot: str | None, lang: str, csrf: str, outcome: Outcome | None) -> str:
+def _pages(bot: str | None, number: int, total: int, lang: str) -> str:
+    """Links to the previous and next PAGE groups, if any."""
+    last = max(0, (total - 1) // PAGE)
+    links = []
+    for target, key in ((number - 1, "inbox_previous"), (number + 1, "inbox_next")):
+        if 0 <= target <= last and target != number:
+            query = urlencode({k: v for k, v in (("botti", bot or ""), ("sivu", target + 1)) if v})
+            links.append(f'<a href="{BASE}?{e(query)}">{e(text(key, lang))}</a>')
+    if not links:
+        return ""
+    shown = text(
+        "inbox_page_of",
+        lang,
+        first=number * PAGE + 1,
+        last=min(total, (number + 1) * PAGE),
+        total=total,
+    )
+    return (
+        f'<nav class="pages" aria-label="{e(text("inbox_pages", lang))}">'
+        f"<span>{e(shown)}</span> {' '.join(links)}</nav>"
+    )
+
+
+def _inbox_body(
+    view: View,
+    bot: str | None,
+    lang: str,
+    csrf: str,
+    outcome: Outcome | None,
+    number: int = 0,
+) -> str:
     parts = [_notes(outcome, lang)]
     parts.append(f"<p>{e(text('inbox_intro', lang))}</p>")
     parts.append(
@@ -282,11 +316,15 @@ def _inbox_body(view: View, bot: str | None, lang: str, csrf: str, outcome: Outc
         )
         + "</p>"
     )
-    parts.append(_datalists(view.names))
+    number = min(max(number, 0), (len(view.groups) - 1) // PAGE)
+    shown = view.groups[number * PAGE : (number + 1) * PAGE]
+    pages = _pages(bot, number, len(view.groups), lang)
+    parts.append(_datalists(view.names) + pages)
     parts.append(
         '<div class="groups">'
-        + "".join(_group_card(n, g, view, lang, csrf) for n, g in enumerate(view.groups))
+        + "".join(_group_card(number * PAGE + n, g, view, lang, csrf) for n, g in enumerate(shown))
         + "</div>"
+        + pages
     )
     return "".join(parts)
 
@@ -307,8 +345,12 @@ def _notes(outcome: Outcome | None, lang: str) -> str:
 async def show(request: web.Request) -> web.StreamResponse:
     settings = request.app[SETTINGS]
     bot = _bot(request.query.get("botti"))
+    try:
+        number = int(request.query.get("sivu", "1")) - 1
+    except ValueError:
+        number = 0
     view = await blocking(_load, settings, bot)
-    body = _inbox_body(view, bot, settings.lang, request["csrf"], None)
+    body = _inbox_body(view, bot, settings.lang, request["csrf"], None, number)
     return page(request, text("inbox_title", settings.lang), body, current=BASE)
 
 
@@ -645,9 +687,7 @@ class Offers:
 
 def _offers(settings: ConsoleSettings) -> Offers:
     view = _load(settings, None)
-    resembles = suggestions.resembling(
-        settings.log_url, view.names, settings.catalogue_dir, e5_embedder()
-    )
+    resembles = suggestions.resembling(settings.log_url, view.names, view.resemblance)
     return Offers(view.names, list(view.frequent.values()), resembles)
 
 
@@ -693,7 +733,11 @@ def _offers_body(offers: Offers, lang: str, csrf: str, outcome: Outcome | None) 
         parts.append(f"<h2>{e(title)}</h2>")
         if not found:
             parts.append(f"<p>{e(text('suggest_none', lang))}</p>")
-        parts += [_offer(s, offers, lang, csrf) for s in found]
+        parts.append(
+            '<div class="groups">'
+            + "".join(_offer(s, offers, lang, csrf) for s in found)
+            + "</div>"
+        )
     parts.append(f'<p><a href="{BASE}">{e(text("newterm_back", lang))}</a></p>')
     return "".join(parts)
 

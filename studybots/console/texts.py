@@ -131,6 +131,10 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "inbox_empty": "Ei käsiteltäviä kysymyksiä.",
         "inbox_summary": "{groups} ryhmää, {questions} eri kysymystä, kysytty yhteensä {count} kertaa.",
+        "inbox_previous": "← Edelliset",
+        "inbox_next": "Seuraavat →",
+        "inbox_pages": "Sivut",
+        "inbox_page_of": "Ryhmät {first}–{last} / {total}",
         "inbox_bot_tero": "Tero (termit)",
         "inbox_bot_paavo": "Paavo (palvelut)",
         "inbox_filter": "Näytä botti",
@@ -214,7 +218,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "ehdotuksen: kysymys lisätään ilmaisuksi, ja muutos tarkistetaan kuten make validate."
         ),
         "suggest_frequent_title": "Usein kysytyt (vähintään {n} kertaa)",
-        "suggest_frequent": "Ryhmä on kysytty {count} kertaa; botin paras arvaus: {name}",
+        "suggest_frequent": "Ryhmä on kysytty {count} kertaa; lähinnä botin arvauksista: {name}",
         "suggest_resembles_title": "Varmoja vastauksia, jotka muistuttavat toista",
         "suggest_resembles": (
             "Botti vastasi varmasti: {name}. Kysymys muistuttaa kuitenkin lähes yhtä paljon "

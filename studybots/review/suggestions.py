@@ -3,8 +3,10 @@
 Two kinds:
 
 - `frequent`: a pending group of the inbox (groups.py) asked at least
-  FREQUENT times, not marked by the safety check, whose best guess is a term
-  or need of the catalogue: its questions become phrasings of that guess.
+  FREQUENT times, not marked by the safety check: its questions become
+  phrasings of the one of the bot's guesses that its most asked question
+  resembles most (at least FLOOR; the NLU's first guess of a question it did
+  not understand is often a poor one).
 - `resembles`: a question the bot answered confidently (at least its answer
   threshold) that resembles one of the NLU's other candidates almost as much
   as the term or need it was answered with, or more. Resemblance is the e5
@@ -35,9 +37,21 @@ from studybots.review.editing import PHRASING_TABLES
 from studybots.review.groups import Embed, Group
 from studybots.review.inbox import GUESS_PREFIXES, TargetNames, group_key, item_key
 
-__all__ = ["FREQUENT", "MARGIN", "Suggestion", "frequent", "phrasings", "resembling"]
+__all__ = [
+    "FLOOR",
+    "FREQUENT",
+    "MARGIN",
+    "Resemblance",
+    "Suggestion",
+    "frequent",
+    "phrasings",
+    "resembling",
+]
 
 FREQUENT = 5
+# A frequent group is suggested for a guess it resembles at least this much
+# (in e5 an unrelated term's nearest phrasing is ~0.80-0.89, the right one 0.95+).
+FLOOR = 0.92
 MARGIN = 0.02
 MAX_QUESTIONS = 200  # the most asked confident questions looked at per page
 
@@ -56,14 +70,49 @@ class Suggestion:
     keys: list[str] = field(default_factory=list)  # the inbox keys it decides
 
 
-def frequent(groups: Sequence[Group], names: TargetNames) -> list[Suggestion]:
+class Resemblance:
+    """How much a question resembles a term or need: the e5 cosine similarity
+    to its nearest phrasing. The phrasings' vectors are made once per target."""
+
+    def __init__(self, catalogue_dir: Path, embed: Embed) -> None:
+        self.phrasings = phrasings(catalogue_dir)
+        self._embed = embed
+        self._vectors: dict[tuple[str, str], np.ndarray] = {}
+
+    def __call__(self, bot: str, target: str, vector: np.ndarray) -> float:
+        if (bot, target) not in self._vectors:
+            texts = self.phrasings.get(bot, {}).get(target, [])
+            self._vectors[(bot, target)] = (
+                np.asarray(self._embed(texts), dtype=np.float32)
+                if texts
+                else np.zeros((0, len(vector)), dtype=np.float32)
+            )
+        matrix = self._vectors[(bot, target)]
+        return float((matrix @ vector).max()) if len(matrix) else -1.0
+
+    def vectors(self, texts: list[str]) -> np.ndarray:
+        return np.asarray(self._embed(texts), dtype=np.float32)
+
+
+def frequent(
+    groups: Sequence[Group], names: TargetNames, resemblance: Resemblance
+) -> list[Suggestion]:
+    """Groups asked at least FREQUENT times, each to the one of the bot's
+    guesses its most asked question resembles most, if that is at least
+    FLOOR (the NLU's top guess of a question it did not understand is often
+    not the right one)."""
+    chosen = [g for g in groups if g.count >= FREQUENT and not g.crisis]
+    if not chosen:
+        return []
+    vectors = resemblance.vectors([g.question for g in chosen])
     found = []
-    for g in groups:
-        if g.count < FREQUENT or g.crisis:
-            continue
+    for g, vector in zip(chosen, vectors):
         known = names.get(g.bot, {})
-        guess = next((x for x in g.guess_ids() if x in known), "")
-        if guess:
+        scored = sorted(
+            ((resemblance(g.bot, x, vector), x) for x in g.guess_ids() if x in known),
+            key=lambda pair: (-pair[0], pair[1]),
+        )
+        if scored and scored[0][0] >= FLOOR:
             found.append(
                 Suggestion(
                     "frequent",
@@ -71,7 +120,7 @@ def frequent(groups: Sequence[Group], names: TargetNames) -> list[Suggestion]:
                     g.key,
                     [i.question for i in g.items],
                     g.count,
-                    guess,
+                    scored[0][1],
                     keys=[i.key for i in g.items],
                 )
             )
@@ -161,15 +210,13 @@ def _confident(url: str, names: TargetNames) -> list[_Asked]:
 def resembling(
     url: str,
     names: TargetNames,
-    catalogue_dir: Path,
-    embed: Embed,
+    resemblance: Resemblance,
     margin: float = MARGIN,
     limit: int = MAX_QUESTIONS,
 ) -> list[Suggestion]:
-    known_phrasings = phrasings(catalogue_dir)
     existing = {
         (bot, group_key(t))
-        for bot, by_id in known_phrasings.items()
+        for bot, by_id in resemblance.phrasings.items()
         for ts in by_id.values()
         for t in ts
     }
@@ -180,25 +227,12 @@ def resembling(
     ][:limit]
     if not asked:
         return []
-    vectors = np.asarray(embed([a.question for a in asked]), dtype=np.float32)
-    nearest: dict[tuple[str, str], np.ndarray] = {}  # (bot, id) -> its phrasings' vectors
-
-    def closeness(number: int, bot: str, target: str) -> float:
-        if (bot, target) not in nearest:
-            texts = known_phrasings.get(bot, {}).get(target, [])
-            nearest[(bot, target)] = (
-                np.asarray(embed(texts), dtype=np.float32) if texts else np.zeros((0, 1))
-            )
-        matrix = nearest[(bot, target)]
-        return float((matrix @ vectors[number]).max()) if len(matrix) else -1.0
-
+    vectors = resemblance.vectors([a.question for a in asked])
     found = []
-    for number, a in enumerate(asked):
-        own = closeness(number, a.bot, a.answered)
-        others = sorted(
-            ((closeness(number, a.bot, c), c) for c in a.candidates), key=lambda x: (-x[0], x[1])
-        )
-        best, other = others[0]
+    for a, vector in zip(asked, vectors):
+        own = resemblance(a.bot, a.answered, vector)
+        best, other = min((-resemblance(a.bot, c, vector), c) for c in a.candidates)
+        best = -best
         if own - best < margin:
             lang = max(sorted(a.languages), key=lambda k: a.languages[k]) if a.languages else ""
             key = item_key(a.bot, a.question)
