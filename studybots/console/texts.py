@@ -178,6 +178,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "inbox_error": "Kysymys ”{question}”, kenttä {field}: {message}",
         "inbox_error_general": "{message}",
         "inbox_not_done": "Mitään ei muutettu.",
+        "inbox_cannot_write": (
+            "Luetteloon ei voi kirjoittaa tällä palvelimella, joten mitään ei muutettu. "
+            "Kerro asiasta ylläpitäjälle."
+        ),
         "inbox_suggestion_here": (
             "Ehdotus: kysytty vähintään {n} kertaa; lisää kysymykset ilmaisuiksi: {name}"
         ),

@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -511,6 +512,9 @@ def install(
 
     async def start(app: web.Application) -> None:
         await blocking(model.ensure_schema, app[ENGINE])
+        threading.Thread(
+            target=inbox_page.warm, args=(settings,), name="inbox-warm-up", daemon=True
+        ).start()
         if settings.oidc is not None:
             app[HTTP] = aiohttp.ClientSession()
             app[OIDC] = OidcClient(settings.oidc, app[HTTP])

@@ -131,6 +131,7 @@ class Embedder:
         self._known: OrderedDict[str, np.ndarray] = OrderedDict()
         self._size = size
         self._lock = threading.Lock()
+        self._busy = threading.Lock()
 
     @staticmethod
     def clean(text: str) -> str:
@@ -140,15 +141,19 @@ class Embedder:
         from studybots.search.embeddings import DIM, embed_queries
 
         keys = [self.clean(t) for t in texts]
-        with self._lock:
-            missing = list(dict.fromkeys(k for k in keys if k not in self._known))
-        if missing:
-            fresh = embed_queries(missing)
+        # One batch at a time: a request that needs texts another thread is
+        # embedding (the warm-up at start) waits for them instead of doing
+        # the same work again.
+        with self._busy:
             with self._lock:
-                for key, vector in zip(missing, fresh):
-                    self._known[key] = vector
-                while len(self._known) > self._size:
-                    self._known.popitem(last=False)
+                missing = list(dict.fromkeys(k for k in keys if k not in self._known))
+            if missing:
+                fresh = embed_queries(missing)
+                with self._lock:
+                    for key, vector in zip(missing, fresh):
+                        self._known[key] = vector
+                    while len(self._known) > self._size:
+                        self._known.popitem(last=False)
         with self._lock:
             cached = [self._known.get(k) for k in keys]
         # A text pushed out meanwhile by another thread's batch: embed it again.

@@ -509,3 +509,27 @@ def test_a_long_inbox_is_shown_a_page_at_a_time(settings, monkeypatch):
     assert f"Ryhmät 1–4 / {total}" in first and 'href="/toimitus/saapuneet?sivu=2"' in first
     assert f"Ryhmät 5–8 / {total}" in visible(second) and "<q>mikä on HOAS</q>" not in second
     assert "<q>missä voi pelata sulkapalloa</q>" in paavo and "<q>mikä on HOAS</q>" not in paavo
+
+
+def test_a_catalogue_that_cannot_be_written_is_said_so(settings, monkeypatch):
+    from studybots.console import inbox_page
+
+    def read_only(*args):
+        raise PermissionError(30, "Read-only file system")
+
+    monkeypatch.setattr(inbox_page, "apply_rows", read_only)
+    hoas = item_key("tero", "mikä on HOAS")
+
+    async def scenario():
+        async with serving(web.make_app(settings)) as base:
+            browser = await signed_in(base)
+            try:
+                await browser.get(INBOX)
+                form = {"ryhma": hoas, "kysymys": hoas, "arvaus": "tys", "csrf": browser.csrf}
+                return await browser.post(INBOX, form)
+            finally:
+                await browser.close()
+
+    status, body, _ = run(scenario)
+    assert status == 400 and "Luetteloon ei voi kirjoittaa tällä palvelimella" in visible(body)
+    assert statuses(settings) == {}
