@@ -788,7 +788,7 @@ def _settle(
         (s for s in [*offers.frequent, *offers.resembles] if s.kind == kind and s.key == key),
         None,
     )
-    if found is None or (confirm and target not in (found.target, found.other)):
+    if found is None or (confirm and (not target or target not in (found.target, found.other))):
         return Outcome(errors=[text("suggest_gone", lang)])
     question = found.questions[0]
     if not confirm:
