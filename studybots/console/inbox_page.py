@@ -192,15 +192,22 @@ def _name(names: TargetNames, bot: str, target: str) -> str:
     return names.get(bot, {}).get(target) or target
 
 
-def _suggestion_form(csrf: str, s: suggestions.Suggestion, target: str, label: str) -> str:
+def _suggestion_form(
+    csrf: str, s: suggestions.Suggestion, target: str, label: str, where: str = ""
+) -> str:
     return (
-        f'<form class="inline" method="post" action="{SUGGESTIONS}">{hidden("csrf", csrf)}'
+        f'<form class="inline" method="post" action="{SUGGESTIONS}">{hidden("csrf", csrf)}{where}'
         f"{hidden('laji', s.kind)}{hidden('avain', s.key)}{hidden('kohde', target)}"
         f'<button type="submit" name="toiminto" value="vahvista">{e(label)}</button></form>'
     )
 
 
-def _group_card(number: int, g: Group, view: View, lang: str, csrf: str) -> str:
+def _where(bot: str | None, number: int) -> str:
+    """Hidden fields that bring an editor back to the inbox page they acted on."""
+    return hidden("botti", bot or "") + hidden("sivu", str(number + 1))
+
+
+def _group_card(number: int, g: Group, view: View, lang: str, csrf: str, where: str) -> str:
     gid = f"r{number}"
     guesses = g.guess_ids()
     known = view.names.get(g.bot, {})
@@ -229,7 +236,7 @@ def _group_card(number: int, g: Group, view: View, lang: str, csrf: str) -> str:
         if x in known
     )
     decide_form = (
-        f'<form method="post" action="{BASE}">{hidden("csrf", csrf)}{hidden("ryhma", g.key)}'
+        f'<form method="post" action="{BASE}">{hidden("csrf", csrf)}{hidden("ryhma", g.key)}{where}'
         f"<fieldset><legend>{e(text('inbox_questions', lang))}</legend>"
         f'<ul class="questions">{questions}</ul></fieldset>{crisis}'
         f'<label for="{gid}t">{e(text("inbox_target_" + g.bot, lang))}</label>'
@@ -255,7 +262,11 @@ def _group_card(number: int, g: Group, view: View, lang: str, csrf: str) -> str:
             f'<div class="suggestion"><p>'
             f"{e(text('inbox_suggestion_here', lang, n=suggestions.FREQUENT, name=name))}</p>"
             + _suggestion_form(
-                csrf, offered, offered.target, text("inbox_confirm", lang, name=name)
+                csrf,
+                offered,
+                offered.target,
+                text("inbox_confirm", lang, name=name),
+                where + hidden("takaisin", "saapuneet"),
             )
             + "</div>"
         )
@@ -347,7 +358,10 @@ def _inbox_body(
     parts.append(_datalists(view.names) + pages)
     parts.append(
         '<div class="groups">'
-        + "".join(_group_card(number * PAGE + n, g, view, lang, csrf) for n, g in enumerate(shown))
+        + "".join(
+            _group_card(number * PAGE + n, g, view, lang, csrf, _where(bot, number))
+            for n, g in enumerate(shown)
+        )
         + "</div>"
         + pages
     )
@@ -366,14 +380,20 @@ def _notes(outcome: Outcome | None, lang: str) -> str:
     return "".join(parts)
 
 
+def _place(values: Mapping[str, object]) -> tuple[str | None, int]:
+    """The bot filter and page number of ?botti=&sivu= (or a form's)."""
+    page_number = values.get("sivu")
+    try:
+        number = int(page_number) - 1 if isinstance(page_number, str) else 0
+    except ValueError:
+        number = 0
+    return _bot(values.get("botti")), max(number, 0)
+
+
 @needs("inbox")
 async def show(request: web.Request) -> web.StreamResponse:
     settings = request.app[SETTINGS]
-    bot = _bot(request.query.get("botti"))
-    try:
-        number = int(request.query.get("sivu", "1")) - 1
-    except ValueError:
-        number = 0
+    bot, number = _place(request.query)
     view = await blocking(_load, settings, bot)
     body = _inbox_body(view, bot, settings.lang, request["csrf"], None, number)
     return page(request, text("inbox_title", settings.lang), body, current=BASE)
@@ -460,8 +480,9 @@ async def decide(request: web.Request) -> web.StreamResponse:
     if not outcome.errors:
         done = "inbox_mapped" if action == "map" else "inbox_ignored"
         await audit_event(request, done, request["account"].name, outcome.detail)
-    view = await blocking(_load, settings, None)
-    body = _inbox_body(view, None, lang, request["csrf"], outcome)
+    bot, number = _place(form)
+    view = await blocking(_load, settings, bot)
+    body = _inbox_body(view, bot, lang, request["csrf"], outcome, number)
     return page(
         request,
         text("inbox_title", lang),
@@ -859,6 +880,17 @@ async def confirm_suggestion(request: web.Request) -> web.StreamResponse:
     if not outcome.errors:
         action = "suggestion_confirmed" if confirm else "suggestion_dismissed"
         await audit_event(request, action, request["account"].name, outcome.detail)
+    if form.get("takaisin") == "saapuneet":  # confirmed on the inbox page itself
+        bot, number = _place(form)
+        view = await blocking(_load, settings, bot)
+        body = _inbox_body(view, bot, lang, request["csrf"], outcome, number)
+        return page(
+            request,
+            text("inbox_title", lang),
+            body,
+            status=400 if outcome.errors else 200,
+            current=BASE,
+        )
     offers = await blocking(_offers, settings)
     body = _offers_body(offers, lang, request["csrf"], outcome)
     return page(

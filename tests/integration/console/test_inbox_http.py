@@ -412,9 +412,10 @@ def test_suggested_phrasings_are_confirmed_with_one_click(settings):
                     INBOX + "/ehdotukset",
                     {**confirm, "laji": "resembles", "avain": card, "kohde": "kela_kortti"},
                 )
-                frequent = await browser.post(
+                frequent = await browser.post(  # the button on the inbox's group
                     INBOX + "/ehdotukset",
-                    {**confirm, "laji": "frequent", "avain": often, "kohde": "kela_kortti"},
+                    {**confirm, "laji": "frequent", "avain": often, "kohde": "kela_kortti"}
+                    | {"takaisin": "saapuneet", "botti": "", "sivu": "1"},
                 )
                 again = await browser.post(
                     INBOX + "/ehdotukset",
@@ -438,6 +439,8 @@ def test_suggested_phrasings_are_confirmed_with_one_click(settings):
         resembles[1]
     )
     assert frequent[0] == 200, visible(frequent[1])
+    assert "<h1>Saapuneet kysymykset</h1>" in frequent[1]
+    assert "Vahvistettu: kela kortti hukassa: liitetään termiin kela_kortti" in visible(frequent[1])
     added = phrasings(settings)
     assert ("kela_kortti", "fi", "mistä tilaan kelan kortin") in added
     assert ("kela_kortti", "fi", "kela kortti hukassa") in added
@@ -499,16 +502,22 @@ def test_a_long_inbox_is_shown_a_page_at_a_time(settings, monkeypatch):
                 first = (await browser.get(INBOX))[1]
                 second = (await browser.get(INBOX + "?sivu=2"))[1]
                 paavo = (await browser.get(INBOX + "?botti=paavo"))[1]
-                return first, second, paavo
+                # Acting on page 2 shows page 2 again, with what was done.
+                key = re.search(r'name="ryhma" value="([0-9a-f]+)"', second).group(1)
+                form = {"csrf": browser.csrf, "ryhma": key, "kysymys": key, "toiminto": "ohita"}
+                acted = await browser.post(INBOX, {**form, "botti": "", "sivu": "2"})
+                return first, second, paavo, acted
             finally:
                 await browser.close()
 
-    first, second, paavo = run(scenario)
+    first, second, paavo, acted = run(scenario)
     total = int(re.search(r"(\d+) ryhmää", first).group(1))
     assert total > 4 and first.count('<article class="group') == 4
     assert f"Ryhmät 1–4 / {total}" in first and 'href="/toimitus/saapuneet?sivu=2"' in first
     assert f"Ryhmät 5–8 / {total}" in visible(second) and "<q>mikä on HOAS</q>" not in second
     assert "<q>missä voi pelata sulkapalloa</q>" in paavo and "<q>mikä on HOAS</q>" not in paavo
+    assert acted[0] == 200 and "Ohitettu:" in visible(acted[1])
+    assert f"Ryhmät 5–8 / {total - 1}" in visible(acted[1])
 
 
 def test_a_catalogue_that_cannot_be_written_is_said_so(settings, monkeypatch):
