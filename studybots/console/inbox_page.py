@@ -643,7 +643,6 @@ def _lines(value: str) -> str:
 def _create(
     settings: ConsoleSettings,
     editor: str,
-    key: str,
     keys: list[str],
     values: dict[str, str],
     crisis_seen: bool,
@@ -711,7 +710,6 @@ async def new_term(request: web.Request) -> web.StreamResponse:
         _create,
         settings,
         request["account"].name,
-        key,
         keys,
         values,
         form.get("kriisi_nahty") == "1",
