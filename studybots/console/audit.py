@@ -36,6 +36,11 @@ ACTIONS = (
     "forbidden",
     "publish_started",
     "publish_finished",
+    "inbox_mapped",
+    "inbox_ignored",
+    "inbox_new_term",
+    "suggestion_confirmed",
+    "suggestion_dismissed",
 )
 
 

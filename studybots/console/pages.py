@@ -21,6 +21,7 @@ CSS = PREFIX + "static/console.css"
 
 # (permission, path, text key) of the navigation.
 NAV = (
+    ("inbox", PREFIX + "saapuneet", "nav_inbox"),
     ("publish", PREFIX + "julkaisu", "nav_publish"),
     ("report", PREFIX + "raportti", "nav_report"),
     ("accounts", PREFIX + "tunnukset", "nav_accounts"),

@@ -23,6 +23,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "nav_accounts": "Tunnukset",
         "nav_audit": "Tapahtumaloki",
         "nav_report": "Raportti",
+        "nav_inbox": "Saapuneet kysymykset",
         "nav_publish": "Julkaisu",
         # sign-in
         "login_title": "Kirjaudu sisään",
@@ -48,7 +49,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "home_roles": "Roolisi: {roles}",
         "home_no_roles": "Tunnuksellasi ei ole vielä rooleja. Pyydä ylläpitäjää lisäämään ne.",
         "home_can": "Voit",
-        "can_inbox": "käydä läpi kysymykset, joihin botit eivät osanneet vastata (tulossa)",
+        "can_inbox": "käydä läpi kysymykset, joihin botit eivät osanneet vastata",
         "can_tables": "muokata termi- ja palvelutaulukoita (tulossa)",
         "can_publish": "julkaista muutokset botteihin",
         "can_rollback": "palauttaa edellisen julkaisun",
@@ -111,6 +112,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "action_password_set": "salasana vaihdettu",
         "action_csrf_refused": "lomake hylätty (CSRF)",
         "action_forbidden": "pääsy estetty",
+        "action_inbox_mapped": "kysymys liitetty",
+        "action_inbox_ignored": "kysymys ohitettu",
+        "action_inbox_new_term": "uusi termi kysymyksestä",
+        "action_suggestion_confirmed": "ehdotettu ilmaisu vahvistettu",
+        "action_suggestion_dismissed": "ehdotus ohitettu",
         # report
         "report_title": "Raportti",
         "report_from": "Alkaen",
@@ -212,6 +218,118 @@ TEXTS: dict[str, dict[str, str]] = {
         "history_rollback": "palautettu",
         "action_publish_started": "julkaisu aloitettu",
         "action_publish_finished": "julkaisu päättyi",
+        # the inbox (studybots/console/inbox_page.py)
+        "inbox_title": "Saapuneet kysymykset",
+        "inbox_intro": (
+            "Kysymykset, joita botit eivät ymmärtäneet, joihin ne vastasivat epävarmasti, "
+            "joista opiskelija antoi 👎 tai jotka turvallisuustarkistus ohjasi kriisiavun "
+            "luo. Samaa tarkoittavat kysymykset on ryhmitelty yhteen. Ajat Suomen aikaa."
+        ),
+        "inbox_empty": "Ei käsiteltäviä kysymyksiä.",
+        "inbox_summary": "{groups} ryhmää, {questions} eri kysymystä, kysytty yhteensä {count} kertaa.",
+        "inbox_previous": "← Edelliset",
+        "inbox_next": "Seuraavat →",
+        "inbox_pages": "Sivut",
+        "inbox_page_of": "Ryhmät {first}–{last} / {total}",
+        "inbox_bot_tero": "Tero (termit)",
+        "inbox_bot_paavo": "Paavo (palvelut)",
+        "inbox_filter": "Näytä botti",
+        "inbox_filter_all": "molemmat",
+        "inbox_show": "Näytä",
+        "inbox_count": "kysytty {n} kertaa",
+        "inbox_languages": "Kieli",
+        "inbox_reasons": "Syy",
+        "inbox_guesses": "Botin parhaat arvaukset",
+        "inbox_no_guesses": "ei arvauksia",
+        "inbox_seen": "Ensimmäinen {first}, viimeisin {last}",
+        "inbox_questions": "Kysymykset (toiminto koskee valittuja)",
+        "inbox_question_count": "{n}×",
+        "inbox_crisis_mark": (
+            "⚠ Turvallisuustarkistus ohjasi kysymyksen kriisiavun luo. Jos se oli aiheellista, "
+            "ohita kysymys. Liitä se tavalliseksi ilmaisuksi vain, jos se ei ollut kriisi."
+        ),
+        "inbox_crisis_seen": "Näin merkinnän: kysymys ei ollut kriisi, ja sen saa liittää",
+        "inbox_map_guess": "Liitä: {name}",
+        "inbox_target": "Liitä termiin tai tarpeeseen (kirjoita nimeä, valitse listasta)",
+        "inbox_target_tero": "Liitä termiin (kirjoita nimeä, valitse listasta)",
+        "inbox_target_paavo": "Liitä tarpeeseen (kirjoita nimeä, valitse listasta)",
+        "inbox_map": "Liitä",
+        "inbox_ignore": "Ohita",
+        "inbox_new_term": "Uusi termi näistä kysymyksistä",
+        "inbox_done_map": "Tehty: {question}: {what}",
+        "inbox_done_ignore": "Ohitettu: {question}. Luettelo ei muuttunut.",
+        "inbox_publish_note": (
+            "Muutokset ovat luettelossa. Botit oppivat ne, kun julkaisija julkaisee ne."
+        ),
+        "inbox_nothing_chosen": "Valitse ainakin yksi kysymys (kenttä Kysymykset).",
+        "inbox_gone": (
+            "Kysymystä ei enää ole käsittelemättä: joku on ehkä jo käsitellyt sen. "
+            "Sivu näyttää tilanteen nyt."
+        ),
+        "inbox_no_target": "Kirjoita kenttään Liitä termin tai tarpeen nimi tai valitse arvaus.",
+        "inbox_crisis_unseen": (
+            "Valitussa kysymyksessä on turvallisuustarkistuksen merkintä. Rastita kenttä "
+            "”Näin merkinnän”, jos kysymys ei ollut kriisi, tai ohita kysymys."
+        ),
+        "inbox_error": "Kysymys ”{question}”, kenttä {field}: {message}",
+        "inbox_error_general": "{message}",
+        "inbox_not_done": "Mitään ei muutettu.",
+        "inbox_cannot_write": (
+            "Luetteloon ei voi kirjoittaa tällä palvelimella, joten mitään ei muutettu. "
+            "Kerro asiasta ylläpitäjälle."
+        ),
+        "inbox_suggestion_here": (
+            "Ehdotus: kysytty vähintään {n} kertaa; lisää kysymykset ilmaisuiksi: {name}"
+        ),
+        "inbox_confirm": "Vahvista: {name}",
+        # the new term form
+        "newterm_title": "Uusi termi",
+        "newterm_intro": (
+            "Valitut kysymykset tulevat uuden termin ilmaisuiksi. Kaikki kentät tarkistetaan "
+            "kuten make validate tarkistaa luettelon; virheen kohdalla kerrotaan kenttä."
+        ),
+        "newterm_submit": "Lisää termi",
+        "newterm_done": "Uusi termi lisätty: {what}",
+        "newterm_back": "Takaisin saapuneisiin kysymyksiin",
+        "newterm_only_tero": "Uusi termi tehdään vain Teron kysymyksistä; Paavon tarpeet lisätään taulukkoon.",
+        "field_target": "Tunnus (pienet kirjaimet a-z, numerot ja _, esim. hoas)",
+        "field_term": "Termin nimi",
+        "field_definition": "Määritelmä (1-3 virkettä)",
+        "field_source_url": "Virallinen lähde (https://...)",
+        "field_area": "Aihealue",
+        "field_dimension": "Hyvinvoinnin ulottuvuus",
+        "field_phase": "Elämäntapahtuman vaihe",
+        "field_phrasings": "Muut ilmaisut (vähintään 7, kukin omalle rivilleen)",
+        "field_term_lang": "Termin nimi kielellä {language}",
+        "field_definition_lang": "Määritelmä kielellä {language}",
+        "field_phrasings_lang": "Ilmaisut kielellä {language} (vähintään 8, kukin omalle rivilleen)",
+        "field_checked": "Tarkistin faktat virallisesta lähteestä tänään",
+        "field_question": "Kysymys",
+        "field_lang": "Kieli",
+        "field_action": "Toiminto",
+        "field_bot": "Botti",
+        "field_editor": "Toimittaja",
+        "field_choose": "(valitse)",
+        "field_problem": "Kenttä {field}: {message}",
+        # suggested phrasings
+        "suggest_title": "Ehdotetut ilmaisut",
+        "suggest_intro": (
+            "Kysymyksiä, jotka kannattaisi lisätä ilmaisuiksi. Yhdellä napilla vahvistat "
+            "ehdotuksen: kysymys lisätään ilmaisuksi, ja muutos tarkistetaan kuten make validate."
+        ),
+        "suggest_frequent_title": "Usein kysytyt (vähintään {n} kertaa)",
+        "suggest_frequent": "Ryhmä on kysytty {count} kertaa; lähinnä botin arvauksista: {name}",
+        "suggest_resembles_title": "Varmoja vastauksia, jotka muistuttavat toista",
+        "suggest_resembles": (
+            "Botti vastasi varmasti: {name}. Kysymys muistuttaa kuitenkin lähes yhtä paljon "
+            "tai enemmän: {other} (ero {lead}, vaaditaan vähintään {margin})."
+        ),
+        "suggest_none": "Ei ehdotuksia nyt.",
+        "suggest_dismiss": "Ohita ehdotus",
+        "suggest_done": "Vahvistettu: {question}: {what}",
+        "suggest_dismissed": "Ehdotus ohitettu: {question}. Luettelo ei muuttunut.",
+        "suggest_gone": "Ehdotusta ei enää ole: joku on ehkä jo käsitellyt sen.",
+        "suggest_link": "Ehdotetut ilmaisut",
         # errors
         "forbidden_title": "Ei oikeutta",
         "forbidden": "Tunnuksellasi ei ole oikeutta tälle sivulle.",

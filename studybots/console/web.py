@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import functools
 import logging
 import os
+import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import aiohttp
@@ -39,6 +39,7 @@ from aiohttp import web
 from studybots.console import (
     accounts,
     audit,
+    inbox_page,
     model,
     pages,
     passwords,
@@ -47,6 +48,18 @@ from studybots.console import (
     report_page,
     sessions,
 )
+from studybots.console.common import (
+    ENGINE,
+    HTTP,
+    OIDC,
+    SETTINGS,
+    Handler,
+    blocking,
+    needs,
+    page,
+    public,
+)
+from studybots.console.common import audit_event as _audit
 from studybots.console.oidc import OidcClient, OidcError, account_for
 from studybots.console.roles import allowed
 from studybots.console.settings import ConsoleSettings
@@ -75,35 +88,8 @@ LOGIN_CSRF_COOKIE = "toimitus_login"
 OIDC_COOKIE = "toimitus_oidc"
 AUDIT_ROWS = 200
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-H = TypeVar("H", bound=Handler)
-
-ENGINE: web.AppKey[sa.engine.Engine] = web.AppKey("engine")
-SETTINGS: web.AppKey[ConsoleSettings] = web.AppKey("settings")
-OIDC: web.AppKey[OidcClient | None] = web.AppKey("oidc")
-HTTP: web.AppKey[aiohttp.ClientSession] = web.AppKey("http")
 PUBLISHER: web.AppKey[publishing.Publisher | None] = web.AppKey("publisher")
 RELOAD_SECONDS = 3  # the publishing page while a job runs
-
-
-def public(handler: H) -> H:
-    handler.console_public = True  # type: ignore[attr-defined]
-    return handler
-
-
-def needs(permission: str) -> Callable[[H], H]:
-    def mark(handler: H) -> H:
-        handler.console_permission = permission  # type: ignore[attr-defined]
-        return handler
-
-    return mark
-
-
-async def blocking(function: Callable[..., Any], *args: Any) -> Any:
-    """Database work and scrypt off the event loop."""
-    return await asyncio.get_running_loop().run_in_executor(
-        None, functools.partial(function, *args)
-    )
 
 
 def session_cookie(settings: ConsoleSettings) -> str:
@@ -129,29 +115,6 @@ def set_cookie(
         samesite=same_site,
         max_age=max_age,
     )
-
-
-def page(
-    request: web.Request,
-    title: str,
-    body: str,
-    status: int = 200,
-    current: str = "",
-    heading: bool = True,
-    reload: int = 0,
-) -> web.Response:
-    settings = request.app[SETTINGS]
-    html = pages.layout(
-        title,
-        body,
-        settings.lang,
-        request.get("account"),
-        request.get("csrf", ""),
-        current,
-        heading,
-        reload=reload,
-    )
-    return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
 
 
 def wants_page(request: web.Request) -> bool:
@@ -180,14 +143,6 @@ def _forbidden(request: web.Request, title_key: str, body_key: str) -> web.Respo
     return page(
         request, text(title_key, lang), f"<p>{pages.e(text(body_key, lang))}</p>", status=403
     )
-
-
-async def _audit(request: web.Request, action: str, account: str | None, detail: str) -> None:
-    def write() -> None:
-        with request.app[ENGINE].begin() as connection:
-            audit.record(connection, action, account, detail)
-
-    await blocking(write)
 
 
 def timeouts(settings: ConsoleSettings) -> sessions.Timeouts:
@@ -609,6 +564,12 @@ ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("POST", "tunnukset", change_account),
     ("GET", "loki", audit_page),
     ("GET", "raportti", report),
+    ("GET", "saapuneet", inbox_page.show),
+    ("POST", "saapuneet", inbox_page.decide),
+    ("GET", "saapuneet/uusi-termi", inbox_page.new_term_form),
+    ("POST", "saapuneet/uusi-termi", inbox_page.new_term),
+    ("GET", "saapuneet/ehdotukset", inbox_page.show_suggestions),
+    ("POST", "saapuneet/ehdotukset", inbox_page.confirm_suggestion),
     ("GET", "julkaisu", publishing_view),
     ("POST", "julkaisu", start_publish),
     ("POST", "julkaisu/palauta", start_rollback),
@@ -642,6 +603,9 @@ def install(
 
     async def start(app: web.Application) -> None:
         await blocking(model.ensure_schema, app[ENGINE])
+        threading.Thread(
+            target=inbox_page.warm, args=(settings,), name="inbox-warm-up", daemon=True
+        ).start()
         if settings.oidc is not None:
             app[HTTP] = aiohttp.ClientSession()
             app[OIDC] = OidcClient(settings.oidc, app[HTTP])

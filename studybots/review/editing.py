@@ -31,6 +31,7 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,7 @@ from studybots.catalogue.tables import (
     format_rows,
     read_table,
     split_multi,
+    write_sheet,
 )
 from studybots.catalogue.validate import FINNISH_DATE, ID_PATTERN, Problem, suggest
 from studybots.catalogue.validate import validate_catalogue as validate
@@ -528,6 +530,49 @@ def _files(directory: Path) -> dict[str, bytes]:
     return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*.csv"))}
 
 
+def _write_back(
+    before: dict[str, bytes], after: dict[str, bytes], catalogue_dir: Path
+) -> list[tuple[str, bytes, bytes]]:
+    """The working copy's changed files into `catalogue_dir`, each replaced at
+    once (a reader sees the old file or the new one); (path, old, new) of each."""
+    changed = []
+    for rel in sorted(set(before) | set(after)):
+        old, new = before.get(rel, b""), after.get(rel, b"")
+        if old != new:
+            target = catalogue_dir / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp_target = target.with_suffix(".csv.tmp")
+            tmp_target.write_bytes(new)
+            tmp_target.replace(target)
+            changed.append((rel, old, new))
+    return changed
+
+
+# One change of the catalogue at a time in this process (the console's editors).
+_CHANGING = threading.Lock()
+
+
+def apply_rows(
+    rows: list[dict[str, str]], catalogue_dir: Path, editor: str
+) -> tuple[SheetResult, list[str]]:
+    """Rows of the review sheet (EXPORT_COLUMNS; the console's decisions)
+    applied to `catalogue_dir` as `import_sheet` applies a sheet: on a copy,
+    validated as `make validate` does, and written back only without any
+    error. Returns the result and the catalogue files changed. The caller
+    records the decisions (inbox.set_status) and the audit."""
+    with _CHANGING, tempfile.TemporaryDirectory() as tmp:
+        sheet = Path(tmp) / "toimitus.csv"
+        write_sheet(sheet, EXPORT_COLUMNS, [{**r, "editor": editor} for r in rows])
+        work = Path(tmp) / "catalogue"
+        shutil.copytree(catalogue_dir, work)
+        before = _files(work)
+        result = apply_sheet(sheet, work, editor)
+        if result.errors or not result.decisions:
+            return result, []
+        changed = _write_back(before, _files(work), catalogue_dir)
+    return result, [rel for rel, _, _ in changed]
+
+
 def import_sheet(sheet: Path, editor: str | None = None, describe: bool = True) -> int:
     """`describe`: say how the sheet was read and what became of each row (an
     interactive decision, one row, needs neither)."""
@@ -570,23 +615,15 @@ def import_sheet(sheet: Path, editor: str | None = None, describe: bool = True) 
                 file=sys.stderr,
             )
             return 1
-        after = _files(work)
-        for rel in sorted(set(before) | set(after)):
-            old, new = before.get(rel, b""), after.get(rel, b"")
-            if old != new:
-                sys.stdout.writelines(
-                    difflib.unified_diff(
-                        _text(old).splitlines(keepends=True),
-                        _text(new).splitlines(keepends=True),
-                        fromfile=f"a/catalogue/{rel}",
-                        tofile=f"b/catalogue/{rel}",
-                    )
+        for rel, old, new in _write_back(before, _files(work), catalogue_dir):
+            sys.stdout.writelines(
+                difflib.unified_diff(
+                    _text(old).splitlines(keepends=True),
+                    _text(new).splitlines(keepends=True),
+                    fromfile=f"a/catalogue/{rel}",
+                    tofile=f"b/catalogue/{rel}",
                 )
-                target = catalogue_dir / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                tmp_target = target.with_suffix(".csv.tmp")
-                tmp_target.write_bytes(new)
-                tmp_target.replace(target)
+            )
     if describe:
         print("\nOtettu:")
         for r in result.results:

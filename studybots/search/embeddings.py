@@ -87,6 +87,17 @@ def embed_passages(texts: list[str]) -> np.ndarray:
     return np.vstack(out) if out else np.zeros((0, DIM), dtype=np.float32)
 
 
+def embed_queries(texts: list[str]) -> np.ndarray:
+    """Query-side vectors ("query: " prefix, L2-normalised) of `texts`, as
+    they are, in batches; not cached (the caller keeps what it needs)."""
+    model = _model()
+    out = [
+        np.asarray(model.query(texts[i : i + BATCH]), dtype=np.float32).reshape(-1, DIM)
+        for i in range(0, len(texts), BATCH)
+    ]
+    return np.vstack(out) if out else np.zeros((0, DIM), dtype=np.float32)
+
+
 class QueryEmbedder:
     """Embeds queries, remembering the last few hundred (a re-ranking after a
     situation answer or a repeated question costs nothing)."""
