@@ -150,6 +150,12 @@ def server_specs(
     env["STUDYBOTS_CATALOGUE_DIR"] = str(settings.catalogue_dir)
     env["STUDYBOTS_VAR_DIR"] = str(settings.var_dir)
     env["STUDYBOTS_LOG_URL"] = settings.log_url
+    # What the console's publishing runs needs the same settings (studybots.training.publish).
+    env["STUDYBOTS_PROJECT_DIR"] = str(settings.project_dir)
+    env["STUDYBOTS_EVAL_DIR"] = str(settings.eval_dir)
+    env["MODEL_PULL_SECONDS"] = str(settings.model_pull_seconds)
+    if "RASA_CACHE_DIRECTORY" not in environ:
+        env["RASA_CACHE_DIRECTORY"] = str(settings.var_dir / "rasa-cache")
     # The shared secret of the action and model servers: every process gets
     # the same one (STUDYBOTS_INTERNAL_TOKEN, else var/internal.token).
     env[TOKEN_ENV] = load_token(settings.var_dir, environ)

@@ -1,38 +1,44 @@
 """The editors' loop end to end, and publishing a model into running bots.
 
 A student asks Tero about something the catalogue does not have; the question
-reaches the review inbox; an editor adds the term in the inbox sheet and
-imports it; a publisher presses Publish in the editors' console, which runs
-`studybots.training.publish` (retrain, evaluate, publish); the bots,
-never restarted, then answer the question and a paraphrase of it. While the
-new model is published and swapped in, clients keep sending messages: none
-may fail. Every step uses the command an editor or operator would run.
+reaches the review inbox. Then, in headless Chromium (tests/browser/console_loop.mjs),
+an editor signs in to the editors' console, finds the question in the inbox and
+adds a term from it with the new-term form; a publisher signs in and presses
+Publish, which runs `studybots.training.publish` (retrain, evaluate, publish);
+the page follows it to the end. The bots, never restarted, then answer the
+question and a paraphrase of it. While the new model is published and swapped
+in, clients keep sending messages: none may fail. The console is the one
+`make run` serves (the demo page's server, /toimitus/).
 
 The stack here is separate from the session stack: it has its own copy of the
 project's configuration, catalogue and models, so publishing changes nothing
-in the repository.
+in the repository. The second test uses the operators' commands (a candidate,
+--force, --rollback).
 """
 
 from __future__ import annotations
 
-import asyncio
 import csv
+import json
+import os
+import shutil
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
+from studybots.core.settings import PROJECT_ROOT
 from studybots.training.model_files import content_digest, model_path
 from tests.support.chat import Load, health, run_tool, say, texts, wait_for
-from tests.support.sheets import fill_sheet, read_sheet
+from tests.support.console import PASSWORD, add_account, console_settings
+from tests.support.sheets import read_sheet
 
 UNKNOWN = "mikä on varha"
 PARAPHRASE = "mitä tarkoittaa Varha?"
+# The new-term form's fields as the editor fills them (lists one per line).
 VARHA = {
-    "action": "new",
     "target": "varha",
-    "editor": "Testi Toimittaja",
     "term": "Varha – Varsinais-Suomen hyvinvointialue",
     "area": "terveys",
     "dimension": "2",
@@ -40,24 +46,27 @@ VARHA = {
     "definition": "Varsinais-Suomen hyvinvointialue eli Varha järjestää Varsinais-Suomessa "
     "sosiaali- ja terveyspalvelut sekä pelastustoimen.",
     "source_url": "https://www.varha.fi/",
-    "phrasings": "mitä varha tekee;varsinais-suomen hyvinvointialue;mikä on hyvinvointialue;"
-    "kuka järjestää sote-palvelut varsinais-suomessa;varhan palvelut;"
-    "varhan sosiaalipalvelut;mihin varha kuuluu;mikä on varsinais-suomen "
+    "phrasings": "mitä varha tekee\nvarsinais-suomen hyvinvointialue\nmikä on hyvinvointialue\n"
+    "kuka järjestää sote-palvelut varsinais-suomessa\nvarhan palvelut\n"
+    "varhan sosiaalipalvelut\nmihin varha kuuluu\nmikä on varsinais-suomen "
     "hyvinvointialue",
     # Swedish and English are switched on: the editor writes the term in them too.
     "term_sv": "Välfärdsområdet Egentliga Finland (Varha)",
     "definition_sv": "Välfärdsområdet Egentliga Finland, Varha, ordnar social- och hälsovården "
     "samt räddningsväsendet i Egentliga Finland.",
-    "phrasings_sv": "vad är varha;vad gör varha;välfärdsområdet egentliga finland;vad är ett "
-    "välfärdsområde;vem ordnar social- och hälsovården i egentliga finland;varhas tjänster;"
-    "varhas socialtjänster;vad betyder varha",
+    "phrasings_sv": "vad är varha\nvad gör varha\nvälfärdsområdet egentliga finland\nvad är ett "
+    "välfärdsområde\nvem ordnar social- och hälsovården i egentliga finland\nvarhas tjänster\n"
+    "varhas socialtjänster\nvad betyder varha",
     "term_en": "Varha – Wellbeing Services County of Southwest Finland",
     "definition_en": "Varha, the Wellbeing Services County of Southwest Finland, organises social "
     "and health services and rescue services in Southwest Finland.",
-    "phrasings_en": "what is varha;what does varha do;wellbeing services county of southwest "
-    "finland;what is a wellbeing services county;who organises health services in southwest "
-    "finland;varha services;varha social services;what does varha mean",
+    "phrasings_en": "what is varha\nwhat does varha do\nwellbeing services county of southwest "
+    "finland\nwhat is a wellbeing services county\nwho organises health services in southwest "
+    "finland\nvarha services\nvarha social services\nwhat does varha mean",
 }
+SCRIPT = PROJECT_ROOT / "tests" / "browser" / "console_loop.mjs"
+ARTIFACTS = PROJECT_ROOT / "results" / "console"
+AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
 @pytest.fixture(scope="module")
@@ -69,8 +78,12 @@ def loop_stack(tmp_path_factory, models_dir):
     logs = ws.root / "logs"
     logs.mkdir()
     specs = supervisor.server_specs(
-        ws.settings, models_dir=ws.settings.models_dir, with_web=False, log_dir=logs
+        ws.settings, models_dir=ws.settings.models_dir, with_web=True, log_dir=logs
     )
+    # The console's accounts, in its tables in the workspace's log database.
+    console = console_settings(ws.root, database_url=ws.settings.log_url)
+    add_account(console, "eeva", ["editor"])
+    add_account(console, "pirkko", ["publisher"])
     supervisor.start(specs)
     try:
         yield {
@@ -84,56 +97,41 @@ def loop_stack(tmp_path_factory, models_dir):
         supervisor.stop(specs)
 
 
-def publish_from_console(loop_stack) -> str:
-    """A publisher signs in to the console, presses Publish and follows the
-    page (it reloads itself every few seconds) until the publish has ended;
-    returns the last page."""
-    from studybots.console import web
-    from tests.support.console import Browser, add_account, console_settings, serving
-
-    settings = loop_stack["settings"]
-    console = console_settings(
-        loop_stack["root"],
-        catalogue_dir=settings.catalogue_dir,
-        log_url=settings.log_url,
-        models_dir=settings.models_dir,
-        publish_environ=loop_stack["env"],
-    )
-    add_account(console, "pirkko", ["publisher"])
-    page = "/toimitus/julkaisu"
-
-    async def scenario() -> str:
-        async with serving(web.make_app(console)) as base:
-            browser = Browser(base)
-            try:
-                assert await browser.login("pirkko") == 303
-                await browser.get(page)
-                status, _, _ = await browser.post(page, {"csrf": browser.csrf, "action": "publish"})
-                assert status == 303
-                while True:
-                    _, body, _ = await browser.get(page)
-                    if "Julkaisu on käynnissä" not in body:
-                        return body
-                    await asyncio.sleep(3)
-            finally:
-                await browser.close()
-
-    return asyncio.run(asyncio.wait_for(scenario(), 900))
-
-
 def export_inbox(env: dict[str, str], sheet: Path, question: str) -> bool:
     """The editor exports the inbox; True when `question` is in it."""
     assert run_tool(env, "studybots.review", "--csv", str(sheet)).returncode == 0
     return any(r["question"] == question for r in read_sheet(sheet)[1])
 
 
-def fill_and_import(
-    env: dict[str, str], sheet: Path, question: str, values: dict[str, str]
-) -> subprocess.CompletedProcess:
-    """The editor fills the row of `question` in the sheet, saves it as a
-    Finnish Excel does and imports it."""
-    fill_sheet(sheet, {question: values})
-    return run_tool(env, "studybots.review", "--import", str(sheet))
+def console_loop(settings) -> dict:
+    """The editor and the publisher in Chromium (console_loop.mjs); its RESULT."""
+    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium")
+    assert chromium and shutil.which("node"), "make install installs chromium and node"
+    for old in ARTIFACTS.glob("*.png"):
+        old.unlink()
+    env = dict(
+        os.environ,
+        CONSOLE_URL=f"http://localhost:{settings.web_port}",
+        EDITOR="eeva",
+        PUBLISHER="pirkko",
+        PASSWORD=PASSWORD,
+        QUESTION=UNKNOWN,
+        TERM_FIELDS=json.dumps(VARHA),
+        CHROMIUM=chromium,
+        ARTIFACTS=str(ARTIFACTS),
+        AXE=str(AXE),
+    )
+    done = subprocess.run(
+        ["node", str(SCRIPT)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
+    assert done.returncode == 0 and lines, done.stdout[-3000:] + done.stderr[-3000:]
+    return json.loads(lines[-1][len("RESULT ") :])
 
 
 def test_editor_loop_publishes_into_running_bot_without_failed_requests(loop_stack):
@@ -153,25 +151,32 @@ def test_editor_loop_publishes_into_running_bot_without_failed_requests(loop_sta
         "the unknown question never reached the inbox"
     )
 
-    # 3. The editor adds the term in the sheet and imports it.
-    imported = fill_and_import(env, sheet, UNKNOWN, VARHA)
-    assert imported.returncode == 0, imported.stderr
-    assert "+varha," in imported.stdout  # the diff shows the new term row
-
-    # 4. A publisher presses Publish in the console while students keep asking.
+    # 3. In the console: the editor adds the term from the inbox, the publisher
+    #    publishes; students keep asking meanwhile.
     with Load(port) as load:
-        page = publish_from_console(loop_stack)
-        assert "Julkaisu valmis (aloitti pirkko" in page, page[-3000:]
+        result = console_loop(settings)
+        checks = result["checks"]
+        assert checks["question_in_inbox"], checks
+        assert "Julkaisu" not in checks["editor_menu"]  # an editor does not publish
+        assert "Saapuneet" not in checks["publisher_menu"]  # a publisher has no inbox
+        assert checks["bad_id_named"] and "Tunnus" in checks["bad_id_message"], checks
+        assert checks["kept_term"] == VARHA["term"]  # the form kept what was typed
+        assert checks["term_added"], checks
+        assert checks["publish_status"].startswith("Julkaisu valmis (aloitti pirkko"), checks
+        last = " | ".join(result["stages"][-1])
         for stage in ("Koulutus: Tero", "Laaduntarkistus: Tero", "Käyttöönotto: Tero"):
-            assert f"{stage}: <strong>valmis</strong>" in page, stage
-        assert "Paavo: koulutusaineisto ei muuttunut" in page  # nothing to train for Paavo
-        gate = page.split('<table class="gate">', 1)[1].split("</table>", 1)[0]
-        assert "ratkaistut kysymykset" in gate  # the gate used the resolved question
-        assert "(ruotsi)" in gate  # ... and each language's dev set
-        assert "heikompi" not in gate
-        # Plain stages and figures, no library warnings or logs (issues 11 and 14).
-        log = page.split('<pre class="log"', 1)[1].split("</pre>", 1)[0]
-        assert "Warning" not in log and "INFO" not in log and "Traceback" not in log, log
+            assert f"{stage}: valmis" in last, last
+        assert "Paavo: koulutusaineisto ei muuttunut" in last  # nothing to train for Paavo
+        assert any("Koulutus: Tero: käynnissä" in " ".join(s) for s in result["stages"])
+        assert "ratkaistut kysymykset" in checks["gate"]  # the gate used the resolved question
+        assert "(ruotsi)" in checks["gate"]  # ... and each language's dev set
+        assert "heikompi" not in checks["gate"]
+        serious = {
+            page: [v for v in found if v["impact"] in ("serious", "critical")]
+            for page, found in result["axe"].items()
+        }
+        assert not any(serious.values()), serious
+        assert result["console"] == [], result["console"]
         new_digest = content_digest(model_path("tero", settings.models_dir))[:12]
         assert new_digest != model_before
         # Every worker switches over: ten health checks in a row report the new model.
@@ -181,7 +186,7 @@ def test_editor_loop_publishes_into_running_bot_without_failed_requests(loop_sta
     assert load.sent >= 30, f"only {load.sent} messages were sent during the swap"
     assert load.failures == [], load.failures[:5]
 
-    # 5. The same question and a paraphrase are answered, by every worker.
+    # 4. The same question and a paraphrase are answered, by every worker.
     for n in range(4):
         for question in (UNKNOWN, PARAPHRASE):
             answer = texts(say(port, f"after-{n}-{question}", question))
