@@ -24,11 +24,13 @@ import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
 from studybots.core.names import CRISIS
 from studybots.review.inbox import InboxItem
+from studybots.search.embeddings import phrasing_cache_file, read_vector_cache
 
 __all__ = ["THRESHOLD", "Group", "Embedder", "e5_embedder", "group"]
 
@@ -127,11 +129,12 @@ class Embedder:
     most 1000 characters), remembered in memory (the most recent `size`
     texts): the inbox page embeds only the questions it has not seen."""
 
-    def __init__(self, size: int = 20000) -> None:
+    def __init__(self, size: int = 20000, seed: Path | None = None) -> None:
         self._known: OrderedDict[str, np.ndarray] = OrderedDict()
         self._size = size
         self._lock = threading.Lock()
         self._busy = threading.Lock()
+        self._seed = seed
 
     @staticmethod
     def clean(text: str) -> str:
@@ -141,6 +144,8 @@ class Embedder:
         from studybots.search.embeddings import DIM, embed_queries
 
         keys = [self.clean(t) for t in texts]
+        if self._seed is not None:
+            self._seed_from(self._seed)
         # One batch at a time: a request that needs texts another thread is
         # embedding (the warm-up at start) waits for them instead of doing
         # the same work again.
@@ -162,6 +167,20 @@ class Embedder:
             return np.zeros((0, DIM), dtype=np.float32)
         return np.vstack(found).astype(np.float32)
 
+    def _seed_from(self, path: Path) -> None:
+        """Once: the vectors training remembered for the catalogue's texts (the
+        same e5 query vectors), so that the catalogue's phrasings are not
+        embedded again in this process."""
+        with self._busy:
+            if self._seed is None:
+                return
+            self._seed = None
+            cached = read_vector_cache(path)
+            with self._lock:
+                self._size = max(self._size, len(cached) + 5000)
+                for text, vector in cached.items():
+                    self._known.setdefault(self.clean(text), np.asarray(vector, dtype=np.float32))
+
 
 _shared: Embedder | None = None
 _shared_lock = threading.Lock()
@@ -172,5 +191,5 @@ def e5_embedder() -> Embedder:
     global _shared
     with _shared_lock:
         if _shared is None:
-            _shared = Embedder()
+            _shared = Embedder(seed=phrasing_cache_file())
         return _shared

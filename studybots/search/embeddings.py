@@ -87,6 +87,24 @@ def embed_passages(texts: list[str]) -> np.ndarray:
     return np.vstack(out) if out else np.zeros((0, DIM), dtype=np.float32)
 
 
+def phrasing_cache_file() -> Path:
+    """Where training remembers the query vectors of the catalogue's texts
+    (joblib, text -> vector; studybots/bot/nlu/e5_featurizer.py writes it)."""
+    from studybots.core.settings import load_settings
+
+    return load_settings().var_dir / "cache" / "e5-phrasings.joblib"
+
+
+def read_vector_cache(path: Path) -> dict[str, np.ndarray]:
+    """A text -> vector cache file; empty when it is missing or damaged."""
+    import joblib
+
+    try:
+        return dict(joblib.load(path))
+    except Exception:  # missing or damaged: start afresh
+        return {}
+
+
 def embed_queries(texts: list[str]) -> np.ndarray:
     """Query-side vectors ("query: " prefix, L2-normalised) of `texts`, as
     they are, in batches; not cached (the caller keeps what it needs)."""

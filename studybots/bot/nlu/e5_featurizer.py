@@ -24,7 +24,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from studybots.core.settings import load_settings
+from studybots.search.embeddings import phrasing_cache_file, read_vector_cache
 
 MAX_CHARS = 1000  # longer messages are cut: the model reads 512 tokens at most
 
@@ -52,16 +52,10 @@ def embed(texts: list[str]) -> np.ndarray:
 
 def embedding_cache() -> Path:
     """Where training remembers the vectors of catalogue texts (var directory)."""
-    return load_settings().var_dir / "cache" / "e5-phrasings.joblib"
+    return phrasing_cache_file()
 
 
-def _read_cache(cache_file: Path) -> dict[str, np.ndarray]:
-    import joblib
-
-    try:
-        return dict(joblib.load(cache_file))
-    except Exception:  # missing or damaged: start afresh
-        return {}
+_read_cache = read_vector_cache
 
 
 def embed_cached(texts: list[str], cache_file: Path) -> np.ndarray:

@@ -104,3 +104,25 @@ def test_identical_texts_merge_before_grouping_and_counts_reasons_add_up(tmp_pat
 
 def test_no_questions_no_groups():
     assert group([], e5_embedder()) == []
+
+
+def test_the_embedder_starts_from_the_vectors_training_remembered(tmp_path):
+    """The catalogue's phrasings are embedded once, by training; the console's
+    embedder reads them from the same cache instead of embedding them again."""
+    import joblib
+
+    from studybots.review.groups import Embedder
+
+    remembered = np.zeros(384, dtype=np.float32)
+    remembered[7] = 1.0
+    cache = tmp_path / "e5-phrasings.joblib"
+    joblib.dump({"mikä  on kela": remembered}, cache)
+    embedder = Embedder(seed=cache)
+    found = embedder(["mikä on kela"])  # the same text once whitespace is collapsed
+    assert found.shape == (1, 384) and found[0][7] == 1.0 and float(found[0].sum()) == 1.0
+    # A missing or damaged cache is no cache.
+    from studybots.search.embeddings import read_vector_cache
+
+    (tmp_path / "bad.joblib").write_bytes(b"not joblib")
+    assert read_vector_cache(tmp_path / "bad.joblib") == {}
+    assert read_vector_cache(tmp_path / "missing.joblib") == {}
