@@ -9,6 +9,7 @@ import shutil
 
 import pytest
 
+from studybots.catalogue import history
 from studybots.catalogue.load import load_catalogue
 from studybots.review.__main__ import main as review_main
 from studybots.review.inbox import EXPORT_COLUMNS, inbox
@@ -95,6 +96,15 @@ def test_map_new_and_ignore_from_a_filled_sheet(editor_env, capsys):
         ("Matti", "ignore", ""),
     }
     assert all(c["time"] for c in changes)
+    # The import is one change of the catalogue's history, by its editors.
+    hist = catalogue_dir.parent / "catalogue-history"
+    latest, first = history.log(catalogue_dir, hist)
+    assert latest.account == "Maija Toimittaja, Matti" and first.account == history.SYSTEM
+    assert latest.message == (
+        "Taulukko inbox.csv: liitä tero -> omakela (1); uusi tero -> hoas (1); ohita tero (1)"
+    )
+    assert set(latest.files) == {"changes.csv", "terms/phrasings.csv", "terms/terms.csv"}
+    assert f"luettelon historiassa: versio {latest.short}" in out
 
     assert inbox(url) == []  # nothing pending any more
     statuses = {i.question: i.status for i in inbox(url, statuses=("resolved", "ignored"))}
@@ -144,6 +154,9 @@ def test_invalid_sheet_changes_nothing_and_says_everything_at_once(editor_env, c
     assert "Nothing was changed" in err
     assert {p: p.read_bytes() for p in catalogue_dir.rglob("*.csv")} == before
     assert len(inbox(url)) == 3  # still pending
+    # Only the history's beginning: the refused import is no change.
+    hist = catalogue_dir.parent / "catalogue-history"
+    assert [c.account for c in history.log(catalogue_dir, hist)] == [history.SYSTEM]
 
 
 def test_a_bad_value_of_a_new_term_is_named_at_its_sheet_cell_with_the_valid_ones(
