@@ -411,8 +411,10 @@ def resolve(catalogue_dir: Path, history_dir: Path, revision: str) -> Change:
 
 
 def _ignored(path: str) -> bool:
-    name = path.rsplit("/", 1)[-1]
-    return any(fnmatch.fnmatch(name, pattern) for pattern in IGNORED)
+    """Not a file of the history: IGNORED, or inside a repository of its own
+    (a catalogue folder that is also a checkout keeps its .git)."""
+    parts = path.split("/")
+    return ".git" in parts[:-1] or any(fnmatch.fnmatch(parts[-1], pattern) for pattern in IGNORED)
 
 
 def _snapshot(catalogue_dir: Path, history_dir: Path, revision: str) -> dict[str, bytes]:

@@ -134,6 +134,8 @@ def test_restore_puts_the_tables_back_as_a_new_commit_and_keeps_changes_csv(dirs
         (catalogue / "changes.csv").write_text("time,editor\n2026-12-04,eeva\n", encoding="utf-8")
         (catalogue / "terms" / "extra.md").write_text("uusi tiedosto\n", encoding="utf-8")
         recorder.record("eeva", "kolme tiedostoa")
+    (catalogue / ".git").mkdir()  # a catalogue folder that is a checkout too
+    (catalogue / ".git" / "HEAD").write_text("ref: refs/heads/main\n", encoding="utf-8")
     found = history.preview(catalogue, hist, root.revision)
     assert found.problems == [] and found.head == history.head(catalogue, hist)
     assert {d.path: d.status for d in found.files} == {
@@ -147,6 +149,7 @@ def test_restore_puts_the_tables_back_as_a_new_commit_and_keeps_changes_csv(dirs
     new = history.restore(catalogue, hist, root.revision, "paula", found.head)
     assert new and (catalogue / PHRASINGS).read_bytes() == original
     assert not (catalogue / "terms" / "extra.md").exists()
+    assert (catalogue / ".git" / "HEAD").is_file()
     assert (catalogue / "changes.csv").read_text(encoding="utf-8").endswith("eeva\n")
     latest = history.log(catalogue, hist)[0]
     assert latest.revision == new and latest.account == "paula"
