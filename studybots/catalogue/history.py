@@ -60,6 +60,7 @@ __all__ = [
     "HistoryError",
     "Moved",
     "Preview",
+    "Recorder",
     "RestoreRefused",
     "Row",
     "changing",
@@ -75,6 +76,7 @@ __all__ = [
 LOCAL_TZ = ZoneInfo("Europe/Helsinki")
 LOCK_FILE = "toimitus.lock"
 LOCK_SECONDS = 60.0  # a change takes a few seconds at most
+STALE_SECONDS = 300.0  # an index.lock of git older than this was left by a killed process
 # Files that are no part of the tables: a write's temporary file, the lock
 # files of Excel and LibreOffice, macOS's folder notes.
 IGNORED = ("*.tmp", "~$*", ".~lock.*", ".DS_Store", "Thumbs.db")
@@ -309,12 +311,23 @@ def _locked(history_dir: Path | None, seconds: float = LOCK_SECONDS) -> Iterator
                     if time.monotonic() > deadline:
                         raise Busy("another change of the catalogue is still running") from None
                     time.sleep(0.05)
+            _stale_index_lock(history_dir)
             try:
                 yield
             finally:
                 fcntl.lockf(handle, fcntl.LOCK_UN)
     finally:
         _PROCESS_LOCK.release()
+
+
+def _stale_index_lock(history_dir: Path) -> None:
+    """git's own index.lock left by a process killed while it committed: with
+    our lock held no change is running, so an old one is removed (a young one
+    may be an operator's git command: it stays, and git says so)."""
+    stale = history_dir / "index.lock"
+    with contextlib.suppress(FileNotFoundError):
+        if time.time() - stale.stat().st_mtime > STALE_SECONDS:
+            stale.unlink()
 
 
 class Recorder:

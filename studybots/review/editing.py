@@ -563,6 +563,26 @@ def change_message(decisions: list[dict[str, str]], source: str) -> str:
     return f"{source}: " + "; ".join(parts)
 
 
+def _record(
+    change: history.Recorder,
+    before: dict[str, bytes],
+    catalogue_dir: Path,
+    account: str,
+    message: str,
+) -> str:
+    """The change a commit of the history; when that fails, the files are put
+    back as they were (a change is in the catalogue only with its record)."""
+    try:
+        return change.record(account, message) or ""
+    except history.HistoryError:
+        for rel, data in before.items():
+            if (catalogue_dir / rel).read_bytes() != data:
+                (catalogue_dir / rel).write_bytes(data)
+        for path in _files(catalogue_dir).keys() - before.keys():
+            (catalogue_dir / path).unlink()
+        raise
+
+
 def apply_rows(
     rows: list[dict[str, str]],
     catalogue_dir: Path,
@@ -591,7 +611,8 @@ def apply_rows(
             return result, []
         changed = _write_back(before, _files(work), catalogue_dir)
         if changed:
-            result.revision = change.record(editor, change_message(result.decisions, source)) or ""
+            message = change_message(result.decisions, source)
+            result.revision = _record(change, before, catalogue_dir, editor, message)
     return result, [rel for rel, _, _ in changed]
 
 
@@ -651,13 +672,9 @@ def import_sheet(sheet: Path, editor: str | None = None, describe: bool = True) 
                 )
             )
         if changed:
-            editors = sorted({d["editor"] for d in result.decisions})
-            result.revision = (
-                change.record(
-                    ", ".join(editors), change_message(result.decisions, f"Taulukko {sheet.name}")
-                )
-                or ""
-            )
+            editors = ", ".join(sorted({d["editor"] for d in result.decisions}))
+            message = change_message(result.decisions, f"Taulukko {sheet.name}")
+            result.revision = _record(change, before, catalogue_dir, editors, message)
     if describe:
         print("\nOtettu:")
         for r in result.results:

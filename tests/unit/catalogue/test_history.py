@@ -264,3 +264,19 @@ def test_one_writer_at_a_time_across_processes_and_threads(dirs):
     text = (catalogue / PHRASINGS).read_text(encoding="utf-8")
     assert all(f"rinnakkain {n}" in text for n in range(4))
     assert {c.account for c in history.log(catalogue, hist)[:4]} == {f"editor{n}" for n in range(4)}
+
+
+def test_an_index_lock_left_by_a_killed_commit_does_not_block_the_history(dirs):
+    catalogue, hist = dirs
+    change(catalogue, hist, "eeva", "kela,fi,ennen")
+    left = hist / "index.lock"
+    left.write_text("")
+    old = time.time() - history.STALE_SECONDS - 10
+    os.utime(left, (old, old))
+    change(catalogue, hist, "eeva", "kela,fi,jälkeen")
+    assert not left.exists() and history.log(catalogue, hist)[0].account == "eeva"
+    # A young one may be an operator's git at work: it is left alone.
+    left.write_text("")
+    with pytest.raises(history.HistoryError, match="index.lock"):
+        change(catalogue, hist, "eeva", "kela,fi,kesken")
+    assert left.exists()

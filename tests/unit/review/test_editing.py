@@ -457,3 +457,21 @@ def test_interactive_review_shows_the_guesses_by_name(editor_env):
     assert run("Maija", ask=lambda prompt: next(answers), out=out) == 0
     assert "  1) OmaKela\n" in out.getvalue()
     assert "kelan nettipalvelu" in load_catalogue(catalogue_dir).term_phrasings["omakela"]
+
+
+def test_a_change_whose_history_cannot_be_written_is_not_kept(editor_env):
+    """apply_rows (the console's inbox): a change is in the catalogue only with its record."""
+    from studybots.review.editing import apply_rows
+
+    _, catalogue_dir, _ = editor_env
+    hist = catalogue_dir.parent / "catalogue-history"
+    row = {"bot": "tero", "question": "kelan nettipalvelu", "action": "map", "target": "omakela"}
+    result, changed = apply_rows([row], catalogue_dir, "eeva", hist)
+    assert changed == ["changes.csv", "terms/phrasings.csv"] and result.revision
+    assert history.log(catalogue_dir, hist)[0].revision == result.revision
+    before = {p: p.read_bytes() for p in catalogue_dir.rglob("*") if p.is_file()}
+    (hist / "index.lock").write_text("")  # an operator's git at work, say
+    row = {**row, "question": "mikä on hoas", "target": "tys"}
+    with pytest.raises(history.HistoryError):
+        apply_rows([row], catalogue_dir, "eeva", hist)
+    assert {p: p.read_bytes() for p in catalogue_dir.rglob("*") if p.is_file()} == before
