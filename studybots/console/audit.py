@@ -41,6 +41,8 @@ ACTIONS = (
     "inbox_new_term",
     "suggestion_confirmed",
     "suggestion_dismissed",
+    "catalogue_restored",
+    "catalogue_restore_refused",
 )
 
 

@@ -40,7 +40,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from studybots.catalogue import meta
+from studybots.catalogue import history, meta
 from studybots.catalogue.load import load_catalogue
 from studybots.console.common import SETTINGS, audit_event, blocking, needs, page
 from studybots.console.pages import PREFIX, e, hidden, message
@@ -152,13 +152,20 @@ def _problems(
 def _apply(
     rows: list[dict[str, str]], settings: ConsoleSettings, editor: str
 ) -> tuple[SheetResult | None, list[str]]:
-    """apply_rows, or (None, []) when the catalogue folder cannot be written
-    (a read-only volume): the page says so instead of failing."""
+    """apply_rows (the change a commit of the catalogue's history), or
+    (None, []) when the catalogue folder or its history cannot be written (a
+    read-only volume, another change holding the lock too long): the page
+    says so instead of failing."""
     try:
-        return apply_rows(rows, settings.catalogue_dir, editor)
-    except OSError:
+        return apply_rows(rows, settings.catalogue_dir, editor, settings.history_dir)
+    except (OSError, history.HistoryError):
         log.exception("the catalogue %s cannot be changed", settings.catalogue_dir)
         return None, []
+
+
+def _version(result: SheetResult) -> str:
+    """The audit detail's pointer into the catalogue's history."""
+    return f"; versio {result.revision[:10]}" if result.revision else ""
 
 
 def _done(result: SheetResult, lang: str, key: str = "inbox_done_map") -> list[str]:
@@ -446,7 +453,8 @@ def _decide(
         else [text("inbox_done_ignore", lang, question=i.question) for i in chosen],
         detail=f"{bot}: {len(chosen)} kysymystä"
         + (f" -> {', '.join(sorted(resolved))}" if action == "map" else "")
-        + (f"; {', '.join(changed)}" if changed else ""),
+        + (f"; {', '.join(changed)}" if changed else "")
+        + _version(result),
     )
     if changed:
         outcome.done.append(text("inbox_publish_note", lang))
@@ -686,7 +694,7 @@ def _create(
     set_status(settings.log_url, decisions)
     outcome = Outcome(
         done=[text("newterm_done", lang, what=r.text) for r in result.results if r.taken],
-        detail=f"tero: {target}, {len(chosen)} kysymystä; {', '.join(changed)}",
+        detail=f"tero: {target}, {len(chosen)} kysymystä; {', '.join(changed)}" + _version(result),
     )
     outcome.done.append(text("inbox_publish_note", lang))
     return outcome
@@ -849,7 +857,8 @@ def _settle(
     set_status(settings.log_url, result.decisions)
     return Outcome(
         done=_done(result, lang, "suggest_done") + [text("inbox_publish_note", lang)],
-        detail=f"{found.bot}: {kind} -> {target}, {len(rows)} kysymystä; {', '.join(changed)}",
+        detail=f"{found.bot}: {kind} -> {target}, {len(rows)} kysymystä; {', '.join(changed)}"
+        + _version(result),
     )
 
 

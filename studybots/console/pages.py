@@ -22,6 +22,7 @@ CSS = PREFIX + "static/console.css"
 # (permission, path, text key) of the navigation.
 NAV = (
     ("inbox", PREFIX + "saapuneet", "nav_inbox"),
+    ("tables", PREFIX + "historia", "nav_history"),
     ("publish", PREFIX + "julkaisu", "nav_publish"),
     ("report", PREFIX + "raportti", "nav_report"),
     ("accounts", PREFIX + "tunnukset", "nav_accounts"),

@@ -71,6 +71,10 @@ class ConsoleSettings:
     # environment the publish command runs in (default: the console's own).
     models_dir: Path | None = None
     publish_environ: Mapping[str, str] | None = None
+    # The catalogue's history (studybots/catalogue/history.py): every change
+    # of the inbox a commit there, and the history page with restore. None:
+    # no history (changes are not recorded; the history page says so).
+    history_dir: Path | None = None
 
     @property
     def secure_cookies(self) -> bool:
@@ -159,6 +163,7 @@ def load_console_settings(
         # publishing stays the operators' Job unless STUDYBOTS_CONSOLE_PUBLISH=1
         # says this console shares the bots' var directory.
         models_dir=base.models_dir if not base.production or _flag(env, "PUBLISH") else None,
+        history_dir=base.history_dir,
     )
 
 

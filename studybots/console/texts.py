@@ -25,6 +25,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "nav_report": "Raportti",
         "nav_inbox": "Saapuneet kysymykset",
         "nav_publish": "Julkaisu",
+        "nav_history": "Muutoshistoria",
         # sign-in
         "login_title": "Kirjaudu sisään",
         "login_name": "Tunnus",
@@ -50,7 +51,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "home_no_roles": "Tunnuksellasi ei ole vielä rooleja. Pyydä ylläpitäjää lisäämään ne.",
         "home_can": "Voit",
         "can_inbox": "käydä läpi kysymykset, joihin botit eivät osanneet vastata",
-        "can_tables": "muokata termi- ja palvelutaulukoita (tulossa)",
+        "can_tables": (
+            "selata luettelon muutoshistoriaa ja palauttaa aiemman version "
+            "(taulukoiden muokkaus tulossa)"
+        ),
         "can_publish": "julkaista muutokset botteihin",
         "can_rollback": "palauttaa edellisen julkaisun",
         "can_report": "lukea raportin siitä, mitä boteilta kysytään",
@@ -117,6 +121,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "action_inbox_new_term": "uusi termi kysymyksestä",
         "action_suggestion_confirmed": "ehdotettu ilmaisu vahvistettu",
         "action_suggestion_dismissed": "ehdotus ohitettu",
+        "action_catalogue_restored": "luettelo palautettu aiempaan versioon",
+        "action_catalogue_restore_refused": "luettelon palautus estetty",
         # report
         "report_title": "Raportti",
         "report_from": "Alkaen",
@@ -330,6 +336,68 @@ TEXTS: dict[str, dict[str, str]] = {
         "suggest_dismissed": "Ehdotus ohitettu: {question}. Luettelo ei muuttunut.",
         "suggest_gone": "Ehdotusta ei enää ole: joku on ehkä jo käsitellyt sen.",
         "suggest_link": "Ehdotetut ilmaisut",
+        # the catalogue's history (history_page.py)
+        "changes_title": "Luettelon muutoshistoria",
+        "changes_intro": (
+            "Jokainen luettelon muutos tallentuu tänne: kuka muutti, milloin (Suomen aikaa) ja "
+            "mitä. Uusin ensin; sivulla on {n} viimeisintä muutosta."
+        ),
+        "changes_unavailable": "Muutoshistoria ei ole käytössä tällä palvelimella.",
+        "changes_broken": (
+            "Muutoshistoriaa ei voi lukea tällä palvelimella. Kerro asiasta ylläpitäjälle."
+        ),
+        "changes_empty": (
+            "Historiassa ei ole vielä muutoksia: ensimmäinen muutos saapuneista kysymyksistä "
+            "tai taulukon tuonti aloittaa sen."
+        ),
+        "changes_time": "Aika",
+        "changes_account": "Kuka",
+        "changes_message": "Muutos",
+        "changes_files": "Tiedostot",
+        "changes_version": "Versio",
+        "changes_show": "Näytä {version}",
+        "changes_files_more": "ja {n} muuta",
+        "changes_change_title": "Muutos {version}",
+        "changes_change_meta": "{time}, {account}: {message}",
+        "changes_back": "Takaisin muutoshistoriaan",
+        "changes_no_changes": "Tämä muutos ei muuttanut yhtään tiedostoa.",
+        "changes_file_added": "uusi tiedosto",
+        "changes_file_removed": "tiedosto poistettu",
+        "changes_file_changed": "muutettu",
+        "changes_file_counts": "{status}: {added} riviä lisätty, {removed} riviä poistettu",
+        "changes_row": "Rivi",
+        "changes_kind": "Muutos",
+        "changes_text": "Teksti",
+        "changes_added": "+ lisätty",
+        "changes_removed": "− poistettu",
+        "changes_hidden": "Lisäksi {n} muuttunutta riviä, joita ei näytetä tässä.",
+        "changes_restore_link": "Palauta luettelo tähän versioon…",
+        "changes_restore_title": "Palautetaanko versio {version}?",
+        "changes_restore_intro": (
+            "Palautus tekee uuden muutoksen, joka palauttaa taulukot sellaisiksi kuin ne olivat "
+            "tämän muutoksen jälkeen ({time}, {account}: {message}). Päätösten loki "
+            "changes.csv säilyy ennallaan. Palautus muuttaisi nykyisiä taulukoita näin:"
+        ),
+        "changes_restore_nothing": "Taulukot ovat jo tällaiset, joten palautettavaa ei ole.",
+        "changes_restore_refused": (
+            "Tätä versiota ei voi palauttaa: sen taulukoissa on virheitä, jotka make validate "
+            "löytää nyt. Korjaa ne ensin tai valitse toinen versio."
+        ),
+        "changes_restore_submit": "Palauta versio {version}",
+        "changes_restore_moved": (
+            "Luetteloa muutettiin sillä välin, joten mitään ei palautettu. Tarkista alta, mitä "
+            "palautus nyt muuttaisi, ja palauta uudelleen."
+        ),
+        "changes_restore_busy": (
+            "Toinen luettelon muutos on kesken, joten mitään ei palautettu. Yritä hetken päästä "
+            "uudelleen."
+        ),
+        "changes_restored": (
+            "Luettelo palautettiin versioon {version} (uusi muutos {new}). Botit oppivat "
+            "muutokset, kun julkaisija julkaisee ne."
+        ),
+        "changes_unchanged": "Luettelo oli jo versiossa {version}; mitään ei muutettu.",
+        "changes_no_version": "Versiota ei löydy historiasta.",
         # errors
         "forbidden_title": "Ei oikeutta",
         "forbidden": "Tunnuksellasi ei ole oikeutta tälle sivulle.",

@@ -39,6 +39,7 @@ from aiohttp import web
 from studybots.console import (
     accounts,
     audit,
+    history_page,
     inbox_page,
     model,
     pages,
@@ -570,6 +571,10 @@ ROUTES: tuple[tuple[str, str, Handler], ...] = (
     ("POST", "saapuneet/uusi-termi", inbox_page.new_term),
     ("GET", "saapuneet/ehdotukset", inbox_page.show_suggestions),
     ("POST", "saapuneet/ehdotukset", inbox_page.confirm_suggestion),
+    ("GET", "historia", history_page.show),
+    ("GET", "historia/{versio:[0-9a-f]{40}}", history_page.change),
+    ("GET", "historia/{versio:[0-9a-f]{40}}/palauta", history_page.restore_preview),
+    ("POST", "historia/{versio:[0-9a-f]{40}}/palauta", history_page.restore),
     ("GET", "julkaisu", publishing_view),
     ("POST", "julkaisu", start_publish),
     ("POST", "julkaisu/palauta", start_rollback),

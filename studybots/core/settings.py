@@ -48,6 +48,16 @@ class Settings:
     # The held-out dev sets of this catalogue (never trained on): evaluation
     # and the publish gate read them.
     eval_dir: Path = PROJECT_ROOT / "tests" / "eval"
+    # The catalogue's history (studybots/catalogue/history.py), a git
+    # repository of its own; None: beside the catalogue, <catalogue>-history.
+    catalogue_history_dir: Path | None = None
+
+    @property
+    def history_dir(self) -> Path:
+        if self.catalogue_history_dir is not None:
+            return self.catalogue_history_dir
+        catalogue = self.catalogue_dir.resolve()
+        return catalogue.parent / f"{catalogue.name}-history"
 
     @property
     def models_dir(self) -> Path:
@@ -111,6 +121,11 @@ def load_settings() -> Settings:
         model_pull_seconds=int(os.environ.get("MODEL_PULL_SECONDS", "10")),
         project_dir=_path("STUDYBOTS_PROJECT_DIR", PROJECT_ROOT),
         eval_dir=_path("STUDYBOTS_EVAL_DIR", PROJECT_ROOT / "tests" / "eval"),
+        catalogue_history_dir=(
+            _path("STUDYBOTS_CATALOGUE_HISTORY_DIR", PROJECT_ROOT)
+            if os.environ.get("STUDYBOTS_CATALOGUE_HISTORY_DIR")
+            else None
+        ),
         profile=profile,
         log_queue=os.environ.get("STUDYBOTS_LOG_QUEUE", ""),
         lock_url=os.environ.get("STUDYBOTS_LOCK_URL", ""),

@@ -31,12 +31,11 @@ import re
 import shutil
 import sys
 import tempfile
-import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from studybots.catalogue import meta
+from studybots.catalogue import history, meta
 from studybots.catalogue.schema import MIN_PHRASINGS_PER_TERM, TABLES_BY_NAME
 from studybots.catalogue.tables import (
     RawTable,
@@ -109,6 +108,7 @@ class SheetResult:
     notes: list[str] = field(default_factory=list)
     results: list[RowResult] = field(default_factory=list)
     decisions: list[dict[str, str]] = field(default_factory=list)
+    revision: str = ""  # the change's commit in the catalogue's history
 
     def error_lines(self, sheet_name: str) -> list[str]:
         found = []
@@ -548,19 +548,59 @@ def _write_back(
     return changed
 
 
-# One change of the catalogue at a time in this process (the console's editors).
-_CHANGING = threading.Lock()
+def change_message(decisions: list[dict[str, str]], source: str) -> str:
+    """A change's message in the history: where it came from and what it did,
+    without the questions' texts (e.g. "Saapuneet: liitä tero -> kela (2)")."""
+    counts = Counter(
+        (d["action"], d["bot"], d["target"] if d["action"] != "ignore" else "") for d in decisions
+    )
+    parts = [
+        f"{ACTION_NAMES[action]} {bot}" + (f" -> {target}" if target else "") + f" ({n})"
+        for (action, bot, target), n in sorted(
+            counts.items(), key=lambda item: (list(ACTION_NAMES).index(item[0][0]), item[0][1:])
+        )
+    ]
+    return f"{source}: " + "; ".join(parts)
+
+
+def _record(
+    change: history.Recorder,
+    before: dict[str, bytes],
+    catalogue_dir: Path,
+    account: str,
+    message: str,
+) -> str:
+    """The change a commit of the history; when that fails, the files are put
+    back as they were (a change is in the catalogue only with its record)."""
+    try:
+        return change.record(account, message) or ""
+    except history.HistoryError:
+        for rel, data in before.items():
+            if (catalogue_dir / rel).read_bytes() != data:
+                (catalogue_dir / rel).write_bytes(data)
+        for path in _files(catalogue_dir).keys() - before.keys():
+            (catalogue_dir / path).unlink()
+        raise
 
 
 def apply_rows(
-    rows: list[dict[str, str]], catalogue_dir: Path, editor: str
+    rows: list[dict[str, str]],
+    catalogue_dir: Path,
+    editor: str,
+    history_dir: Path | None = None,
+    source: str = "Saapuneet (toimitus)",
 ) -> tuple[SheetResult, list[str]]:
     """Rows of the review sheet (EXPORT_COLUMNS; the console's decisions)
     applied to `catalogue_dir` as `import_sheet` applies a sheet: on a copy,
     validated as `make validate` does, and written back only without any
-    error. Returns the result and the catalogue files changed. The caller
-    records the decisions (inbox.set_status) and the audit."""
-    with _CHANGING, tempfile.TemporaryDirectory() as tmp:
+    error; one writer at a time, and with `history_dir` the change a commit of
+    the catalogue's history by `editor` (result.revision). Returns the result
+    and the catalogue files changed. The caller records the decisions
+    (inbox.set_status) and the audit."""
+    with (
+        history.changing(catalogue_dir, history_dir) as change,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
         sheet = Path(tmp) / "toimitus.csv"
         write_sheet(sheet, EXPORT_COLUMNS, [{**r, "editor": editor} for r in rows])
         work = Path(tmp) / "catalogue"
@@ -570,6 +610,9 @@ def apply_rows(
         if result.errors or not result.decisions:
             return result, []
         changed = _write_back(before, _files(work), catalogue_dir)
+        if changed:
+            message = change_message(result.decisions, source)
+            result.revision = _record(change, before, catalogue_dir, editor, message)
     return result, [rel for rel, _, _ in changed]
 
 
@@ -578,7 +621,10 @@ def import_sheet(sheet: Path, editor: str | None = None, describe: bool = True) 
     interactive decision, one row, needs neither)."""
     settings = load_settings()
     catalogue_dir = settings.catalogue_dir
-    with tempfile.TemporaryDirectory() as tmp:
+    with (
+        history.changing(catalogue_dir, settings.history_dir) as change,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
         work = Path(tmp) / "catalogue"
         shutil.copytree(catalogue_dir, work)
         before = _files(work)
@@ -615,7 +661,8 @@ def import_sheet(sheet: Path, editor: str | None = None, describe: bool = True) 
                 file=sys.stderr,
             )
             return 1
-        for rel, old, new in _write_back(before, _files(work), catalogue_dir):
+        changed = _write_back(before, _files(work), catalogue_dir)
+        for rel, old, new in changed:
             sys.stdout.writelines(
                 difflib.unified_diff(
                     _text(old).splitlines(keepends=True),
@@ -624,6 +671,10 @@ def import_sheet(sheet: Path, editor: str | None = None, describe: bool = True) 
                     tofile=f"b/catalogue/{rel}",
                 )
             )
+        if changed:
+            editors = ", ".join(sorted({d["editor"] for d in result.decisions}))
+            message = change_message(result.decisions, f"Taulukko {sheet.name}")
+            result.revision = _record(change, before, catalogue_dir, editors, message)
     if describe:
         print("\nOtettu:")
         for r in result.results:
@@ -634,6 +685,8 @@ def import_sheet(sheet: Path, editor: str | None = None, describe: bool = True) 
             print("Ei otettu:")
             for r in skipped:
                 print(f"  rivi {r.line} ({r.question}): {r.text}")
+    if result.revision:
+        print(f"\nMuutos on luettelon historiassa: versio {result.revision[:10]}.")
     set_status(settings.log_url, result.decisions)
     resolved = sum(d["status"] == "resolved" for d in result.decisions)
     count = len(result.decisions)

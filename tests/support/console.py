@@ -27,6 +27,7 @@ def console_settings(tmp: Path, oidc: OidcSettings | None = None, **changes) -> 
         log_url=f"sqlite:///{tmp / 'log.db'}",
         plain_http=True,
         oidc=oidc,
+        history_dir=tmp / "catalogue-history",
     )
     values.update(changes)
     return ConsoleSettings(**values)

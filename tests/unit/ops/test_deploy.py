@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+from pathlib import Path
 
 import yaml
 
@@ -195,3 +196,30 @@ def test_the_image_is_built_on_a_base_whose_python_310_is_still_patched():
     assert "--python /usr/bin/python3.10" in dockerfile
     assert re.search(r"^USER 10001$", dockerfile, re.M)
     assert "Python 3.10 and the base image" in (PROJECT_ROOT / "docs" / "runbook.md").read_text()
+
+
+def test_the_console_writes_the_catalogue_and_its_history_on_the_shared_volume():
+    """docs/deployment.md, "The catalogue in production"."""
+    config = next(d for d in manifests() if d["kind"] == "ConfigMap")["data"]
+    catalogue = Path(config["STUDYBOTS_CATALOGUE_DIR"])
+    history = Path(config["STUDYBOTS_CATALOGUE_HISTORY_DIR"])
+    assert history.parent == catalogue.parent and history != catalogue
+    assert not history.is_relative_to(catalogue)  # never inside the tables' folder
+    console = next(spec for _, name, spec in pod_specs() if name == "console")
+    [mount] = [m for m in console["containers"][0]["volumeMounts"] if m["name"] == "var"]
+    assert catalogue.is_relative_to(mount["mountPath"]) and not mount.get("readOnly")
+    [volume] = [v for v in console["volumes"] if v["name"] == "var"]
+    claim = volume["persistentVolumeClaim"]
+    assert not claim.get("readOnly")
+    pvc = next(
+        d
+        for d in manifests()
+        if d["kind"] == "PersistentVolumeClaim" and d["metadata"]["name"] == claim["claimName"]
+    )
+    # Two replicas share the volume: ReadWriteMany, and git in the image.
+    deployment = next(
+        d for d in manifests() if d["kind"] == "Deployment" and d["metadata"]["name"] == "console"
+    )
+    assert deployment["spec"]["replicas"] == 1 or "ReadWriteMany" in pvc["spec"]["accessModes"]
+    dockerfile = (PROJECT_ROOT / "deploy" / "Dockerfile").read_text()
+    assert re.search(r"apt-get install[^\n]*\bgit\b", dockerfile)

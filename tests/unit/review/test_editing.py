@@ -9,6 +9,7 @@ import shutil
 
 import pytest
 
+from studybots.catalogue import history
 from studybots.catalogue.load import load_catalogue
 from studybots.review.__main__ import main as review_main
 from studybots.review.inbox import EXPORT_COLUMNS, inbox
@@ -95,6 +96,15 @@ def test_map_new_and_ignore_from_a_filled_sheet(editor_env, capsys):
         ("Matti", "ignore", ""),
     }
     assert all(c["time"] for c in changes)
+    # The import is one change of the catalogue's history, by its editors.
+    hist = catalogue_dir.parent / "catalogue-history"
+    latest, first = history.log(catalogue_dir, hist)
+    assert latest.account == "Maija Toimittaja, Matti" and first.account == history.SYSTEM
+    assert latest.message == (
+        "Taulukko inbox.csv: liitä tero -> omakela (1); uusi tero -> hoas (1); ohita tero (1)"
+    )
+    assert set(latest.files) == {"changes.csv", "terms/phrasings.csv", "terms/terms.csv"}
+    assert f"luettelon historiassa: versio {latest.short}" in out
 
     assert inbox(url) == []  # nothing pending any more
     statuses = {i.question: i.status for i in inbox(url, statuses=("resolved", "ignored"))}
@@ -144,6 +154,9 @@ def test_invalid_sheet_changes_nothing_and_says_everything_at_once(editor_env, c
     assert "Nothing was changed" in err
     assert {p: p.read_bytes() for p in catalogue_dir.rglob("*.csv")} == before
     assert len(inbox(url)) == 3  # still pending
+    # Only the history's beginning: the refused import is no change.
+    hist = catalogue_dir.parent / "catalogue-history"
+    assert [c.account for c in history.log(catalogue_dir, hist)] == [history.SYSTEM]
 
 
 def test_a_bad_value_of_a_new_term_is_named_at_its_sheet_cell_with_the_valid_ones(
@@ -444,3 +457,21 @@ def test_interactive_review_shows_the_guesses_by_name(editor_env):
     assert run("Maija", ask=lambda prompt: next(answers), out=out) == 0
     assert "  1) OmaKela\n" in out.getvalue()
     assert "kelan nettipalvelu" in load_catalogue(catalogue_dir).term_phrasings["omakela"]
+
+
+def test_a_change_whose_history_cannot_be_written_is_not_kept(editor_env):
+    """apply_rows (the console's inbox): a change is in the catalogue only with its record."""
+    from studybots.review.editing import apply_rows
+
+    _, catalogue_dir, _ = editor_env
+    hist = catalogue_dir.parent / "catalogue-history"
+    row = {"bot": "tero", "question": "kelan nettipalvelu", "action": "map", "target": "omakela"}
+    result, changed = apply_rows([row], catalogue_dir, "eeva", hist)
+    assert changed == ["changes.csv", "terms/phrasings.csv"] and result.revision
+    assert history.log(catalogue_dir, hist)[0].revision == result.revision
+    before = {p: p.read_bytes() for p in catalogue_dir.rglob("*") if p.is_file()}
+    (hist / "index.lock").write_text("")  # an operator's git at work, say
+    row = {**row, "question": "mikä on hoas", "target": "tys"}
+    with pytest.raises(history.HistoryError):
+        apply_rows([row], catalogue_dir, "eeva", hist)
+    assert {p: p.read_bytes() for p in catalogue_dir.rglob("*") if p.is_file()} == before
