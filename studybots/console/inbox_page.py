@@ -121,7 +121,9 @@ def _field(column: str, lang: str) -> str:
     """A sheet column as the form names it."""
     base, _, code = column.rpartition("_")
     if code in LANGUAGES and f"field_{base}_lang" in TEXTS[lang]:
-        return text(f"field_{base}_lang", lang, language=code)
+        key = f"language_in_{code}"
+        language = text(key, lang) if key in TEXTS[lang] else code
+        return text(f"field_{base}_lang", lang, language=language)
     key = f"field_{column}"
     return text(key, lang) if key in TEXTS[lang] else column
 

@@ -155,11 +155,12 @@ def test_editor_loop_publishes_into_running_bot_without_failed_requests(loop_sta
     #    publishes; students keep asking meanwhile.
     with Load(port) as load:
         result = console_loop(settings)
+        print(json.dumps(result, ensure_ascii=False, indent=1))
         checks = result["checks"]
         assert checks["question_in_inbox"], checks
         assert "Julkaisu" not in checks["editor_menu"]  # an editor does not publish
         assert "Saapuneet" not in checks["publisher_menu"]  # a publisher has no inbox
-        assert checks["bad_id_named"] and "Tunnus" in checks["bad_id_message"], checks
+        assert checks["bad_id_named"] and "Varha Juttu" in checks["bad_id_message"], checks
         assert checks["kept_term"] == VARHA["term"]  # the form kept what was typed
         assert checks["term_added"], checks
         assert checks["publish_status"].startswith("Julkaisu valmis (aloitti pirkko"), checks

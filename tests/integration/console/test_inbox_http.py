@@ -381,7 +381,7 @@ def test_a_bad_new_term_form_names_the_field_and_a_good_one_adds_the_term(settin
     said = visible(wrong_too[1])
     assert "kenttä Virallinen lähde (https://...): pakollinen tieto puuttuu" in said
     assert 'id="source_url-virhe"' in wrong_too[1]
-    assert "kenttä Ilmaisut kielellä en (vähintään 8, kukin omalle rivilleen)" in said
+    assert "kenttä Ilmaisut englanniksi (vähintään 8, kukin omalle rivilleen)" in said
     assert "lisää 7 kukin omalle rivilleen" in said
     assert "Sitsit ovat opiskelijoiden pöytäjuhlat" in wrong[1]  # what was typed stays
     assert done[0] == 200, visible(done[1])
