@@ -32,7 +32,7 @@ try {
   const context = await browser.newContext({ viewport: { width: 1024, height: 900 }, locale: "fi-FI" });
   const page = await context.newPage();
   page.on("console", (m) => {
-    if (m.type() === "error") result.console.push(m.text());
+    if (m.type() === "error") result.console.push(m.text() + " " + (m.location()?.url || ""));
   });
   page.on("pageerror", (e) => result.console.push("pageerror: " + e.message));
 
