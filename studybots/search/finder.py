@@ -19,8 +19,9 @@ and answers queries from memory. A ranking combines:
   texts (studybots.search.language), and the curated services' Swedish and
   English names and descriptions are searched as texts of their own; the
   audience's own words ("opiskelijoille") are left out of the text search;
-  without a need, the two best services by text relevance alone are never
-  pushed out by the boosts.
+  without a need, the four best services by text relevance alone are never
+  pushed out by the boosts, and with one, other matches fill the places its
+  services leave free.
 
 Each result lists its reasons (`Ranked.reasons`), so editors and tests can
 see why it was chosen. Scoring is vectorised over all services (sparse BM25,
@@ -81,8 +82,11 @@ class RankingConfig:
     dense_span: float = 0.12  # cosine dense_floor + span counts as a perfect match
     lexical_gate: float = 0.05  # below this best BM25 the query is nonsense
     min_score: float = 0.14  # a fused score below this is noise, not an answer
-    # With a recognised need its services lead; only strong matches may join them.
-    min_score_with_need: float = 0.30
+    # With a recognised need its services lead (need_bonus); other matches
+    # above this floor fill the places they leave free (0.30 until
+    # 2026-12-04 left a two-service need's answer at two services, also when
+    # the NLU's need was wrong: "swimming lessons for adults" -> liikunta).
+    min_score_with_need: float = 0.14
     need_bonus: float = 2.0
     situation_bonus: float = 3.0
     phase_bonus: float = 0.08
@@ -103,9 +107,11 @@ class RankingConfig:
     # (studybots.search.language), its e5 floor and BM25 weight are its own.
     # Without a recognised need, the best `keep_best` services by text relevance alone stay in the
     # answer whatever the student, home and life-event boosts do (the
-    # boosts reorder; they never push out a right general service).
-    keep_best: int = 2
-    keep_with_need: float = 0.5  # with a need, only this strong a match is kept
+    # boosts reorder; they never push out a right general service). 2 until
+    # 2026-12-04: a curated service found through its translation then
+    # pushed out the third and fourth general matches of a Swedish question.
+    keep_best: int = 4
+    keep_with_need: float = 0.45  # with a need, only this strong a match is kept
     cross_language: bool = True
     # e5 cosine minus this times the service's hubness (CSLS-like).
     hub_penalty: float = 0.3
