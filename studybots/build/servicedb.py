@@ -41,6 +41,7 @@ from studybots.services.model import (
     ServiceChannelRow,
     ServiceCode,
     ServiceRow,
+    ServiceText,
     ensure_schema,
 )
 
@@ -49,6 +50,25 @@ V11_FOLDER = Path("ptv") / "v11"
 
 CURATED_RELEVANCE = 1.0
 PTV_RELEVANCE = 0.0
+
+
+def curated_texts(catalogue: Catalogue) -> list[ServiceText]:
+    """The curated services' translated names and descriptions as localised
+    texts (kinds name and summary), like PTV's own: the finder's text search
+    indexes them, so that a Swedish or English question meets a curated
+    service in its own words, not only through the Finnish text (the cards
+    take the curated texts from the catalogue, as before)."""
+    rows = []
+    for s in catalogue.services.values():
+        for lang, columns in s.translations.items():
+            for column, kind in (("name", "name"), ("description", "summary")):
+                if columns.get(column):
+                    rows.append(
+                        ServiceText(
+                            service_id=s.id, kind=kind, language=lang, value=columns[column]
+                        )
+                    )
+    return rows
 
 
 def rows_from_catalogue(catalogue: Catalogue) -> tuple[list[ServiceRow], list[NeedRow]]:
@@ -214,6 +234,8 @@ def build_database(
             session.execute(delete(table))
         session.add_all(services)
         session.add_all(code_label_rows(catalogue))
+        session.flush()
+        session.add_all(curated_texts(catalogue))
         session.flush()
         if v11_files:
             known = {s: set(catalogue.labels[s]) for s in PTV_CODE_SCHEMES}

@@ -16,8 +16,12 @@ and answers queries from memory. A ranking combines:
   curated student services and Turku's services weighted up; a service
   whose name the question contains gains a little; Swedish and English
   questions are moved by their language's offset to the Finnish service
-  texts (studybots.search.language); without a need, the two best services
-  by text relevance alone are never pushed out by the boosts.
+  texts (studybots.search.language), and the curated services' Swedish and
+  English names and descriptions are searched as texts of their own; the
+  audience's own words ("opiskelijoille") are left out of the text search;
+  without a need, the four best services by text relevance alone are never
+  pushed out by the boosts, and with one, other matches fill the places its
+  services leave free.
 
 Each result lists its reasons (`Ranked.reasons`), so editors and tests can
 see why it was chosen. Scoring is vectorised over all services (sparse BM25,
@@ -36,7 +40,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from studybots.core import db
-from studybots.core.text import normalise_query
+from studybots.core.text import fold, normalise_query
 from studybots.search import language
 from studybots.search.indexes import DenseIndex, LexicalIndex, NameIndex, SearchDoc, top_k
 from studybots.services.model import CodeLabel, NeedRow, ServiceCode, ServiceRow, ServiceText
@@ -44,6 +48,27 @@ from studybots.services.model import CodeLabel, NeedRow, ServiceCode, ServiceRow
 logger = logging.getLogger(__name__)
 
 MAX_RESULTS = 5
+
+
+# Words that name the bots' audience: every curated service is for students,
+# so "opiskelijoille" says nothing about which service is meant, yet its
+# n-grams match every "... opiskelijoille" name ("onks opiskelijoille halpoja
+# salivuoroja" went to the language courses and student housing instead of
+# the gyms). The text search leaves them out of the question (not the e5
+# vector, which weighs them by meaning); a question of only such words keeps them.
+AUDIENCE_WORDS = frozenset(
+    fold(
+        "opiskelija opiskelijan opiskelijaa opiskelijana opiskelijalle opiskelijat "
+        "opiskelijoille opiskelijoiden opiskelijoita opiskelijoina "
+        "student students studerande studenter studenterna studenten"
+    ).split()
+)
+
+
+def without_audience(text: str) -> str:
+    """`text` without the audience words (itself if nothing else is left)."""
+    kept = [w for w in text.split() if fold(w) not in AUDIENCE_WORDS]
+    return " ".join(kept) if normalise_query(" ".join(kept)) else text
 
 
 @dataclass(frozen=True)
@@ -57,8 +82,11 @@ class RankingConfig:
     dense_span: float = 0.12  # cosine dense_floor + span counts as a perfect match
     lexical_gate: float = 0.05  # below this best BM25 the query is nonsense
     min_score: float = 0.14  # a fused score below this is noise, not an answer
-    # With a recognised need its services lead; only strong matches may join them.
-    min_score_with_need: float = 0.30
+    # With a recognised need its services lead (need_bonus); other matches
+    # above this floor fill the places they leave free (0.30 until
+    # 2026-12-04 left a two-service need's answer at two services, also when
+    # the NLU's need was wrong: "swimming lessons for adults" -> liikunta).
+    min_score_with_need: float = 0.14
     need_bonus: float = 2.0
     situation_bonus: float = 3.0
     phase_bonus: float = 0.08
@@ -79,9 +107,11 @@ class RankingConfig:
     # (studybots.search.language), its e5 floor and BM25 weight are its own.
     # Without a recognised need, the best `keep_best` services by text relevance alone stay in the
     # answer whatever the student, home and life-event boosts do (the
-    # boosts reorder; they never push out a right general service).
-    keep_best: int = 2
-    keep_with_need: float = 0.5  # with a need, only this strong a match is kept
+    # boosts reorder; they never push out a right general service). 2 until
+    # 2026-12-04: a curated service found through its translation then
+    # pushed out the third and fourth general matches of a Swedish question.
+    keep_best: int = 4
+    keep_with_need: float = 0.45  # with a need, only this strong a match is kept
     cross_language: bool = True
     # e5 cosine minus this times the service's hubness (CSLS-like).
     hub_penalty: float = 0.3
@@ -136,6 +166,26 @@ def _texts_by_language(session: Session) -> dict[str, dict[str, tuple[str, str]]
         }
         for sid, by_lang in found.items()
     }
+
+
+OWN_LANGUAGE = "fi"  # the language of ServiceRow's name and description
+
+
+def translated_passages(services: Sequence[ServiceInfo]) -> list[tuple[int, str, str, str]]:
+    """(service position, language, name, summary) of every service's texts
+    in another language than the service row's own: PTV's localised texts
+    and the curated services' translations (studybots.build.servicedb).
+    The text search indexes each as a document of its own that scores for
+    its service (BM25 and the name match; the e5 vectors stay the service
+    row's own: an e5 match in the question's language put the curated
+    services ahead of the right general ones, which have Finnish texts only)."""
+    out = []
+    for i, s in enumerate(services):
+        for lang in sorted(s.texts):
+            name, summary = s.texts[lang]
+            if lang != OWN_LANGUAGE and (name or summary):
+                out.append((i, lang, name, summary))
+    return out
 
 
 @dataclass(frozen=True)
@@ -226,13 +276,19 @@ class ServiceFinder:
         self.needs = needs
         self.municipality_code = municipality_code
         self.life_events = tuple(life_events)
+        n = len(services)
+        # Texts in other languages are documents of their own after the
+        # services' (one per service and language); a service scores the
+        # best of its documents (`_best_of`).
+        extra = translated_passages(services)
+        self._extra_of = np.array([i for i, *_ in extra], np.int64)
         self.index = LexicalIndex(
             [SearchDoc(s.id, s.name, s.description, keywords.get(s.id, ())) for s in services]
+            + [SearchDoc(services[i].id, name, summary, ()) for i, _, name, summary in extra]
         )
-        self.names = NameIndex([s.name for s in services])
+        self.names = NameIndex([s.name for s in services] + [name for _, _, name, _ in extra])
         self.dense = DenseIndex(self._order, vectors) if vectors is not None else None
         self._embed_query = query_embedder
-        n = len(services)
         self._home = np.array([s.municipality == municipality_code for s in services], bool)
         self._elsewhere = np.array(
             [bool(s.municipality) and s.municipality != municipality_code for s in services], bool
@@ -393,8 +449,9 @@ class ServiceFinder:
         if not normalise_query(text) or not self._order:
             return None
         n = len(self._order)
-        lexical = self.index.scores(text)
-        lexical = np.zeros(n, np.float32) if lexical is None else lexical
+        words = without_audience(text)
+        lexical = self.index.scores(words)
+        lexical = np.zeros(n, np.float32) if lexical is None else self._best_of(lexical)
         cfg = self.config
         # Meaning similarity alone never finds something for nonsense
         # ("qqqzzxx" is 0.84 from a short service name): it counts only when
@@ -408,7 +465,7 @@ class ServiceFinder:
             floor, weight = cfg.dense_floor, cfg.lexical_weight
             if cfg.cross_language and self.language_means:
                 lang, query = language.to_finnish(query, self.language_means)
-                if lang != "fi":
+                if lang != OWN_LANGUAGE:
                     floor, weight = cfg.dense_floor_other, cfg.lexical_weight_other
             cosine = self.dense.scores(query)
             if cfg.hub_penalty and self._hubs is not None:
@@ -419,10 +476,21 @@ class ServiceFinder:
             cosine = np.zeros(n, np.float32)
             fused = lexical
         if cfg.name_weight:
-            names = self.names.scores(text)
+            names = self.names.scores(words)
             if names is not None:
+                names = self._best_of(names)
                 fused = fused + cfg.name_weight * np.where(names >= cfg.name_min, names, 0.0)
         return fused, lexical, cosine
+
+    def _best_of(self, scores: np.ndarray) -> np.ndarray:
+        """Per service, the best score of its own document and its
+        translations' (the documents after the first n)."""
+        n = len(self._order)
+        if len(scores) == n:
+            return scores
+        best = scores[:n].copy()
+        np.maximum.at(best, self._extra_of, scores[n : n + len(self._extra_of)])
+        return best
 
     def strength(self, text: str) -> float:
         """The best fused text score of any allowed service (0 for no words)."""
