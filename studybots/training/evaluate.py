@@ -29,6 +29,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from studybots.bot.decide import (
     decide_need,
     decide_term,
@@ -38,7 +40,7 @@ from studybots.bot.decide import (
 )
 from studybots.catalogue.load import load_catalogue
 from studybots.core import console
-from studybots.core.settings import PROJECT_ROOT, load_settings
+from studybots.core.settings import PROJECT_ROOT, Settings, load_settings
 from studybots.search.finder import ServiceFinder, options_from_meta
 from studybots.search.situations import guided_rank
 from studybots.training import evaluate_general as general
@@ -478,6 +480,28 @@ def evaluate(models_dir: Path, database_url: str) -> Report:
     return Report(figures, errors)
 
 
+def missing_inputs(settings: Settings) -> str:
+    """What evaluation needs and does not find (trained models, the service
+    database), as the message to print; "" when everything is there."""
+    models = [b for b in ("tero", "paavo") if not (settings.models_dir / f"{b}.tar.gz").exists()]
+    if models:
+        return f"No trained model for {', '.join(models)} in {settings.models_dir}: run make train first."
+    url = sa.engine.make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+        return f"The service database {url.database} is not built: run make build first."
+    engine = sa.create_engine(settings.database_url)
+    try:
+        with engine.connect() as connection:
+            built = sa.inspect(connection).has_table("service_codes")
+    except sa.exc.SQLAlchemyError as exc:
+        return f"The service database {settings.database_url} cannot be opened ({exc}): run make build first."
+    finally:
+        engine.dispose()
+    if not built:
+        return f"The service database {settings.database_url} is not built: run make build first."
+    return ""
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Evaluate Tero and Paavo on the dev sets.")
     parser.add_argument("--errors", type=int, default=0, help="print up to N errors per set")
@@ -490,6 +514,10 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     console.quiet_warnings()
     settings = load_settings()
+    missing = missing_inputs(settings)
+    if missing:
+        print(missing, file=sys.stderr)
+        return 1
     tools = general.PaavoTools(parse_all, paavo_ids, paavo_finder)
     if args.general:
         general.report(tools, settings, args.errors, general.default_cache(), args.half)
