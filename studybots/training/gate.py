@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +35,7 @@ from studybots.training.evaluate import (
 )
 from studybots.training.evaluate_safety import CRISIS_RECALL_FLOOR
 from studybots.training.evaluate_safety import EVAL_DIR as SAFETY_EVAL_DIR
-from studybots.training.model_files import content_digest
+from studybots.training.model_files import content_digest, write_atomic
 
 MAX_DROP = 0.02
 CACHED_FIGURES = 8
@@ -139,9 +138,7 @@ def measure(bot: str, model: Path, database_url: str, resolved: list[Labelled]) 
     # The last few models' figures are enough (a rollback, a forced publish).
     kept = dict(list(cache.items())[-CACHED_FIGURES:])
     cache_file.parent.mkdir(parents=True, exist_ok=True)
-    scratch = cache_file.with_name(f".{cache_file.name}.{os.getpid()}")
-    scratch.write_text(json.dumps(kept), encoding="utf-8")
-    os.replace(scratch, cache_file)
+    write_atomic(cache_file, json.dumps(kept))
     return figures
 
 

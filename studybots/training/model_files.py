@@ -41,9 +41,11 @@ def read_stamp(bot: str, models_dir: Path) -> str:
     return path.read_text().strip() if path.exists() else ""
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
+def write_atomic(path: Path, text: str) -> None:
+    """`text` into `path` as a whole or not at all: written beside it under a
+    name of this process, then renamed over it."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
 
 
@@ -60,10 +62,10 @@ def install(bot: str, source_dir: Path, models_dir: Path, keep_previous: bool = 
         previous = previous_dir(models_dir)
         previous.mkdir(exist_ok=True)
         shutil.copy2(target, model_path(bot, previous))
-        _write_atomic(stamp_path(bot, previous), read_stamp(bot, models_dir) + "\n")
+        write_atomic(stamp_path(bot, previous), read_stamp(bot, models_dir) + "\n")
     stamp = read_stamp(bot, source_dir)
     os.replace(source, target)
-    _write_atomic(stamp_path(bot, models_dir), stamp + "\n")
+    write_atomic(stamp_path(bot, models_dir), stamp + "\n")
     stamp_path(bot, source_dir).unlink(missing_ok=True)
     return target
 
@@ -76,7 +78,7 @@ def rollback(bot: str, models_dir: Path) -> Path:
     swap = models_dir / f".rollback-{bot}"
     swap.mkdir(exist_ok=True)
     shutil.copy2(model_path(bot, previous), model_path(bot, swap))
-    _write_atomic(stamp_path(bot, swap), read_stamp(bot, previous) + "\n")
+    write_atomic(stamp_path(bot, swap), read_stamp(bot, previous) + "\n")
     installed = install(bot, swap, models_dir)
     shutil.rmtree(swap, ignore_errors=True)
     return installed

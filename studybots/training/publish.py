@@ -27,7 +27,6 @@ import datetime as dt
 import fcntl
 import json
 import logging
-import os
 import shutil
 import sys
 import time
@@ -49,6 +48,7 @@ from studybots.training.model_files import (
     model_path,
     rollback,
     staging_dir,
+    write_atomic,
 )
 from studybots.training.train import clear_training_cache, fingerprint, is_up_to_date, train
 
@@ -106,9 +106,7 @@ def write_verdict(models_dir: Path, verdict: Verdict, action: str) -> None:
         "resolved": verdict.resolved_count,
         "rows": verdict.rows(),
     }
-    scratch = path.with_name(f".{path.name}.{os.getpid()}")
-    scratch.write_text(json.dumps(verdicts, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(scratch, path)
+    write_atomic(path, json.dumps(verdicts, ensure_ascii=False, indent=1))
 
 
 def prepare(settings: Settings) -> bool:
