@@ -22,7 +22,7 @@ from studybots.catalogue import history
 from studybots.catalogue.history import Change, FileDiff, Preview
 from studybots.catalogue.validate import Problem
 from studybots.console.common import SETTINGS, audit_event, blocking, needs, page
-from studybots.console.pages import PREFIX, e, error_note, hidden, message
+from studybots.console.pages import PREFIX, e, error_note, hidden, message, scroll_table
 from studybots.console.settings import ConsoleSettings
 from studybots.console.texts import text
 
@@ -57,10 +57,10 @@ def _unavailable(request: web.Request, key: str = "changes_unavailable") -> web.
 def _listing(changes: list[Change], lang: str) -> str:
     if not changes:
         return f"<p>{e(text('changes_empty', lang))}</p>"
-    head = "".join(
-        f'<th scope="col">{e(text(k, lang))}</th>'
+    columns = [
+        text(k, lang)
         for k in ("changes_time", "changes_account", "changes_message", "changes_files")
-    )
+    ]
     rows = []
     for c in changes:
         files = ", ".join(c.files[:FILES_SHOWN])
@@ -71,11 +71,8 @@ def _listing(changes: list[Change], lang: str) -> str:
             f'<td><a href="{e(version_path(c.revision))}">{e(c.message)}</a></td>'
             f"<td>{e(files)}</td></tr>"
         )
-    return (
-        f"<p>{e(text('changes_intro', lang, n=len(changes)))}</p>"
-        f'<div class="scroll" tabindex="0" role="region" aria-label="{e(text("changes_title", lang))}">'
-        f'<table class="changes"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody>'
-        "</table></div>"
+    return f"<p>{e(text('changes_intro', lang, n=len(changes)))}</p>" + scroll_table(
+        text("changes_title", lang), "changes", columns, "".join(rows)
     )
 
 
@@ -85,11 +82,7 @@ def _file(diff: FileDiff, lang: str, number: int) -> str:
         "changes_file_counts", lang, status=status, added=diff.added, removed=diff.removed
     )
     columns = diff.header or (text("changes_text", lang),)
-    head = (
-        f'<th scope="col">{e(text("changes_row", lang))}</th>'
-        f'<th scope="col">{e(text("changes_kind", lang))}</th>'
-        + "".join(f'<th scope="col">{e(c)}</th>' for c in columns)
-    )
+    heads = [text("changes_row", lang), text("changes_kind", lang), *columns]
     rows = []
     for row in diff.rows:
         width = max(len(columns), len(row.cells))
@@ -107,9 +100,8 @@ def _file(diff: FileDiff, lang: str, number: int) -> str:
     return (
         f'<section class="file-diff" aria-labelledby="{key}">'
         f'<h2 id="{key}">{e(diff.path)}</h2><p class="meta">{e(counts)}</p>'
-        f'<div class="scroll" tabindex="0" role="region" aria-label="{e(diff.path)}">'
-        f'<table class="diff"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody>'
-        f"</table></div>{hidden_note}</section>"
+        + scroll_table(diff.path, "diff", heads, "".join(rows))
+        + f"{hidden_note}</section>"
     )
 
 

@@ -227,6 +227,21 @@ def accounts_page(
     return (message(note) if note else "") + create + listing
 
 
+def scroll_table(
+    label: str, css_class: str, columns: Iterable[str], rows: str, caption: str = ""
+) -> str:
+    """A table that scrolls sideways on a narrow screen, as a region a keyboard
+    reaches, named `label`; `columns` are its heading texts, `rows` its body's
+    HTML (already escaped)."""
+    head = "".join(f'<th scope="col">{e(c)}</th>' for c in columns)
+    return (
+        f'<div class="scroll" tabindex="0" role="region" aria-label="{e(label)}">'
+        f'<table class="{e(css_class)}">'
+        + (f"<caption>{e(caption)}</caption>" if caption else "")
+        + f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
+    )
+
+
 def error_note(body: str) -> str:
     return message(body, "error")
 
@@ -238,14 +253,11 @@ def audit_page(entries: list[audit.Entry], lang: str) -> str:
         f"<td>{e(text('action_' + entry.action, lang))}</td><td>{e(entry.detail)}</td></tr>"
         for entry in entries
     )
-    head = "".join(
-        f'<th scope="col">{e(text(k, lang))}</th>'
-        for k in ("audit_time", "audit_account", "audit_action", "audit_detail")
-    )
-    return (
-        f"<p>{e(text('audit_intro', lang, n=len(entries)))}</p>"
-        f'<div class="scroll" tabindex="0" role="region" aria-label="{e(text("audit_title", lang))}">'
-        f'<table class="audit"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
+    columns = [
+        text(k, lang) for k in ("audit_time", "audit_account", "audit_action", "audit_detail")
+    ]
+    return f"<p>{e(text('audit_intro', lang, n=len(entries)))}</p>" + scroll_table(
+        text("audit_title", lang), "audit", columns, rows
     )
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 from studybots.console import audit
-from studybots.console.pages import PREFIX, e, hidden, message
+from studybots.console.pages import PREFIX, e, hidden, message, scroll_table
 from studybots.console.publishing import Job, stages
 from studybots.console.texts import text
 from studybots.core.names import BOTS
@@ -97,10 +97,7 @@ def buttons(job: Job | None, lang: str, csrf: str, can_rollback: bool) -> str:
 def verdict_tables(verdicts: dict[str, dict[str, Any]], lang: str) -> str:
     if not verdicts:
         return f"<p>{e(text('gate_none_yet', lang))}</p>"
-    head = "".join(
-        f'<th scope="col">{e(text(k, lang))}</th>'
-        for k in ("gate_figure", "gate_live", "gate_new", "gate_result")
-    )
+    columns = [text(k, lang) for k in ("gate_figure", "gate_live", "gate_new", "gate_result")]
     tables = []
     for bot in [b for b in BOTS if b in verdicts]:
         verdict = verdicts[bot]
@@ -128,31 +125,23 @@ def verdict_tables(verdicts: dict[str, dict[str, Any]], lang: str) -> str:
             outcome=text(f"history_{action}", lang) if action in HISTORY_ACTIONS else action,
             resolved=verdict.get("resolved", 0),
         )
-        tables.append(
-            f'<div class="scroll" tabindex="0" role="region" aria-label="{e(caption)}">'
-            f'<table class="gate"><caption>{e(caption)}</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
-        )
+        tables.append(scroll_table(caption, "gate", columns, "".join(rows), caption=caption))
     return "".join(tables)
 
 
 def history_table(history: list[dict[str, str]], lang: str) -> str:
     if not history:
         return f"<p>{e(text('history_none', lang))}</p>"
-    head = "".join(
-        f'<th scope="col">{e(text(k, lang))}</th>'
-        for k in ("history_time", "history_bot", "history_model", "history_action")
-    )
+    columns = [
+        text(k, lang) for k in ("history_time", "history_bot", "history_model", "history_action")
+    ]
     rows = "".join(
         f"<tr><td>{e(_when(r.get('time', '')))}</td><td>{e(bot_name(r.get('bot', '')))}</td>"
         f"<td><code>{e(r.get('model', ''))}</code></td>"
         f"<td>{e(text('history_' + a, lang) if (a := r.get('action', '')) in HISTORY_ACTIONS else a)}</td></tr>"
         for r in history
     )
-    return (
-        f'<div class="scroll" tabindex="0" role="region" aria-label="{e(text("history_title", lang))}">'
-        f'<table class="history"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
-    )
+    return scroll_table(text("history_title", lang), "history", columns, rows)
 
 
 def body(
